@@ -1,0 +1,15 @@
+"""The xAPI HTTP API: one blueprint per resource, plus cross-cutting request handling."""
+from __future__ import annotations
+
+from flask import Flask
+
+from lrs.api import about, alternate, auth, errors, headers, statements
+
+
+def register(app: Flask) -> None:
+    alternate.register(app)   # first: rewrites ?method= form posts before anything reads them
+    headers.register(app)     # version check, then xAPI and CORS headers on every response
+    auth.register(app)
+    errors.register(app)
+    for module in (about, statements):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,26 @@
+"""create_app(): configuration, store, error mapping and blueprints. Nothing is built at import."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from lrs import api
+from lrs.auth import Authenticator
+from lrs.config import DefaultConfig
+from lrs.store.engine import make_engine
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_object(DefaultConfig)
+    app.config.from_prefixed_env("LRS")  # LRS_DATABASE_URL=postgresql+psycopg://...
+    app.config.update(overrides or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["lrs.engine"] = engine
+    app.extensions["lrs.authenticator"] = Authenticator(engine, app.config["AUTH_CACHE_SECONDS"])
+    api.register(app)
+    app.url_map.strict_slashes = False
+    return app

@@ -1,0 +1,21 @@
+"""DefaultConfig: every setting and its default; the only place that names LRS_* variables."""
+from __future__ import annotations
+
+import os
+
+
+class DefaultConfig:
+    """Flask config defaults. `create_app()` overlays LRS_* environment variables (prefix dropped)."""
+
+    DATABASE_URL = "sqlite:///jejak.db"
+    # Largest request body accepted, in bytes; bigger bodies get 413.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Most statements one GET /statements page returns (a client's `limit` is capped to it).
+    STATEMENT_PAGE_LIMIT = 500
+    # Seconds a verified secret stays in the in-process cache, sparing the slow hash.
+    AUTH_CACHE_SECONDS = 300
+
+
+def database_url_from_env() -> str:
+    """The database URL the CLI uses when no --database-url flag is given."""
+    return os.environ.get("LRS_DATABASE_URL") or DefaultConfig.DATABASE_URL

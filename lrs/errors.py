@@ -1,0 +1,37 @@
+"""Typed errors the domain raises on purpose; lrs/api/errors.py maps them to HTTP."""
+
+
+class LrsError(Exception):
+    """Base for every error we raise on purpose."""
+
+
+class BadRequest(LrsError):
+    """The request is malformed: a parameter, header or body the spec forbids."""
+
+
+class InvalidStatement(BadRequest):
+    """A statement breaks a rule of the xAPI data model; the message names the field."""
+
+
+class Unauthenticated(LrsError):
+    """No credentials, or credentials we do not know."""
+
+
+class NotAuthorized(LrsError):
+    """The credential is known but its scope does not allow this request."""
+
+
+class NotFound(LrsError):
+    """The requested resource does not exist."""
+
+
+class StatementConflict(LrsError):
+    """A statement id is already stored with different content."""
+
+
+class PayloadTooLarge(LrsError):
+    """The request body is larger than the configured limit."""
+
+
+class UnsupportedVersion(BadRequest):
+    """The X-Experience-API-Version header is missing or names a version we do not speak."""

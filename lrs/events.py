@@ -1,0 +1,34 @@
+"""Events are facts: EventDraft is what callers ask to append, Event is what the log holds."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+STATEMENT_STORED = "statement.stored"
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """An event before the log gives it a position, a stored time and a hash."""
+
+    type: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the log. `payload_json` is the RFC 8785 canonical text the hash covers."""
+
+    seq: int
+    type: str
+    stored: datetime
+    payload_json: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.payload_json)
+        return value

@@ -1,0 +1,57 @@
+"""Read side: statements by id and by filter. No Flask, no SQL text."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from lrs.errors import NotFound
+from lrs.store import attachment_blobs, statement_queries
+from lrs.store.engine import reading
+from lrs.store.statement_queries import StatementFilter
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    payloads: list[str]        # canonical JSON text of each statement, in order
+    next_cursor: int | None    # the position the `more` link continues from
+
+
+def get_statement(engine: Engine, statement_id: str, *, voided: bool) -> str:
+    """One statement's body. A voided statement is found only by voidedStatementId, and a
+    statement that is not voided only by statementId (xAPI Communication 2.1.3)."""
+    with reading(engine) as conn:
+        payload = statement_queries.get_payload(conn, statement_id.lower(), voided=voided)
+    if payload is None:
+        which = "voided statement" if voided else "statement"
+        raise NotFound(f"no {which} with id {statement_id}")
+    return payload
+
+
+def find_statements(
+    engine: Engine, f: StatementFilter, *, ascending: bool, limit: int, cursor: int | None
+) -> StatementPage:
+    """One page of matching statements. The cursor is a log position, so paging never skips
+    or repeats a statement while new ones arrive (stored times can tie; positions cannot)."""
+    after, before = (cursor, None) if ascending else (None, cursor)
+    with reading(engine) as conn:
+        seqs = statement_queries.find_seqs(
+            conn, f, ascending=ascending, limit=limit + 1, after=after, before=before
+        )
+        page = seqs[:limit]
+        payloads = statement_queries.payloads(conn, page)
+    return StatementPage(payloads, page[-1] if len(seqs) > limit else None)
+
+
+def attachments_of(engine: Engine, statements: list[dict[str, Any]]) -> list[tuple[str, str, bytes]]:
+    """The stored attachment parts (sha2, content type, bytes) the statements name."""
+    wanted = {a["sha2"] for s in statements for a in s.get("attachments", ()) if "sha2" in a}
+    with reading(engine) as conn:
+        return attachment_blobs.get(conn, wanted)
+
+
+def load(payload: str) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(payload)
+    return value

@@ -1,0 +1,35 @@
+"""Production serving with gunicorn: the app is built in each worker, after fork."""
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class LrsServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, database_url: str, options: dict[str, Any]) -> None:
+        self.database_url = database_url
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from lrs.app import create_app
+
+        return create_app({"DATABASE_URL": self.database_url})
+
+
+def run(*, database_url: str, host: str, port: int, workers: int, threads: int) -> None:
+    LrsServer(database_url, {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "graceful_timeout": 20,
+        "timeout": 120,
+        "accesslog": None,
+        "loglevel": "warning",
+    }).run()

@@ -1,0 +1,89 @@
+"""Pure hashing of the event chain: hash = SHA-256(prev_hash || RFC 8785 canonical JSON of the event)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from typing import Any, Iterable, Sequence
+
+import rfc8785
+
+from lrs.errors import InvalidStatement
+from lrs.events import Event, EventDraft
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """RFC 8785 (JCS) text of a JSON value."""
+    try:
+        return rfc8785.dumps(value).decode("utf-8")
+    except rfc8785.IntegerDomainError as exc:
+        raise InvalidStatement(
+            f"a number is outside the range JSON can carry exactly (+/-2^53): {exc}"
+        ) from exc
+    except rfc8785.FloatDomainError as exc:
+        raise InvalidStatement(f"a number is not finite: {exc}") from exc
+
+
+def format_stored(moment: datetime) -> str:
+    """The form `stored` takes everywhere: UTC, millisecond precision, 'Z'."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def truncate_ms(moment: datetime) -> datetime:
+    """`moment` in UTC with microseconds cut to whole milliseconds (what `stored` can say)."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.replace(microsecond=utc.microsecond - utc.microsecond % 1000)
+
+
+def event_text(seq: int, type_: str, stored: datetime, payload_json: str) -> str:
+    """Canonical JSON of {"payload", "seq", "stored", "type"}, built around the already-canonical
+    payload so it is not serialised twice (the keys are in RFC 8785 order)."""
+    return (
+        '{"payload":' + payload_json
+        + ',"seq":' + str(seq)
+        + ',"stored":' + json.dumps(format_stored(stored))
+        + ',"type":' + json.dumps(type_, ensure_ascii=False)
+        + "}"
+    )
+
+
+def event_hash(prev_hash: str, seq: int, type_: str, stored: datetime, payload_json: str) -> str:
+    text = event_text(seq, type_, stored, payload_json)
+    return hashlib.sha256(prev_hash.encode("ascii") + text.encode("utf-8")).hexdigest()
+
+
+def link(head: Event | None, drafts: Sequence[EventDraft], stored: datetime) -> list[Event]:
+    """Give drafts their positions and hashes after `head`. `stored` never goes back in time:
+    it is at least the head's, so ordering by seq and by stored agree."""
+    prev_hash, seq = (head.hash, head.seq) if head else (GENESIS_HASH, 0)
+    moment = truncate_ms(stored)
+    if head is not None and moment < head.stored:
+        moment = head.stored
+    linked = []
+    for draft in drafts:
+        seq += 1
+        payload_json = canonical_json(draft.payload)
+        digest = event_hash(prev_hash, seq, draft.type, moment, payload_json)
+        linked.append(Event(seq, draft.type, moment, payload_json, prev_hash, digest))
+        prev_hash = digest
+    return linked
+
+
+def verify(events: Iterable[Event], prev: Event | None = None) -> int | None:
+    """The seq of the first event that breaks the chain after `prev`, or None if all hold."""
+    prev_hash, prev_seq = (prev.hash, prev.seq) if prev else (GENESIS_HASH, 0)
+    for event in events:
+        expected = event_hash(prev_hash, event.seq, event.type, event.stored, event.payload_json)
+        if event.seq != prev_seq + 1 or event.prev_hash != prev_hash or event.hash != expected:
+            return event.seq
+        prev_hash, prev_seq = event.hash, event.seq
+    return None
+
+
+def utc(moment: datetime) -> datetime:
+    """Treat a naive datetime (as SQLite returns it) as UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+

@@ -1,0 +1,55 @@
+"""The event log: append(), read(), head(). The only writer of the `events` table."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterator, Sequence
+
+from sqlalchemy import Connection, Row, insert, select
+
+from lrs.events import Event, EventDraft
+from lrs.store import chain
+from lrs.store.tables import events
+
+
+def _event(row: Row[tuple[int, str, datetime, str, str, str]]) -> Event:
+    seq, type_, stored, payload, prev_hash, digest = row
+    return Event(seq, type_, chain.utc(stored), payload, prev_hash, digest)
+
+
+def head(conn: Connection) -> Event | None:
+    """The last event of the log, or None when it is empty."""
+    row = conn.execute(select(events).order_by(events.c.seq.desc()).limit(1)).first()
+    return _event(row) if row else None
+
+
+def append(conn: Connection, drafts: Sequence[EventDraft], now: datetime) -> list[Event]:
+    """Append drafts after the current head in the caller's transaction, which must come from
+    `engine.writing()` so that no other writer can move the head meanwhile."""
+    if not drafts:
+        return []
+    linked = chain.link(head(conn), drafts, now)
+    conn.execute(insert(events), [
+        {"seq": e.seq, "type": e.type, "stored": e.stored, "payload": e.payload_json,
+         "prev_hash": e.prev_hash, "hash": e.hash}
+        for e in linked
+    ])
+    return linked
+
+
+def read(
+    conn: Connection, *, after: int = 0, until: int | None = None, limit: int | None = None
+) -> list[Event]:
+    """Events with after < seq <= until, oldest first."""
+    query = select(events).where(events.c.seq > after).order_by(events.c.seq)
+    if until is not None:
+        query = query.where(events.c.seq <= until)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_event(row) for row in conn.execute(query)]
+
+
+def stream(conn: Connection, *, after: int = 0, batch: int = 5000) -> Iterator[Event]:
+    """Every event after `after`, oldest first, read in batches so memory stays flat."""
+    while chunk := read(conn, after=after, limit=batch):
+        yield from chunk
+        after = chunk[-1].seq

@@ -1,0 +1,112 @@
+"""SQL for the statement read model's write side: rows, indexes, voids and StatementRef closure."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import Connection, insert, select, update
+
+from lrs.events import Event
+from lrs.store.tables import (
+    events, statement_activities, statement_agents, statement_targets, statements,
+)
+from lrs.xapi.statement import is_voiding, statement_ref, terms_of
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    seq: int
+    id: str
+    voiding_target: str | None
+    body: dict[str, Any]
+
+
+def find_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredStatement]:
+    """Stored statements among `ids`, with their bodies, keyed by id."""
+    wanted = list(set(ids))
+    found: dict[str, StoredStatement] = {}
+    for start in range(0, len(wanted), 500):
+        query = (
+            select(statements.c.seq, statements.c.id, statements.c.voiding_target, events.c.payload)
+            .join(events, events.c.seq == statements.c.seq)
+            .where(statements.c.id.in_(wanted[start:start + 500]))
+        )
+        for seq, id_, target, payload in conn.execute(query):
+            found[id_] = StoredStatement(seq, id_, target, json.loads(payload))
+    return found
+
+
+def _stored_ms(event: Event) -> int:
+    return int(event.stored.timestamp() * 1000)
+
+
+def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any]]]) -> None:
+    """Index newly appended statements and apply voiding in both directions."""
+    rows, agents, activities, targets = [], [], [], []
+    voided_now: list[str] = []
+    for event, statement in stored:
+        ref = statement_ref(statement)
+        voiding = ref if is_voiding(statement) else None
+        if voiding:
+            voided_now.append(voiding)
+        context = statement.get("context") or {}
+        rows.append({
+            "seq": event.seq, "id": statement["id"], "stored_ms": _stored_ms(event),
+            "verb_id": statement["verb"]["id"], "registration": context.get("registration"),
+            "voided": False, "voiding_target": voiding,
+        })
+        terms = terms_of(statement)
+        agents += [{"seq": event.seq, "ifi": i, "direct": d} for i, d in terms.agents]
+        activities += [{"seq": event.seq, "activity_id": a, "direct": d} for a, d in terms.activities]
+        if ref:
+            targets.append({"seq": event.seq, "target_id": ref})
+    conn.execute(insert(statements), rows)
+    for table, values in ((statement_agents, agents), (statement_activities, activities)):
+        if values:
+            conn.execute(insert(table), values)
+    if targets:
+        _extend_closure(conn, targets, {r["seq"]: r["id"] for r in rows})
+    new_ids = [r["id"] for r in rows]
+    _apply_voids(conn, voided_now, new_ids)
+
+
+def _extend_closure(conn: Connection, direct: list[dict[str, Any]], ids: dict[int, str]) -> None:
+    """Record each StatementRef target plus everything that target itself targets; and hand
+    the same to statements stored earlier that already point at the new statement."""
+    conn.execute(insert(statement_targets), direct)
+    for row in direct:
+        seq = row["seq"]
+        closure = {row["target_id"], *conn.execute(
+            select(statement_targets.c.target_id)
+            .join(statements, statements.c.seq == statement_targets.c.seq)
+            .where(statements.c.id == row["target_id"])
+        ).scalars()}
+        referrers = set(conn.execute(
+            select(statement_targets.c.seq).where(statement_targets.c.target_id == ids[seq])
+        ).scalars())
+        have = set(conn.execute(
+            select(statement_targets.c.seq, statement_targets.c.target_id)
+            .where(statement_targets.c.seq.in_(referrers | {seq}))
+        ).tuples())
+        missing = [
+            {"seq": s, "target_id": t} for s in referrers | {seq} for t in closure
+            if (s, t) not in have
+        ]
+        if missing:
+            conn.execute(insert(statement_targets), missing)
+
+
+def _apply_voids(conn: Connection, targets: list[str], new_ids: list[str]) -> None:
+    """Void targets of new voiding statements, and new statements whose voiding came first.
+    A voiding statement itself is never voided (xAPI Data 2.3.2)."""
+    late = conn.execute(
+        select(statements.c.voiding_target).where(statements.c.voiding_target.in_(new_ids))
+    ).scalars().all() if new_ids else []
+    hit = set(targets) | set(late)
+    if hit:
+        conn.execute(
+            update(statements)
+            .where(statements.c.id.in_(hit), statements.c.voiding_target.is_(None))
+            .values(voided=True)
+        )

@@ -1,0 +1,88 @@
+"""The one schema: the event log, the statement read model and its index tables (alembic reads it)."""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+)
+
+metadata = MetaData()
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid; BIGINT elsewhere.
+SeqType = BigInteger().with_variant(Integer, "sqlite")
+
+# The log: the only source of truth. Rows are never updated or deleted (triggers refuse it).
+events = Table(
+    "events", metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=False),
+    Column("type", String(64), nullable=False),
+    Column("stored", DateTime(timezone=True), nullable=False),
+    Column("payload", Text, nullable=False),  # RFC 8785 canonical JSON: the hash covers these bytes
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+)
+
+# Statement read model: one row per stored statement; the body is the event's payload.
+statements = Table(
+    "statements", metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=False),  # = events.seq
+    Column("id", String(36), nullable=False, unique=True),
+    Column("stored_ms", BigInteger, nullable=False),  # stored, ms since the epoch (since/until)
+    Column("verb_id", Text, nullable=False),
+    Column("registration", String(36)),
+    Column("voided", Boolean, nullable=False, default=False),
+    Column("voiding_target", String(36)),  # set on voiding statements: the id they void
+    Index("ix_statements_stored_ms", "stored_ms"),
+    Index("ix_statements_verb", "verb_id", "seq"),
+    Index("ix_statements_registration", "registration", "seq"),
+    Index("ix_statements_voiding_target", "voiding_target"),
+)
+
+# Agents a statement names: `direct` for actor and Agent/Group object (the `agent` filter),
+# the rest (authority, instructor, team, group members, sub-statement) for related_agents.
+statement_agents = Table(
+    "statement_agents", metadata,
+    Column("seq", SeqType, nullable=False),
+    Column("ifi", Text, nullable=False),
+    Column("direct", Boolean, nullable=False),
+    Index("ix_statement_agents_ifi", "ifi", "seq"),
+    Index("ix_statement_agents_seq", "seq"),
+)
+
+# Activities a statement names: `direct` for the object, the rest for related_activities.
+statement_activities = Table(
+    "statement_activities", metadata,
+    Column("seq", SeqType, nullable=False),
+    Column("activity_id", Text, nullable=False),
+    Column("direct", Boolean, nullable=False),
+    Index("ix_statement_activities_activity", "activity_id", "seq"),
+    Index("ix_statement_activities_seq", "seq"),
+)
+
+# Every statement id a statement targets through StatementRefs, transitively: a statement
+# meets a filter when a statement it targets does (xAPI 1.0.3, Data 2.4.4 / Communication 2.1.3).
+statement_targets = Table(
+    "statement_targets", metadata,
+    Column("seq", SeqType, nullable=False),
+    Column("target_id", String(36), nullable=False),
+    Index("ix_statement_targets_target", "target_id", "seq"),
+    Index("ix_statement_targets_seq", "seq"),
+)
+
+# Attachment bytes, stored once per SHA-256; statements name them by sha2 in the log.
+attachments = Table(
+    "attachments", metadata,
+    Column("sha2", String(64), primary_key=True),
+    Column("content_type", Text, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+# API credentials (HTTP Basic). Only a slow hash of the secret is kept.
+credentials = Table(
+    "credentials", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("secret_hash", Text, nullable=False),
+    Column("scopes", Text, nullable=False),  # space-separated
+    Column("authority", Text, nullable=False),  # JSON Agent used as statement authority
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("revoked", DateTime(timezone=True)),
+)

@@ -1,0 +1,140 @@
+"""Statement values: what the LRS fills in, what a statement names (for the query indexes),
+and when two statements with one id are the same statement."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
+# Properties the LRS sets or may overwrite; they do not count when comparing two statements.
+LRS_PROPERTIES = ("stored", "authority", "version")
+
+
+def ifi(agent: Mapping[str, Any]) -> str | None:
+    """The inverse functional identifier of an Agent or identified Group, as one string."""
+    if "mbox" in agent:
+        return "mbox:" + str(agent["mbox"])
+    if "mbox_sha1sum" in agent:
+        return "mbox_sha1sum:" + str(agent["mbox_sha1sum"]).lower()
+    if "openid" in agent:
+        return "openid:" + str(agent["openid"])
+    if "account" in agent:
+        account = agent["account"]
+        return "account:" + json.dumps([account.get("homePage"), account.get("name")])
+    return None
+
+
+def normalize(statement: dict[str, Any]) -> dict[str, Any]:
+    """contextActivities values become arrays (the spec's returned form); ids are lower case."""
+    for target in (statement, statement.get("object") or {}):
+        activities = (target.get("context") or {}).get("contextActivities")
+        if isinstance(activities, dict):
+            for key in CONTEXT_ACTIVITY_KEYS:
+                if isinstance(activities.get(key), dict):
+                    activities[key] = [activities[key]]
+    if "id" in statement:
+        statement["id"] = str(statement["id"]).lower()
+    return statement
+
+
+def complete(
+    statement: dict[str, Any], *, authority: Mapping[str, Any], stored: str
+) -> dict[str, Any]:
+    """Fill what the LRS owns: id (if absent), stored, authority, version and timestamp."""
+    statement.setdefault("id", str(uuid.uuid4()))
+    statement["stored"] = stored
+    statement["authority"] = dict(authority)
+    statement.setdefault("version", "1.0.0")
+    statement.setdefault("timestamp", stored)
+    return statement
+
+
+def is_voiding(statement: Mapping[str, Any]) -> bool:
+    return statement.get("verb", {}).get("id") == VOIDED_VERB
+
+
+def statement_ref(statement: Mapping[str, Any]) -> str | None:
+    """The id the statement's object points to, when the object is a StatementRef."""
+    obj = statement.get("object", {})
+    if obj.get("objectType") == "StatementRef":
+        return str(obj["id"]).lower()
+    return None
+
+
+@dataclass
+class Terms:
+    """What GET /statements filters look for in one statement."""
+
+    agents: set[tuple[str, bool]] = field(default_factory=set)      # (ifi, direct)
+    activities: set[tuple[str, bool]] = field(default_factory=set)  # (activity id, direct)
+
+
+def _add_agent(terms: Terms, agent: Any, direct: bool) -> None:
+    if not isinstance(agent, Mapping):
+        return
+    if (key := ifi(agent)) is not None:
+        terms.agents.add((key, direct))
+    for member in agent.get("member") or ():
+        if (key := ifi(member)) is not None:
+            # Members of an identified group are related agents; of an anonymous group, the
+            # group has no identity of its own so its members stand for it.
+            terms.agents.add((key, direct and ifi(agent) is None))
+
+
+def _add_context(terms: Terms, context: Mapping[str, Any]) -> None:
+    _add_agent(terms, context.get("instructor"), False)
+    _add_agent(terms, context.get("team"), False)
+    for key in CONTEXT_ACTIVITY_KEYS:
+        value = (context.get("contextActivities") or {}).get(key) or []
+        for activity in [value] if isinstance(value, Mapping) else value:
+            terms.activities.add((activity["id"], False))
+
+
+def _add_object(terms: Terms, obj: Mapping[str, Any], direct: bool) -> None:
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        terms.activities.add((obj["id"], direct))
+    elif kind in ("Agent", "Group"):
+        _add_agent(terms, obj, direct)
+
+
+def terms_of(statement: Mapping[str, Any]) -> Terms:
+    terms = Terms()
+    _add_agent(terms, statement["actor"], True)
+    _add_object(terms, statement["object"], True)
+    _add_agent(terms, statement.get("authority"), False)
+    _add_context(terms, statement.get("context") or {})
+    obj = statement["object"]
+    if obj.get("objectType") == "SubStatement":
+        _add_agent(terms, obj["actor"], False)
+        _add_object(terms, obj["object"], False)
+        _add_context(terms, obj.get("context") or {})
+    return terms
+
+
+def _comparable(statement: Mapping[str, Any], keep_timestamp: bool) -> dict[str, Any]:
+    drop = LRS_PROPERTIES if keep_timestamp else LRS_PROPERTIES + ("timestamp",)
+    value = {k: v for k, v in statement.items() if k not in drop}
+    return normalize(json.loads(json.dumps(value)))
+
+
+def _same_instant(a: Any, b: Any) -> bool:
+    try:
+        return datetime.fromisoformat(str(a)) == datetime.fromisoformat(str(b))
+    except ValueError:
+        return bool(a == b)
+
+
+def equivalent(incoming: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
+    """Whether a statement sent again with a stored id is the same statement (then it is
+    accepted without a new event) or a conflict (409). Properties the LRS sets are ignored;
+    timestamps compare as instants."""
+    has_ts = "timestamp" in incoming
+    a, b = _comparable(incoming, has_ts), _comparable(stored, has_ts)
+    if has_ts and not _same_instant(a.pop("timestamp"), b.pop("timestamp", None)):
+        return False
+    return a == b

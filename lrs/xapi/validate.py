@@ -1,0 +1,211 @@
+"""Validate xAPI 1.0.3 statements (and agent parameters) against the schema and rules; raise InvalidStatement."""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, relevance
+
+from lrs.errors import InvalidStatement
+from lrs.xapi import rules
+
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "xapi"
+STATEMENT_SCHEMA = "statement.schema.json"
+
+_JSON_TYPES = {
+    "object": "an object", "array": "an array", "string": "a string", "number": "a number",
+    "integer": "an integer", "boolean": "a boolean", "null": "null",
+}
+# Keywords whose message benefits from echoing the offending value.
+_ECHO_VALUE = frozenset({"type", "const", "enum", "pattern", "format", "minimum", "maximum", "minLength"})
+
+
+def validate_statement(statement: object) -> None:
+    """Raise InvalidStatement unless `statement` is a valid xAPI 1.0.3 statement as a client may send it."""
+    error = _first_error(_statement_validator().iter_errors(statement))
+    if error is not None:
+        raise InvalidStatement(describe(error, "statement"))
+    assert isinstance(statement, Mapping)
+    rules.check_statement(statement, "statement")
+
+
+def validate_agent(obj: object, where: str) -> None:
+    """Raise InvalidStatement unless `obj` is an Agent or an identified Group; `where` names it in messages."""
+    error = _first_error(_agent_validator().iter_errors(obj))
+    if error is not None:
+        raise InvalidStatement(describe(error, where))
+
+
+def is_voiding(statement: Mapping[str, Any]) -> bool:
+    """True when the statement's verb is http://adlnet.gov/expapi/verbs/voided."""
+    verb = statement.get("verb")
+    return isinstance(verb, Mapping) and verb.get("id") == VOIDED
+
+
+@functools.cache
+def load_schema() -> dict[str, Any]:
+    """The statement schema, read once from schemas/xapi/ and shared (do not mutate it)."""
+    with (SCHEMA_DIR / STATEMENT_SCHEMA).open(encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
+
+
+@functools.cache
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())  # only the formats implemented here are asserted
+    checker.checks("date-time")(rules.is_timestamp)
+    return checker
+
+
+@functools.cache
+def _statement_validator() -> Draft202012Validator:
+    return _compile("#/$defs/statement")
+
+
+@functools.cache
+def _agent_validator() -> Draft202012Validator:
+    return _compile("#/$defs/identifiedActor")
+
+
+def _compile(entry: str) -> Draft202012Validator:
+    """A validator whose root is `entry`, with local $refs inlined so validation never resolves a reference."""
+    schema = load_schema()
+    defs = _inline_refs(schema["$defs"])
+    root = {"$schema": schema["$schema"], **defs[entry.rsplit("/", 1)[1]]}
+    return Draft202012Validator(root, format_checker=_format_checker())
+
+
+def _inline_refs(defs: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace every "#/$defs/name" reference by the (shared) definition itself; the schema has no cycles."""
+    done: dict[str, Any] = {}
+
+    def resolve(name: str, stack: tuple[str, ...]) -> Any:
+        if name in stack:
+            raise ValueError(f"schema $defs cycle: {' -> '.join((*stack, name))}")
+        if name not in done:
+            done[name] = walk(defs[name], (*stack, name))
+        return done[name]
+
+    def walk(node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [walk(item, stack) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: walk(value, stack) for key, value in node.items() if key != "$ref"}
+        ref = node.get("$ref")
+        if ref is None:
+            return out
+        target = resolve(ref.removeprefix("#/$defs/"), stack)
+        if not out or set(out) <= {"description", "$comment"}:
+            return target
+        out["allOf"] = [target, *out.get("allOf", ())]
+        return out
+
+    return {name: resolve(name, ()) for name in defs}
+
+
+def _first_error(errors: Iterable[ValidationError]) -> ValidationError | None:
+    """jsonschema's best_match, except that it stops descending at errors the schema words itself."""
+    best = max(errors, key=relevance, default=None)
+    while best is not None and best.context and _custom_rule(best) is None:
+        smallest = heapq.nsmallest(2, best.context, key=relevance)
+        if len(smallest) == 2 and relevance(smallest[0]) == relevance(smallest[1]):
+            break
+        best = smallest[0]
+    return best
+
+
+def _custom_rule(error: ValidationError) -> str | None:
+    schema = error.schema
+    if not isinstance(schema, Mapping):
+        return None
+    messages = schema.get("errorMessage")
+    rule = messages.get(error.validator) if isinstance(messages, Mapping) else None
+    return rule if isinstance(rule, str) else None
+
+
+def describe(error: ValidationError, root: str) -> str:
+    """Turn a jsonschema error into a sentence naming the JSON path and the rule broken."""
+    path = list(error.absolute_path)
+    where = rules.render_path(root, path)
+    keyword = str(error.validator)
+    value = error.instance
+    rule = _custom_rule(error)
+    if "propertyNames" in list(error.absolute_schema_path)[-3:]:
+        return f"{where} has an invalid key {_show(value)}: {rule or 'this key is not allowed'}"
+    if rule is None and isinstance(value, Mapping):
+        if keyword == "required":
+            missing = next((key for key in error.validator_value if key not in value), "?")
+            return f"{rules.render_path(root, [*path, missing])} is required"
+        if keyword == "additionalProperties" and isinstance(error.schema, Mapping):
+            return _unknown_property(error.schema, value, path, root)
+    if value is None:
+        return f"{where} must not be null"
+    if rule is None:
+        rule = _default_rule(keyword, error.validator_value, value)
+    elif "{ifis}" in rule:
+        rule = rule.replace("{ifis}", _ifis_found(value))
+    if rule is None:
+        return f"{where} is invalid: {error.message}"
+    suffix = f"; got {_show(value)}" if keyword in _ECHO_VALUE else ""
+    return f"{where} {rule}{suffix}"
+
+
+def _default_rule(keyword: str, expected: Any, value: Any) -> str | None:
+    if keyword == "type":
+        names = [expected] if isinstance(expected, str) else list(expected)
+        return "must be " + " or ".join(_JSON_TYPES.get(name, name) for name in names)
+    if keyword == "const":
+        return f"must be {_show(expected)}"
+    if keyword == "enum":
+        return "must be one of " + ", ".join(_show(option) for option in expected)
+    if keyword == "minimum":
+        return f"must be greater than or equal to {expected}"
+    if keyword == "maximum":
+        return f"must be less than or equal to {expected}"
+    if keyword == "minLength":
+        return "must not be empty" if expected == 1 else f"must be at least {expected} characters long"
+    if keyword in ("minItems", "maxItems"):
+        bound = "at least" if keyword == "minItems" else "at most"
+        return f"must contain {bound} {expected} item{'' if expected == 1 else 's'}"
+    if keyword == "pattern":
+        return "is not in the required format"
+    if keyword == "dependentRequired" and isinstance(value, Mapping):
+        present = next((key for key, needed in expected.items() if key in value and set(needed) - set(value)), "")
+        return f"must also have {', '.join(expected.get(present, ()))} because it has {present}"
+    return None
+
+
+def _unknown_property(schema: Mapping[str, Any], value: Mapping[str, Any], path: list[str | int], root: str) -> str:
+    allowed = list(schema.get("properties", {}))
+    extras = [key for key in value if key not in allowed]
+    extra = extras[0] if extras else "?"
+    message = rules.render_path(root, [*path, extra]) + " is not allowed"
+    twin = next((name for name in allowed if name.lower() == extra.lower()), None)
+    if twin is not None:
+        return f"{message} (property names are case-sensitive: did you mean {twin!r}?)"
+    if allowed:
+        return f"{message} (allowed here: {', '.join(allowed)})"
+    return message
+
+
+def _ifis_found(value: Any) -> str:
+    found = [key for key in rules.IFIS if isinstance(value, Mapping) and key in value]
+    return f"found {len(found)}: {', '.join(found)}" if found else "none was given"
+
+
+def _show(value: Any) -> str:
+    """A short JSON rendering of an offending value."""
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "...\""
