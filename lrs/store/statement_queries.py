@@ -103,7 +103,8 @@ def payloads(conn: Connection, seqs: list[int]) -> list[str]:
     """Statement bodies (canonical JSON text) in the order of `seqs`."""
     if not seqs:
         return []
-    rows = dict(conn.execute(select(events.c.seq, events.c.payload).where(events.c.seq.in_(seqs))).tuples())
+    query = select(events.c.seq, events.c.payload).where(events.c.seq.in_(seqs))
+    rows = {seq: payload for seq, payload in conn.execute(query)}
     return [rows[seq] for seq in seqs]
 
 

@@ -85,10 +85,10 @@ def _extend_closure(conn: Connection, direct: list[dict[str, Any]], ids: dict[in
         referrers = set(conn.execute(
             select(statement_targets.c.seq).where(statement_targets.c.target_id == ids[seq])
         ).scalars())
-        have = set(conn.execute(
+        have = {(s, t) for s, t in conn.execute(
             select(statement_targets.c.seq, statement_targets.c.target_id)
             .where(statement_targets.c.seq.in_(referrers | {seq}))
-        ).tuples())
+        )}
         missing = [
             {"seq": s, "target_id": t} for s in referrers | {seq} for t in closure
             if (s, t) not in have

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import heapq
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "xapi"
 STATEMENT_SCHEMA = "statement.schema.json"
 
+Check = Callable[[Any], bool]
+
 _JSON_TYPES = {
     "object": "an object", "array": "an array", "string": "a string", "number": "a number",
     "integer": "an integer", "boolean": "a boolean", "null": "null",
@@ -29,18 +33,18 @@ _ECHO_VALUE = frozenset({"type", "const", "enum", "pattern", "format", "minimum"
 
 def validate_statement(statement: object) -> None:
     """Raise InvalidStatement unless `statement` is a valid xAPI 1.0.3 statement as a client may send it."""
-    error = _first_error(_statement_validator().iter_errors(statement))
-    if error is not None:
-        raise InvalidStatement(describe(error, "statement"))
+    compiled = _compiled("statement")
+    if not compiled.check(statement):
+        compiled.raise_first_error(statement, "statement")
     assert isinstance(statement, Mapping)
     rules.check_statement(statement, "statement")
 
 
 def validate_agent(obj: object, where: str) -> None:
     """Raise InvalidStatement unless `obj` is an Agent or an identified Group; `where` names it in messages."""
-    error = _first_error(_agent_validator().iter_errors(obj))
-    if error is not None:
-        raise InvalidStatement(describe(error, where))
+    compiled = _compiled("identifiedActor")
+    if not compiled.check(obj):
+        compiled.raise_first_error(obj, where)
 
 
 def is_voiding(statement: Mapping[str, Any]) -> bool:
@@ -57,29 +61,27 @@ def load_schema() -> dict[str, Any]:
     return schema
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """One entry point of the schema: a fast yes/no check, and jsonschema to explain a "no"."""
+
+    check: Check
+    validator: Draft202012Validator
+
+    def raise_first_error(self, instance: object, root: str) -> None:
+        error = _first_error(self.validator.iter_errors(instance))
+        if error is not None:
+            raise InvalidStatement(describe(error, root))
+
+
 @functools.cache
-def _format_checker() -> FormatChecker:
+def _compiled(definition: str) -> _Compiled:
+    """Compile the $defs entry `definition`, with local $refs inlined so nothing is resolved while validating."""
+    schema = load_schema()
+    root = {"$schema": schema["$schema"], **_inline_refs(schema["$defs"])[definition]}
     checker = FormatChecker(formats=())  # only the formats implemented here are asserted
     checker.checks("date-time")(rules.is_timestamp)
-    return checker
-
-
-@functools.cache
-def _statement_validator() -> Draft202012Validator:
-    return _compile("#/$defs/statement")
-
-
-@functools.cache
-def _agent_validator() -> Draft202012Validator:
-    return _compile("#/$defs/identifiedActor")
-
-
-def _compile(entry: str) -> Draft202012Validator:
-    """A validator whose root is `entry`, with local $refs inlined so validation never resolves a reference."""
-    schema = load_schema()
-    defs = _inline_refs(schema["$defs"])
-    root = {"$schema": schema["$schema"], **defs[entry.rsplit("/", 1)[1]]}
-    return Draft202012Validator(root, format_checker=_format_checker())
+    return _Compiled(_Compiler(checker).compile(root), Draft202012Validator(root, format_checker=checker))
 
 
 def _inline_refs(defs: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,6 +111,118 @@ def _inline_refs(defs: Mapping[str, Any]) -> dict[str, Any]:
         return out
 
     return {name: resolve(name, ()) for name in defs}
+
+
+class _Compiler:
+    """Compile the subset of JSON Schema 2020-12 the statement schema uses into nested closures.
+
+    jsonschema needs ~0.5 ms per statement; these closures answer "valid or not" about ten times faster,
+    and jsonschema is only run to explain a statement they refuse. The test suite checks both agree.
+    """
+
+    _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "errorMessage", "then", "else"})
+    _TYPES: dict[str, Check] = {
+        "object": lambda x: isinstance(x, dict),
+        "array": lambda x: isinstance(x, list),
+        "string": lambda x: isinstance(x, str),
+        "boolean": lambda x: isinstance(x, bool),
+        "null": lambda x: x is None,
+        "number": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
+        "integer": lambda x: (isinstance(x, int) and not isinstance(x, bool))
+        or (isinstance(x, float) and x.is_integer()),
+    }
+
+    def __init__(self, format_checker: FormatChecker) -> None:
+        self._formats = format_checker
+        self._done: dict[int, Check] = {}
+
+    def compile(self, schema: Any) -> Check:
+        if schema is True or schema is False:
+            return _ALWAYS if schema else _NEVER
+        known = self._done.get(id(schema))
+        if known is None:
+            checks = [self._keyword(key, value, schema) for key, value in schema.items() if key not in self._ANNOTATIONS]
+            known = self._done[id(schema)] = _all_of(checks)
+        return known
+
+    def _keyword(self, key: str, value: Any, schema: Mapping[str, Any]) -> Check:  # noqa: C901 (a flat dispatch)
+        if key == "type":
+            return _any_of([self._TYPES[name] for name in ([value] if isinstance(value, str) else value)])
+        if key == "properties":
+            props = [(name, self.compile(sub)) for name, sub in value.items()]
+            return lambda x: not isinstance(x, dict) or all(c(x[n]) for n, c in props if n in x)
+        if key == "required":
+            return lambda x: not isinstance(x, dict) or all(n in x for n in value)
+        if key == "additionalProperties":
+            allowed = frozenset(schema.get("properties", ()))
+            if value is False:
+                return lambda x: not isinstance(x, dict) or x.keys() <= allowed
+            other = self.compile(value)
+            return lambda x: not isinstance(x, dict) or all(other(v) for k, v in x.items() if k not in allowed)
+        if key == "propertyNames":
+            names = self.compile(value)
+            return lambda x: not isinstance(x, dict) or all(names(k) for k in x)
+        if key == "items":
+            item = self.compile(value)
+            return lambda x: not isinstance(x, list) or all(item(i) for i in x)
+        if key in ("const", "enum"):
+            options = frozenset([value] if key == "const" else value)
+            if not all(isinstance(option, str) for option in options):
+                raise ValueError(f"only string {key} values are supported: {value!r}")
+            return lambda x: isinstance(x, str) and x in options
+        if key == "pattern":
+            search = re.compile(value).search
+            return lambda x: not isinstance(x, str) or search(x) is not None
+        if key == "format":
+            conforms, name = self._formats.conforms, value
+            return lambda x: conforms(x, name)
+        if key in ("minimum", "maximum"):
+            less = key == "maximum"
+            return lambda x: not self._TYPES["number"](x) or (x <= value if less else x >= value)
+        if key == "minLength":
+            return lambda x: not isinstance(x, str) or len(x) >= value
+        if key in ("minItems", "maxItems"):
+            at_most = key == "maxItems"
+            return lambda x: not isinstance(x, list) or (len(x) <= value if at_most else len(x) >= value)
+        if key == "dependentRequired":
+            pairs = [(name, tuple(needed)) for name, needed in value.items()]
+            return lambda x: not isinstance(x, dict) or all(d in x for n, ds in pairs if n in x for d in ds)
+        if key == "allOf":
+            return _all_of([self.compile(sub) for sub in value])
+        if key == "anyOf":
+            return _any_of([self.compile(sub) for sub in value])
+        if key == "oneOf":
+            subs = [self.compile(sub) for sub in value]
+            return lambda x: sum(1 for c in subs if c(x)) == 1
+        if key == "not":
+            negated = self.compile(value)
+            return lambda x: not negated(x)
+        if key == "if":
+            cond, then, other = (self.compile(s) for s in (value, schema.get("then", True), schema.get("else", True)))
+            return lambda x: then(x) if cond(x) else other(x)
+        raise ValueError(f"schema keyword {key!r} is not supported by the fast validator")
+
+
+def _all_of(checks: list[Check]) -> Check:
+    if not checks:
+        return _ALWAYS
+    if len(checks) == 1:
+        return checks[0]
+    return lambda x: all(c(x) for c in checks)
+
+
+def _any_of(checks: list[Check]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+    return lambda x: any(c(x) for c in checks)
+
+
+def _ALWAYS(_: object) -> bool:
+    return True
+
+
+def _NEVER(_: object) -> bool:
+    return False
 
 
 def _first_error(errors: Iterable[ValidationError]) -> ValidationError | None:
