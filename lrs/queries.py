@@ -47,7 +47,8 @@ def find_statements(
 
 def attachments_of(engine: Engine, statements: list[dict[str, Any]]) -> list[tuple[str, str, bytes]]:
     """The stored attachment parts (sha2, content type, bytes) the statements name."""
-    wanted = {a["sha2"] for s in statements for a in s.get("attachments", ()) if "sha2" in a}
+    holders = [s for st in statements for s in (st, st.get("object", {}))]
+    wanted = {str(a["sha2"]).lower() for h in holders for a in h.get("attachments") or () if "sha2" in a}
     with reading(engine) as conn:
         return attachment_blobs.get(conn, wanted)
 

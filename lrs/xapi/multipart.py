@@ -14,7 +14,7 @@ HASH_HEADER = "x-experience-api-hash"
 TRANSFER_ENCODING_HEADER = "content-transfer-encoding"
 # Used when an attachment part has no Content-Type header (the header is only a SHOULD).
 DEFAULT_PART_TYPE = "application/octet-stream"
-# "SHA-2" in xAPI: an LRP SHOULD use SHA-256, SHA-384 or SHA-512; the hex length names the algorithm.
+# "SHA-2" in xAPI: SHA-256, SHA-384 or SHA-512 (Communication 1.5.2); the hex length tells which.
 _ALGORITHM_BY_HEX_LENGTH = {64: "sha256", 96: "sha384", 128: "sha512"}
 _HEX = re.compile(r"[0-9a-f]+")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -38,7 +38,7 @@ def is_multipart(content_type_header: str | None) -> bool:
 
 
 def parse_request(content_type_header: str, body: bytes) -> tuple[bytes, list[Part]]:
-    """Split a multipart/mixed xAPI request into the first part's JSON bytes and the attachment parts.
+    """Split a multipart/mixed xAPI request into the first part's JSON bytes and the attachments.
 
     Attachment parts must carry X-Experience-API-Hash (verified against the content) and
     Content-Transfer-Encoding: binary; parts with the same hash are returned once."""
@@ -128,7 +128,8 @@ def build_response(statements_json: bytes, parts: Sequence[Part]) -> tuple[str, 
     while True:  # a random 128-bit boundary practically never occurs in the content; make sure
         boundary = secrets.token_hex(16)
         marker = b"--" + boundary.encode("ascii")
-        if marker not in statements_json and all(marker not in p.content for p in distinct.values()):
+        contents = [statements_json, *(p.content for p in distinct.values())]
+        if all(marker not in content for content in contents):
             break
     chunks = [marker, b"\r\nContent-Type: application/json\r\n\r\n", statements_json]
     for part in distinct.values():
@@ -167,7 +168,7 @@ def _boundary(content_type_header: str) -> bytes:
 
 
 def _split(body: bytes, boundary: bytes) -> list[bytes]:
-    """The raw body parts between the delimiter lines (each without the CRLF/LF before its delimiter).
+    """The raw body parts between delimiter lines, each without the CRLF (or LF) before the next.
 
     A delimiter is `--boundary` at the start of a line followed by optional blanks and a line end;
     `--boundary--` at the start of a line closes the body. Preamble and epilogue are ignored.

@@ -8,13 +8,7 @@ from typing import Any
 import pytest
 
 from lrs.errors import BadRequest, InvalidStatement
-from lrs.xapi.multipart import (
-    Part,
-    build_response,
-    check_attachments,
-    is_multipart,
-    parse_request,
-)
+from lrs.xapi.multipart import Part, build_response, check_attachments, is_multipart, parse_request
 
 BOUNDARY = "-------314159265358979323846"
 HEADER = f"multipart/mixed; boundary={BOUNDARY}"
@@ -65,6 +59,7 @@ def good_headers(content: bytes) -> dict[str, str]:
 
 
 TEXT = b"here is a simple attachment"
+TEXT_SHA = sha256(TEXT)
 
 
 def test_conformance_style_request() -> None:
@@ -81,7 +76,8 @@ def test_spec_example_with_quoted_boundary_and_no_space_after_colon() -> None:
     body = (
         f"{CRLF}--{boundary}{CRLF}Content-Type:application/json{CRLF}{CRLF}{json.dumps(stmt)}{CRLF}"
         f"--{boundary}{CRLF}Content-Type:text/plain{CRLF}Content-Transfer-Encoding:binary{CRLF}"
-        f"X-Experience-API-Hash:495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a{CRLF}"
+        "X-Experience-API-Hash:495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a"
+        f"{CRLF}"
         f"{CRLF}{TEXT.decode()}{CRLF}--{boundary}--"
     ).encode()
     first, parts = parse_request(f'multipart/mixed; boundary="{boundary}"', body)
@@ -116,19 +112,18 @@ def test_round_trip_build_then_parse() -> None:
 
 
 def test_build_response_format() -> None:
-    content_type, body = build_response(b"[]", [Part(sha256(TEXT), "text/plain\r\nX: y", TEXT)])
-    boundary = content_type.split("boundary=", 1)[1]
-    assert '"' not in boundary
-    text = body.decode()
-    assert text.startswith(f"--{boundary}\r\nContent-Type: application/json\r\n\r\n[]\r\n--{boundary}\r\n")
-    assert "Content-Type: text/plain X: y\r\n" in text
-    assert "Content-Transfer-Encoding: binary\r\n" in text
-    assert f"X-Experience-API-Hash: {sha256(TEXT)}\r\n\r\n{TEXT.decode()}\r\n--{boundary}--\r\n" in text
-    empty_type, empty_body = build_response(b"[]", [])
-    empty_boundary = empty_type.split("boundary=", 1)[1].encode()
-    assert empty_body == b"--%s\r\nContent-Type: application/json\r\n\r\n[]\r\n--%s--\r\n" % (
-        empty_boundary, empty_boundary)
-    assert build_response(b"[]", [])[0] != empty_type  # a fresh random boundary each time
+    content_type, body = build_response(b"[]", [Part(TEXT_SHA, "text/plain\r\nX: y", TEXT)])
+    b = content_type.split("boundary=", 1)[1]
+    assert '"' not in b  # unquoted token: the conformance suite's parser does not unquote
+    assert body.decode() == (
+        f"--{b}\r\nContent-Type: application/json\r\n\r\n[]\r\n--{b}\r\n"
+        "Content-Type: text/plain X: y\r\nContent-Transfer-Encoding: binary\r\n"
+        f"X-Experience-API-Hash: {TEXT_SHA}\r\n\r\n{TEXT.decode()}\r\n--{b}--\r\n"
+    )
+    e_type, e_body = build_response(b"[]", [])
+    e = e_type.split("boundary=", 1)[1]
+    assert e_body.decode() == f"--{e}\r\nContent-Type: application/json\r\n\r\n[]\r\n--{e}--\r\n"
+    assert build_response(b"[]", [])[0] != e_type  # a fresh random boundary each time
 
 
 def test_binary_content_with_crlf_dashes_and_boundary_lookalikes() -> None:
@@ -161,7 +156,7 @@ def test_header_names_case_insensitive_and_binary_value_case() -> None:
     assert parts[0].sha2 == sha256(TEXT)
 
 
-@pytest.mark.parametrize("wrong", ["b018994f8bbe0f08992a65c48c8c8c56f09e9baceaa6227ed85c90ae52b73c89", "not-a-hash"])
+@pytest.mark.parametrize("wrong", [sha256(b"something else"), "not-a-hash"])
 def test_wrong_hash(wrong: str) -> None:
     headers = {**good_headers(TEXT), "X-Experience-API-Hash": wrong}
     with pytest.raises(BadRequest, match=wrong):
@@ -218,7 +213,8 @@ def test_json_only_multipart_request() -> None:
 
 
 @pytest.mark.parametrize("header", [
-    "multipart/mixed", "multipart/mixed;", "multipart/mixed; boundary=", 'multipart/mixed; boundary=""',
+    "multipart/mixed", "multipart/mixed;", "multipart/mixed; boundary=",
+    'multipart/mixed; boundary=""',
     "multipart/form-data; boundary=" + BOUNDARY, "application/json",
 ])
 def test_bad_content_type_header(header: str) -> None:
@@ -254,18 +250,18 @@ def test_unreferenced_part() -> None:
 def test_attachment_with_file_url_and_no_part_is_fine() -> None:
     stmt = statement(attachment(TEXT, fileUrl="http://example.com/a.txt"))
     check_attachments([stmt], [])
-    check_attachments([stmt], [Part(sha256(TEXT), "text/plain", TEXT)])  # the part is referenced too
+    check_attachments([stmt], [Part(sha256(TEXT), "text/plain", TEXT)])  # and references a part
 
 
 def test_attachment_without_file_url_or_part_fails() -> None:
     statements = [statement(), statement(attachment(b"x"), attachment(TEXT))]
-    with pytest.raises(InvalidStatement, match=r"statements\[1\]\.attachments\[1\].*" + sha256(TEXT)):
+    with pytest.raises(InvalidStatement, match=r"statements\[1\]\.attachments\[1\].*" + TEXT_SHA):
         check_attachments(statements, [Part(sha256(b"x"), "text/plain", b"x")])
 
 
 def test_one_part_serves_several_statements_and_case_insensitive_sha2() -> None:
     upper = attachment(TEXT, sha2=sha256(TEXT).upper())
-    check_attachments([statement(attachment(TEXT)), statement(upper)], [Part(sha256(TEXT), "t", TEXT)])
+    check_attachments([statement(attachment(TEXT)), statement(upper)], [Part(TEXT_SHA, "t", TEXT)])
 
 
 def test_substatement_attachments_are_checked() -> None:
@@ -276,15 +272,16 @@ def test_substatement_attachments_are_checked() -> None:
         check_attachments([stmt], [])
 
 
-@pytest.mark.parametrize("bad", [{"attachments": {}}, {"attachments": [{"length": 1}]}, {"attachments": ["x"]}])
-def test_malformed_attachments_rejected(bad: dict[str, Any]) -> None:
+@pytest.mark.parametrize("bad", [{}, [{"len": 1}], [1]])
+def test_malformed_attachments_rejected(bad: Any) -> None:
     with pytest.raises(InvalidStatement):
-        check_attachments([{**statement(), **bad}], [])
+        check_attachments([{**statement(), "attachments": bad}], [])
 
 
 @pytest.mark.parametrize("header, expected", [
-    ("multipart/mixed; boundary=x", True), ("Multipart/Mixed", True), (" multipart/mixed ;a=b", True),
-    ("multipart/form-data; boundary=x", False), ("application/json", False), ("", False), (None, False),
+    ("multipart/mixed; boundary=x", True), ("Multipart/Mixed", True), (" multipart/mixed ;a", True),
+    ("multipart/form-data; boundary=x", False), ("application/json", False), ("", False),
+    (None, False),
 ])
 def test_is_multipart(header: str | None, expected: bool) -> None:
     assert is_multipart(header) is expected
