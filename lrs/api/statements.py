@@ -15,7 +15,7 @@ from lrs.api import params
 from lrs.api.auth import credential
 from lrs.errors import BadRequest, InvalidStatement, NotFound
 from lrs.store.statement_queries import StatementFilter
-from lrs.xapi import multipart
+from lrs.xapi import multipart, signature
 from lrs.xapi.formats import formatter
 from lrs.xapi.statement import ifi
 from lrs.xapi.validate import validate_statement
@@ -53,6 +53,7 @@ def _validated(items: list[Any], parts: list[multipart.Part]) -> list[dict[str, 
             prefix = f"statement[{index}]: " if len(items) > 1 else ""
             raise InvalidStatement(prefix + str(exc)) from exc
     multipart.check_attachments(items, parts)
+    signature.check_signatures(items, parts)
     return items
 
 

@@ -20,7 +20,7 @@ def _agent_ids(agent: Mapping[str, Any]) -> dict[str, Any]:
 def _object_ids(obj: Mapping[str, Any]) -> dict[str, Any]:
     kind = obj.get("objectType", "Activity")
     if kind == "Activity":
-        return {k: obj[k] for k in ("objectType", "id") if k in obj}
+        return {"id": obj["id"]}
     if kind in ("Agent", "Group"):
         return _agent_ids(obj)
     if kind == "SubStatement":

@@ -69,9 +69,10 @@ class _Compiled:
     validator: Draft202012Validator
 
     def raise_first_error(self, instance: object, root: str) -> None:
+        """Raise the most relevant error; should jsonschema see none (a bug), the instance is let through."""
         error = _first_error(self.validator.iter_errors(instance))
         if error is not None:
-            raise InvalidStatement(describe(error, root))
+            raise InvalidStatement(_describe(error, root))
 
 
 @functools.cache
@@ -138,7 +139,7 @@ class _Compiler:
 
     def compile(self, schema: Any) -> Check:
         if schema is True or schema is False:
-            return _ALWAYS if schema else _NEVER
+            return _always if schema else _never
         known = self._done.get(id(schema))
         if known is None:
             checks = [self._keyword(key, value, schema) for key, value in schema.items() if key not in self._ANNOTATIONS]
@@ -177,8 +178,8 @@ class _Compiler:
             conforms, name = self._formats.conforms, value
             return lambda x: conforms(x, name)
         if key in ("minimum", "maximum"):
-            less = key == "maximum"
-            return lambda x: not self._TYPES["number"](x) or (x <= value if less else x >= value)
+            is_number, at_most = self._TYPES["number"], key == "maximum"
+            return lambda x: not is_number(x) or (x <= value if at_most else x >= value)
         if key == "minLength":
             return lambda x: not isinstance(x, str) or len(x) >= value
         if key in ("minItems", "maxItems"):
@@ -205,7 +206,7 @@ class _Compiler:
 
 def _all_of(checks: list[Check]) -> Check:
     if not checks:
-        return _ALWAYS
+        return _always
     if len(checks) == 1:
         return checks[0]
     return lambda x: all(c(x) for c in checks)
@@ -217,11 +218,11 @@ def _any_of(checks: list[Check]) -> Check:
     return lambda x: any(c(x) for c in checks)
 
 
-def _ALWAYS(_: object) -> bool:
+def _always(_: object) -> bool:
     return True
 
 
-def _NEVER(_: object) -> bool:
+def _never(_: object) -> bool:
     return False
 
 
@@ -245,25 +246,26 @@ def _custom_rule(error: ValidationError) -> str | None:
     return rule if isinstance(rule, str) else None
 
 
-def describe(error: ValidationError, root: str) -> str:
+def _describe(error: ValidationError, root: str) -> str:
     """Turn a jsonschema error into a sentence naming the JSON path and the rule broken."""
     path = list(error.absolute_path)
     where = rules.render_path(root, path)
     keyword = str(error.validator)
+    expected: Any = error.validator_value
     value = error.instance
     rule = _custom_rule(error)
     if "propertyNames" in list(error.absolute_schema_path)[-3:]:
         return f"{where} has an invalid key {_show(value)}: {rule or 'this key is not allowed'}"
     if rule is None and isinstance(value, Mapping):
         if keyword == "required":
-            missing = next((key for key in error.validator_value if key not in value), "?")
+            missing = next((key for key in expected if key not in value), "?")
             return f"{rules.render_path(root, [*path, missing])} is required"
         if keyword == "additionalProperties" and isinstance(error.schema, Mapping):
             return _unknown_property(error.schema, value, path, root)
     if value is None:
         return f"{where} must not be null"
     if rule is None:
-        rule = _default_rule(keyword, error.validator_value, value)
+        rule = _default_rule(keyword, expected, value)
     elif "{ifis}" in rule:
         rule = rule.replace("{ifis}", _ifis_found(value))
     if rule is None:
@@ -322,4 +324,6 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "...\""
+    if len(text) <= 80:
+        return text
+    return text[:76] + ('..."' if isinstance(value, str) else "...")

@@ -120,6 +120,7 @@ def test_format_ids_keeps_only_identifiers(client, auth) -> None:
     statement = client.get(f"/xapi/statements?statementId={sid}&format=ids", headers=auth).get_json()
     assert statement["actor"] == {"objectType": "Agent", "account": BUDI["account"]}
     assert statement["verb"] == {"id": "http://adlnet.gov/expapi/verbs/completed"}
+    assert statement["object"] == {"id": "https://lms.example.go.id/course/1"}
 
 
 def test_format_canonical_picks_one_language(client, auth) -> None:
