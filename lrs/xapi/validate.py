@@ -151,7 +151,15 @@ class _Compiler:
             return _any_of([self._TYPES[name] for name in ([value] if isinstance(value, str) else value)])
         if key == "properties":
             props = [(name, self.compile(sub)) for name, sub in value.items()]
-            return lambda x: not isinstance(x, dict) or all(c(x[n]) for n, c in props if n in x)
+
+            def properties(x: Any) -> bool:
+                if isinstance(x, dict):
+                    for name, check in props:
+                        if name in x and not check(x[name]):
+                            return False
+                return True
+
+            return properties
         if key == "required":
             return lambda x: not isinstance(x, dict) or all(n in x for n in value)
         if key == "additionalProperties":
@@ -165,7 +173,15 @@ class _Compiler:
             return lambda x: not isinstance(x, dict) or all(names(k) for k in x)
         if key == "items":
             item = self.compile(value)
-            return lambda x: not isinstance(x, list) or all(item(i) for i in x)
+
+            def items(x: Any) -> bool:
+                if isinstance(x, list):
+                    for element in x:
+                        if not item(element):
+                            return False
+                return True
+
+            return items
         if key in ("const", "enum"):
             options = frozenset([value] if key == "const" else value)
             if not all(isinstance(option, str) for option in options):
@@ -209,7 +225,14 @@ def _all_of(checks: list[Check]) -> Check:
         return _always
     if len(checks) == 1:
         return checks[0]
-    return lambda x: all(c(x) for c in checks)
+
+    def all_of(x: Any) -> bool:
+        for check in checks:
+            if not check(x):
+                return False
+        return True
+
+    return all_of
 
 
 def _any_of(checks: list[Check]) -> Check:

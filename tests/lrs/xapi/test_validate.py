@@ -73,8 +73,7 @@ def full_statement() -> Statement:
                 "moreInfo": "https://example.com/quiz/q1",
                 "interactionType": "choice",
                 "correctResponsesPattern": ["golf[,]tetris"],
-                "choices": components("golf", "facebook", "tetris", "scrabble"),
-                "extensions": {"http://example.com/ext/difficulty": 3},
+                "choices": components("golf", "tetris", "chess"),
             },
         },
         result={
@@ -88,17 +87,14 @@ def full_statement() -> Statement:
         context={
             "registration": "ec531277-b57b-4c15-8d91-d292c5b2b8f7",
             "instructor": {"name": "Irene", "account": {"homePage": "https://lms.example.com", "name": "irene"}},
-            "team": {"objectType": "Group", "name": "Team A", "member": [AGENT]},
             "contextActivities": {
                 "parent": [{"id": "http://example.com/activities/quiz"}],
                 "grouping": {"id": "http://example.com/courses/101", "objectType": "Activity"},
-                "category": [{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}],
             },
             "revision": "2",
             "platform": "Example LMS",
             "language": "en-US",
-            "statement": {"objectType": "StatementRef", "id": UUID},
-            "extensions": {"http://example.com/ext/session": {"nested": [1, 2]}},
+            "extensions": {"http://example.com/ext/session": {"n": [1]}},
         },
         timestamp="2013-05-18T05:32:34.804Z",
         attachments=[ATTACHMENT],
@@ -202,7 +198,7 @@ def test_valid_statements_pass(statement: Statement) -> None:
 
 
 def test_full_statement_is_typical_size() -> None:
-    assert 1200 <= len(json.dumps(full_statement())) <= 2000
+    assert 1400 <= len(json.dumps(full_statement(), separators=(",", ":"))) <= 1700
 
 
 @pytest.mark.parametrize("iri", [
@@ -259,8 +255,13 @@ INVALID: list[tuple[str, Any, tuple[str, ...]]] = [
     ("agent unknown key", stmt(actor={**AGENT, "email": "a@b.c"}), ("statement.actor.email is not allowed",)),
     ("agent lower objectType", stmt(actor={**AGENT, "objectType": "agent"}), ('statement.actor.objectType must be one of "Agent", "Group"',)),
     ("activity as actor", stmt(actor={**AGENT, "objectType": "Activity"}), ("statement.actor.objectType must be one of",)),
-    ("mbox without mailto", stmt(actor={"mbox": "ann@example.com"}), ("statement.actor.mbox must be a mailto IRI",)),
-    ("bare mailto", stmt(actor={"mbox": "mailto:"}), ("statement.actor.mbox must be a mailto IRI",)),
+    ("mbox without mailto", stmt(actor={"mbox": "ann@example.com"}), ("statement.actor.mbox must be \"mailto:\" followed by an email address",)),
+    ("mailto without address", stmt(actor={"mbox": "mailto:should.fail.com"}),
+     ("statement.actor.mbox must be \"mailto:\" followed by an email address",)),
+    ("identified group as authority", stmt(authority={"objectType": "Group", "mbox": "mailto:g@example.com",
+     "member": [{"mbox": "mailto:a@example.com"}, {"mbox": "mailto:b@example.com"}]}),
+     ("statement.authority is a Group, so it must be an anonymous Group",)),
+    ("bare mailto", stmt(actor={"mbox": "mailto:"}), ("statement.actor.mbox must be \"mailto:\" followed by an email address",)),
     ("short sha1", stmt(actor={"mbox_sha1sum": "abc"}), ("statement.actor.mbox_sha1sum must be the 40 hexadecimal",)),
     ("relative openid", stmt(actor={"openid": "example.com/me"}), ("statement.actor.openid must be an absolute IRI",)),
     ("account without name", stmt(actor={"account": {"homePage": "http://x.com"}}), ("statement.actor.account.name is required",)),
@@ -288,7 +289,7 @@ INVALID: list[tuple[str, Any, tuple[str, ...]]] = [
     # language maps
     ("underscore language tag", stmt(verb={**VERB, "display": {"en_US": "x"}}), ('statement.verb.display has an invalid key "en_US"', "RFC 5646")),
     ("spaced language tag", stmt(verb={**VERB, "display": {"bad tag": "x"}}), ('statement.verb.display has an invalid key "bad tag"',)),
-    ("overlong language subtag", stmt(verb={**VERB, "display": {"english": "x"}}), ("has an invalid key \"english\"",)),
+    ("overlong language subtag", stmt(verb={**VERB, "display": {"abcdefghi": "x"}}), ('has an invalid key "abcdefghi"',)),
     ("non-string language map value", stmt(verb={**VERB, "display": {"en-US": 5}}), ('statement.verb.display["en-US"] must be a string',)),
     ("null language map value", stmt(verb={**VERB, "display": {"en-US": None}}), ('statement.verb.display["en-US"] must not be null',)),
     ("language map as string", stmt(verb={**VERB, "display": "completed"}), ("statement.verb.display must be an object",)),
@@ -425,7 +426,8 @@ INVALID: list[tuple[str, Any, tuple[str, ...]]] = [
     ("attachment extra key", stmt(attachments=[{**ATTACHMENT, "data": "AAAA"}]), ("statement.attachments[0].data is not allowed",)),
     ("attachment bad display", stmt(attachments=[{**ATTACHMENT, "display": {"en-US": ["x"]}}]), ('statement.attachments[0].display["en-US"] must be a string',)),
     # voiding
-    ("voiding an activity", stmt(verb={"id": VOIDED}), ("statement.object must be a StatementRef because the verb is " + VOIDED,)),
+    ("voiding an activity", stmt(verb={"id": VOIDED}, object={"id": "http://example.com/a"}), ("statement.object must be a StatementRef because the verb is " + VOIDED,)),
+    ("voiding a typed activity", stmt(verb={"id": VOIDED}), ('statement.object.objectType must be "StatementRef"', '"Activity"')),
     ("voiding an agent", stmt(verb={"id": VOIDED}, object=AGENT), ('statement.object.objectType must be "StatementRef" because the verb is',)),
     ("voiding a sub statement", stmt(verb={"id": VOIDED}, object={"objectType": "SubStatement", "actor": AGENT, "verb": VERB, "object": ACTIVITY}),
      ("statement.object.objectType must be \"StatementRef\"",)),
@@ -480,14 +482,14 @@ def test_validate_agent_accepts_agents_and_identified_groups(agent: dict[str, An
 @pytest.mark.parametrize(("agent", "fragment"), [
     ({"objectType": "Group", "member": [AGENT]}, "agent must be an Agent or an identified Group"),
     ({"name": "x"}, "agent must have exactly one inverse functional identifier"),
-    ({"mbox": "a@b.c"}, "agent.mbox must be a mailto IRI"),
+    ({"mbox": "a@b.c"}, "agent.mbox must be \"mailto:\" followed by an email address"),
     ({"mbox": "mailto:a@b.c", "openid": "http://o.example"}, "found 2"),
     ({"objectType": "Activity", "id": "http://x.com"}, "agent.objectType must be one of"),
     ("mailto:a@b.c", "agent must be an object"),
     (None, "agent must not be null"),
 ])
 def test_validate_agent_rejects(agent: Any, fragment: str) -> None:
-    with pytest.raises(InvalidStatement, match=None) as caught:
+    with pytest.raises(InvalidStatement) as caught:
         validate_agent(agent, "agent")
     assert fragment in str(caught.value)
 
@@ -549,7 +551,7 @@ def _mutations() -> st.SearchStrategy[Any]:
     return st.builds(lambda name, data: mutate(copy.deepcopy(VALID[name]), data), st.sampled_from(sorted(VALID)), st.data())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutations())
 def test_fast_check_agrees_with_jsonschema_on_mutations(statement: Any) -> None:
     compiled = v._compiled("statement")
