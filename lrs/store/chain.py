@@ -14,16 +14,53 @@ from lrs.events import Event, EventDraft
 GENESIS_HASH = "0" * 64
 
 
+# JSON numbers are written the ECMAScript way (RFC 8785 3.2.2.3). Python's repr agrees for
+# every float but integral ones ("1.0" vs "1") and those in these exponent ranges.
+_SAFE_FLOAT = (1e-4, 1e16)
+
+
+def _fast_ready(value: Any) -> bool:
+    """Make `value` safe for json.dumps(sort_keys=True) to equal RFC 8785, in place: integral
+    floats become ints. False when only the full algorithm will do (non-ASCII keys sort by
+    UTF-16 units there; floats in exponent ranges print differently; huge integers)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        is_dict = isinstance(item, dict)
+        if is_dict and not all(key.isascii() for key in item):
+            return False
+        for key, child in item.items() if is_dict else enumerate(item):
+            if isinstance(child, float):
+                if child.is_integer() and abs(child) < 2**53:
+                    item[key] = int(child)
+                elif not _SAFE_FLOAT[0] <= abs(child) < _SAFE_FLOAT[1]:
+                    return False
+            elif isinstance(child, int) and not isinstance(child, bool) and abs(child) >= 2**53:
+                return False
+            elif isinstance(child, (dict, list)):
+                stack.append(child)
+    return True
+
+
 def canonical_json(value: Any) -> str:
-    """RFC 8785 (JCS) text of a JSON value."""
+    """RFC 8785 (JCS) text of a JSON value. Integral floats in `value` are turned into ints in
+    place (the same JSON number). Common statements take a fast path through the C encoder;
+    anything else goes through the rfc8785 library; both give the same text."""
     try:
-        return rfc8785.dumps(value).decode("utf-8")
+        if isinstance(value, (dict, list)) and _fast_ready(value):
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        else:
+            text = rfc8785.dumps(value).decode("utf-8")
+        text.encode("utf-8")  # lone surrogates from \ud800-style escapes cannot be stored
     except rfc8785.IntegerDomainError as exc:
         raise InvalidStatement(
             f"a number is outside the range JSON can carry exactly (+/-2^53): {exc}"
         ) from exc
-    except rfc8785.FloatDomainError as exc:
+    except (rfc8785.FloatDomainError, ValueError) as exc:
         raise InvalidStatement(f"a number is not finite: {exc}") from exc
+    except UnicodeEncodeError as exc:
+        raise InvalidStatement("a string holds an unpaired UTF-16 surrogate") from exc
+    return text
 
 
 def format_stored(moment: datetime) -> str:

@@ -63,3 +63,34 @@ def test_canonicalisation_is_idempotent(value: object) -> None:
 
     once = chain.canonical_json(value)
     assert chain.canonical_json(json.loads(once)) == once
+
+
+json_with_floats = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400)
+@given(json_with_floats)
+def test_fast_canonical_form_equals_rfc8785(value: object) -> None:
+    import copy
+
+    import pytest
+
+    from lrs.errors import InvalidStatement
+
+    try:
+        expected = rfc8785.dumps(copy.deepcopy(value)).decode()
+    except rfc8785.IntegerDomainError:
+        with pytest.raises(InvalidStatement):
+            chain.canonical_json(value)
+        return
+    except UnicodeEncodeError:
+        return
+    try:
+        assert chain.canonical_json(value) == expected
+    except InvalidStatement as exc:
+        assert "surrogate" in str(exc)
