@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 
 class LrsServer(BaseApplication):  # type: ignore[misc]

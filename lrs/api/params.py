@@ -13,7 +13,7 @@ from lrs.xapi.statement import ifi
 from lrs.xapi.validate import validate_agent
 
 
-class Timestamp(fields.Field):
+class Timestamp(fields.Field[int]):
     """An ISO 8601 date-time with a zone; yields milliseconds since the epoch (floored)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
@@ -26,7 +26,7 @@ class Timestamp(fields.Field):
         return int(moment.timestamp() * 1_000_000) // 1000
 
 
-class AgentParam(fields.Field):
+class AgentParam(fields.Field[str]):
     """A JSON Agent or identified Group; yields its IFI string."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from sqlalchemy import Connection, Row, insert, select
 
@@ -11,9 +11,8 @@ from lrs.store import chain
 from lrs.store.tables import events
 
 
-def _event(row: Row[tuple[int, str, datetime, str, str, str]]) -> Event:
-    seq, type_, stored, payload, prev_hash, digest = row
-    return Event(seq, type_, chain.utc(stored), payload, prev_hash, digest)
+def _event(row: Row[Any]) -> Event:
+    return Event(row.seq, row.type, chain.utc(row.stored), row.payload, row.prev_hash, row.hash)
 
 
 def head(conn: Connection) -> Event | None:

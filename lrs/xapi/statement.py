@@ -54,7 +54,7 @@ def complete(
 
 
 def is_voiding(statement: Mapping[str, Any]) -> bool:
-    return statement.get("verb", {}).get("id") == VOIDED_VERB
+    return bool(statement.get("verb", {}).get("id") == VOIDED_VERB)
 
 
 def statement_ref(statement: Mapping[str, Any]) -> str | None:
