@@ -1,7 +1,6 @@
 """Write side: record statements (and, later, documents). No Flask, no SQL text."""
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
@@ -42,10 +41,12 @@ def _check_voids(
 
 
 def record_statements(
-    engine: Engine, batch: Sequence[Mapping[str, Any]], *, authority: Mapping[str, Any],
+    engine: Engine, batch: Sequence[dict[str, Any]], *, authority: Mapping[str, Any],
     attachments: Sequence[tuple[str, str, bytes]] = (), now: datetime | None = None,
 ) -> list[str]:
     """Store validated statements in one transaction and return their ids in request order.
+    The statements are completed in place (id, stored, authority, ...): pass parsed JSON that
+    the caller does not keep using.
 
     A statement whose id is already stored with equivalent content is accepted without a new
     event; with different content the whole request is refused (StatementConflict).
@@ -53,7 +54,7 @@ def record_statements(
     transaction; the statements' own `attachments` entries carry the sha2 into the chain.
     """
     _check_batch_ids(batch)
-    statements = [xs.normalize(copy.deepcopy(dict(s))) for s in batch]
+    statements = [xs.normalize(s) for s in batch]
     ids = [s["id"] for s in statements if "id" in s]
     refs = [r for s in statements if (r := xs.statement_ref(s))]
     with writing(engine) as conn:

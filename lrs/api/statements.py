@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from lrs import commands, queries
 from lrs.api import params
 from lrs.api.auth import credential
-from lrs.errors import BadRequest, InvalidStatement, NotFound
+from lrs.errors import BadRequest, InvalidStatement, NotFound, PayloadTooLarge
 from lrs.store.statement_queries import StatementFilter
 from lrs.xapi import multipart, signature
 from lrs.xapi.formats import formatter
@@ -31,6 +31,12 @@ def _body() -> tuple[Any, list[multipart.Part]]:
     """The JSON body and any attachment parts of a PUT or POST."""
     content_type = request.headers.get("Content-Type", "")
     data = request.get_data(cache=False)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    # A chunked body has no Content-Length: werkzeug stops reading at the limit without
+    # saying so, and one more byte tells whether the client sent more than allowed.
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        if request.stream.read(1):
+            raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
     parts: list[multipart.Part] = []
     if multipart.is_multipart(content_type):
         data, parts = multipart.parse_request(content_type, data)

@@ -17,6 +17,7 @@ GENESIS_HASH = "0" * 64
 # JSON numbers are written the ECMAScript way (RFC 8785 3.2.2.3). Python's repr agrees for
 # every float but integral ones ("1.0" vs "1") and those in these exponent ranges.
 _SAFE_FLOAT = (1e-4, 1e16)
+_EXACT = 2**53
 
 
 def _fast_ready(value: Any) -> bool:
@@ -26,19 +27,25 @@ def _fast_ready(value: Any) -> bool:
     stack = [value]
     while stack:
         item = stack.pop()
-        is_dict = isinstance(item, dict)
-        if is_dict and not all(key.isascii() for key in item):
-            return False
-        for key, child in item.items() if is_dict else enumerate(item):
-            if isinstance(child, float):
-                if child.is_integer() and abs(child) < 2**53:
+        if type(item) is dict:
+            if not "".join(item).isascii():
+                return False
+            pairs: Any = item.items()
+        else:
+            pairs = enumerate(item)
+        for key, child in pairs:
+            kind = type(child)
+            if kind is str:
+                continue
+            if kind is dict or kind is list:
+                stack.append(child)
+            elif kind is float:
+                if child.is_integer() and -_EXACT < child < _EXACT:
                     item[key] = int(child)
                 elif not _SAFE_FLOAT[0] <= abs(child) < _SAFE_FLOAT[1]:
                     return False
-            elif isinstance(child, int) and not isinstance(child, bool) and abs(child) >= 2**53:
+            elif kind is int and not -_EXACT < child < _EXACT:
                 return False
-            elif isinstance(child, (dict, list)):
-                stack.append(child)
     return True
 
 
