@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
 
 
@@ -44,6 +44,22 @@ def _sqlite_setup(engine: Engine) -> None:
 
 def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
     return conn_or_engine.dialect.name == "sqlite"
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows in the caller's transaction. PostgreSQL: COPY, because psycopg's
+    executemany sends a statement per row and multi-row VALUES text is re-parsed per batch;
+    SQLite: the driver's executemany, which is already a tight C loop."""
+    if not rows:
+        return
+    if is_sqlite(conn):
+        conn.execute(insert(table), list(rows))
+        return
+    columns = [c.name for c in table.columns]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row.get(name) for name in columns])
 
 
 @contextmanager

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, select
 
 from lrs.events import Event, EventDraft
 from lrs.store import chain
+from lrs.store.engine import bulk_insert
 from lrs.store.tables import events
 
 
@@ -27,7 +28,7 @@ def append(conn: Connection, drafts: Sequence[EventDraft], now: datetime) -> lis
     if not drafts:
         return []
     linked = chain.link(head(conn), drafts, now)
-    conn.execute(insert(events), [
+    bulk_insert(conn, events, [
         {"seq": e.seq, "type": e.type, "stored": e.stored, "payload": e.payload_json,
          "prev_hash": e.prev_hash, "hash": e.hash}
         for e in linked

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from sqlalchemy import Connection, insert, select, update
 
 from lrs.events import Event
+from lrs.store.engine import bulk_insert
 from lrs.store.tables import (
     events, statement_activities, statement_agents, statement_targets, statements,
 )
@@ -23,18 +24,21 @@ class StoredStatement:
 
 
 def find_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredStatement]:
-    """Stored statements among `ids`, with their bodies, keyed by id."""
+    """Stored statements among `ids`, with their bodies, keyed by id. (Two steps: most ids of
+    a batch are new, and the planner should never be tempted to join the whole log.)"""
     wanted = list(set(ids))
-    found: dict[str, StoredStatement] = {}
+    rows: list[Any] = []
     for start in range(0, len(wanted), 500):
-        query = (
-            select(statements.c.seq, statements.c.id, statements.c.voiding_target, events.c.payload)
-            .join(events, events.c.seq == statements.c.seq)
+        rows += conn.execute(
+            select(statements.c.seq, statements.c.id, statements.c.voiding_target)
             .where(statements.c.id.in_(wanted[start:start + 500]))
-        )
-        for seq, id_, target, payload in conn.execute(query):
-            found[id_] = StoredStatement(seq, id_, target, json.loads(payload))
-    return found
+        ).all()
+    if not rows:
+        return {}
+    bodies = {seq: payload for seq, payload in conn.execute(
+        select(events.c.seq, events.c.payload).where(events.c.seq.in_([r.seq for r in rows]))
+    )}
+    return {r.id: StoredStatement(r.seq, r.id, r.voiding_target, json.loads(bodies[r.seq])) for r in rows}
 
 
 def _stored_ms(event: Event) -> int:
@@ -61,10 +65,9 @@ def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any
         activities += [{"seq": event.seq, "activity_id": a, "direct": d} for a, d in terms.activities]
         if ref:
             targets.append({"seq": event.seq, "target_id": ref})
-    conn.execute(insert(statements), rows)
-    for table, values in ((statement_agents, agents), (statement_activities, activities)):
-        if values:
-            conn.execute(insert(table), values)
+    bulk_insert(conn, statements, rows)
+    bulk_insert(conn, statement_agents, agents)
+    bulk_insert(conn, statement_activities, activities)
     if targets:
         _extend_closure(conn, targets, {r["seq"]: r["id"] for r in rows})
     new_ids = [r["id"] for r in rows]
