@@ -30,9 +30,9 @@ Exit status: 0 when every phase ran without errors, 1 when some request failed, 
 server did not exit cleanly or a phase failed, 2 on bad arguments.
 
 Examples
-    /work/venv/bin/python bench/ingest.py
-    /work/venv/bin/python bench/ingest.py --count 5000 --backends sqlite --json
-    /work/venv/bin/python bench/ingest.py --backends postgresql --workers 4 --threads 8
+    .venv/bin/python bench/ingest.py
+    .venv/bin/python bench/ingest.py --count 5000 --backends sqlite --json
+    .venv/bin/python bench/ingest.py --backends postgresql --workers 4 --threads 8
 
 Standard library only; it calls the `lrs` console script, the shared tools with this
 Python, and `psql` for PostgreSQL housekeeping (as db_limit.py does).

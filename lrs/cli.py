@@ -35,7 +35,7 @@ def main() -> None:
 @click.option("--port", default=8080, show_default=True, type=int, help="TCP port.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (gunicorn); each runs --threads threads.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 256),
               help="Threads per worker process.")
 @click.option("--demo", is_flag=True,
               help="Create the credential demo/demo (scope all) if missing and print it.")
