@@ -441,7 +441,7 @@ def print_report(args, info: dict, results: list[dict], limit: dict | None, comp
           f"lrs commit {info.get('lrs_commit', '?')}" + (f"; env {info['lrs_env']}" if info.get("lrs_env") else ""),
           file=out)
     print(f"run: {args.count} statements (xapi_gen --seed {args.seed} --with-ids), lrs serve --workers "
-          f"{args.workers} --threads {args.threads or 'default(4)'}; ingest batch {args.batch}, concurrency "
+          f"{args.workers} --threads {args.threads or 'default(2)'}; ingest batch {args.batch}, concurrency "
           f"{args.concurrency}, max {args.max_seconds:.0f} s; query {args.query_seconds:.0f} s, pages {args.pages}, "
           f"concurrency {args.concurrency}", file=out)
     if limit:

@@ -31,25 +31,34 @@ class StatementFilter:
         return any(v is not None for v in (self.agent, self.verb, self.activity, self.registration))
 
 
-def _content(f: StatementFilter, s: FromClause) -> ColumnElement[bool]:
-    """Conditions on the statement `s` itself (not on time or position)."""
+def _agent_rows(f: StatementFilter) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    a = statement_agents.alias()
+    where = [a.c.ifi == f.agent]
+    if not f.related_agents:
+        where.append(a.c.direct.is_(True))
+    return a, where
+
+
+def _activity_rows(f: StatementFilter) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    b = statement_activities.alias()
+    where = [b.c.activity_id == f.activity]
+    if not f.related_activities:
+        where.append(b.c.direct.is_(True))
+    return b, where
+
+
+def _content(f: StatementFilter, s: FromClause, skip: str | None = None) -> ColumnElement[bool]:
+    """Conditions on the statement `s` itself (not on time or position); `skip` names the
+    index table the query is already driven by."""
     conditions: list[ColumnElement[bool]] = []
     if f.verb is not None:
         conditions.append(s.c.verb_id == f.verb)
     if f.registration is not None:
         conditions.append(s.c.registration == f.registration)
-    if f.agent is not None:
-        a = statement_agents.alias()
-        where = [a.c.seq == s.c.seq, a.c.ifi == f.agent]
-        if not f.related_agents:
-            where.append(a.c.direct.is_(True))
-        conditions.append(exists().where(*where))
-    if f.activity is not None:
-        b = statement_activities.alias()
-        where = [b.c.seq == s.c.seq, b.c.activity_id == f.activity]
-        if not f.related_activities:
-            where.append(b.c.direct.is_(True))
-        conditions.append(exists().where(*where))
+    for name, present, rows in (("agent", f.agent, _agent_rows), ("activity", f.activity, _activity_rows)):
+        if present is not None and name != skip:
+            table, where = rows(f)
+            conditions.append(exists().where(table.c.seq == s.c.seq, *where))
     return and_(true(), *conditions)
 
 
@@ -80,19 +89,34 @@ def find_seqs(
     """Positions of matching, non-voided statements, in order, at most `limit` of them.
     A statement also matches when a statement it targets through StatementRefs does."""
     s = statements.alias("s")
-    order = s.c.seq.asc() if ascending else s.c.seq.desc()
-    own: Select[Any] = (
-        select(s.c.seq).where(_content(f, s), *_window(f, s, after, before)).order_by(order)
-        .limit(limit)
-    )
+    # Drive the query from the most selective index: an agent's or activity's rows, in seq
+    # order, rather than walking every statement and probing each one.
+    driver, skip = None, None
+    if f.agent is not None:
+        driver, skip = _agent_rows(f), "agent"
+    elif f.activity is not None:
+        driver, skip = _activity_rows(f), "activity"
+    if driver is not None:
+        table, where = driver
+        seq = table.c.seq
+        own: Select[Any] = (
+            select(seq).select_from(table.join(s, s.c.seq == seq))
+            .where(*where, _content(f, s, skip), *_window(f, s, after, before))
+        )
+    else:
+        seq = s.c.seq
+        own = select(seq).where(_content(f, s), *_window(f, s, after, before))
+    own = own.order_by(seq.asc() if ascending else seq.desc()).limit(limit)
     if not f.matches_content():
         return list(conn.execute(own).scalars())
+    # Statements that target a match: walk the (few) StatementRef rows newest first and probe
+    # each target by id, so a common verb never makes us scan all its statements.
     t, c = statements.alias("t"), statement_targets.alias("c")
     via_ref: Select[Any] = (
-        select(s.c.seq)
-        .select_from(c.join(s, s.c.seq == c.c.seq).join(t, t.c.id == c.c.target_id))
-        .where(_content(f, t), *_window(f, s, after, before))
-        .order_by(order).limit(limit)
+        select(c.c.seq)
+        .select_from(c.join(s, s.c.seq == c.c.seq))
+        .where(exists().where(t.c.id == c.c.target_id, _content(f, t)), *_window(f, s, after, before))
+        .order_by(c.c.seq.asc() if ascending else c.c.seq.desc()).limit(limit)
     )
     both = union(select(own.subquery().c.seq), select(via_ref.subquery().c.seq)).subquery()
     ordered = both.c.seq.asc() if ascending else both.c.seq.desc()

@@ -103,6 +103,7 @@ def _add_object(terms: Terms, obj: Mapping[str, Any], direct: bool) -> None:
 
 
 def terms_of(statement: Mapping[str, Any]) -> Terms:
+    """Each agent and activity once: a direct mention makes a related one redundant."""
     terms = Terms()
     _add_agent(terms, statement["actor"], True)
     _add_object(terms, statement["object"], True)
@@ -113,6 +114,8 @@ def terms_of(statement: Mapping[str, Any]) -> Terms:
         _add_agent(terms, obj["actor"], False)
         _add_object(terms, obj["object"], False)
         _add_context(terms, obj.get("context") or {})
+    terms.agents -= {(key, False) for key, direct in terms.agents if direct}
+    terms.activities -= {(key, False) for key, direct in terms.activities if direct}
     return terms
 
 

@@ -164,3 +164,20 @@ def test_alternate_syntax_with_extra_query_parameters_is_400(client, auth) -> No
     response = client.post(f"/xapi/statements?method=GET&statementId={uuid.uuid4()}",
                            data={"Authorization": auth["Authorization"], "X-Experience-API-Version": "1.0.3"})
     assert response.status_code == 400
+
+
+def test_agent_named_twice_in_one_statement_is_returned_once(client, auth) -> None:
+    [sid] = store(client, auth, make_statement(actor=BUDI, context={"instructor": BUDI}))
+    assert ids(client, auth, f"?agent={agent_param(BUDI)}&related_agents=true") == [sid]
+
+
+def test_refs_are_followed_transitively_whatever_the_arrival_order(client, auth) -> None:
+    approved = "https://jejak.example/xapi/verbs/approved"
+    first, middle, last = (str(uuid.uuid4()) for _ in range(3))
+    # `last` targets `middle`, which targets `first`; they arrive newest first
+    store(client, auth, make_statement(id=last, verb={"id": approved},
+                                       object={"objectType": "StatementRef", "id": middle}))
+    store(client, auth, make_statement(id=middle, verb={"id": approved},
+                                       object={"objectType": "StatementRef", "id": first}))
+    store(client, auth, make_statement(id=first, verb={"id": ATTEMPTED}))
+    assert ids(client, auth, f"?verb={quote(ATTEMPTED)}") == [first, middle, last]
