@@ -19,7 +19,9 @@ from lrs.errors import BadRequest, NotAuthorized, Unauthenticated
 from lrs.store import credentials as rows
 from lrs.store.engine import reading
 
-SCOPES = ("all", "statements/write", "statements/read", "statements/read/mine")
+# xAPI 1.0.3 Communication 4.2: `state` reads and writes State documents; `profile` reads and
+# writes Agent and Activity Profile documents and reads the Agents and Activities resources.
+SCOPES = ("all", "statements/write", "statements/read", "statements/read/mine", "state", "profile")
 # scrypt parameters: about 50 ms and 16 MiB per check, so a stolen table is slow to attack.
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

@@ -81,7 +81,9 @@ def credentials() -> None:
 @click.option("--key", required=True, help="The Basic auth user name.")
 @click.option("--secret", required=True, help="The Basic auth password (stored as a scrypt hash).")
 @click.option("--scope", "scopes", multiple=True, default=["all"], show_default=True,
-              type=click.Choice(["all", "statements/write", "statements/read", "statements/read/mine"]),
+              type=click.Choice(
+                  ["all", "statements/write", "statements/read", "statements/read/mine", "state", "profile"]
+              ),
               help="Repeat for several scopes.")
 @click.option("--name", default=None, help="Display name of the credential's authority agent.")
 @database_option

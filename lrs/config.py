@@ -14,6 +14,10 @@ class DefaultConfig:
     STATEMENT_PAGE_LIMIT = 500
     # Seconds a verified secret stays in the in-process cache, sparing the slow hash.
     AUTH_CACHE_SECONDS = 300
+    # X-Experience-API-Version of a response to a request that names no version this LRS speaks
+    # (About without the header, a refused request): "1.0.3" or "2.0.0". A request naming 1.0.x
+    # or 2.0.x is always answered in its own version.
+    XAPI_DEFAULT_VERSION = "1.0.3"
 
 
 def database_url_from_env() -> str:

@@ -29,6 +29,14 @@ class StatementConflict(LrsError):
     """A statement id is already stored with different content."""
 
 
+class DocumentConflict(LrsError):
+    """A PUT would overwrite a document the client has not said it knows (xAPI Communication 3.1)."""
+
+
+class PreconditionFailed(LrsError):
+    """An If-Match or If-None-Match header does not hold for the document as stored."""
+
+
 class PayloadTooLarge(LrsError):
     """The request body is larger than the configured limit."""
 

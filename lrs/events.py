@@ -7,6 +7,12 @@ from datetime import datetime
 from typing import Any, Mapping
 
 STATEMENT_STORED = "statement.stored"
+# Document resources (State, Activity Profile, Agent Profile). Each payload names the document
+# and, but for a deletion, carries its whole content (lrs/xapi/documents.py).
+DOCUMENT_STORED = "document.stored"    # PUT, or POST of a document that did not exist
+DOCUMENT_MERGED = "document.merged"    # POST of a JSON object into a stored JSON object
+DOCUMENT_DELETED = "document.deleted"
+DOCUMENT_EVENTS = (DOCUMENT_STORED, DOCUMENT_MERGED, DOCUMENT_DELETED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,19 @@
-"""Read side: statements by id and by filter. No Flask, no SQL text."""
+"""Read side: statements by id and by filter, Activities and Agents. No Flask, no SQL text."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import Engine
 
 from lrs.errors import NotFound
-from lrs.store import attachment_blobs, statement_queries
+from lrs.store import activity_rows, agent_rows, attachment_blobs, statement_queries
 from lrs.store.engine import reading
 from lrs.store.statement_queries import StatementFilter
+from lrs.xapi.activities import activity_object
+from lrs.xapi.agents import person
+from lrs.xapi.statement import ifi
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,18 @@ def attachments_of(engine: Engine, statements: list[dict[str, Any]]) -> list[tup
 def load(payload: str) -> dict[str, Any]:
     value: dict[str, Any] = json.loads(payload)
     return value
+
+
+def get_activity(engine: Engine, activity_id: str) -> dict[str, Any]:
+    """The canonical Activity object: the definitions statements sent, merged."""
+    with reading(engine) as conn:
+        definition = activity_rows.find_definition(conn, activity_id)
+    return activity_object(activity_id, definition)
+
+
+def get_person(engine: Engine, agent: Mapping[str, Any]) -> dict[str, Any]:
+    """The Person object of an Agent: its identifier and every name statements gave it."""
+    key = ifi(agent)
+    with reading(engine) as conn:
+        names = agent_rows.names_of(conn, key) if key is not None else []
+    return person(agent, names)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lrs.api import about, alternate, auth, errors, headers, statements
+from lrs.api import (
+    about, activities, activity_profile, agent_profile, agents, alternate, auth, errors, headers,
+    state, statements,
+)
 
 
 def register(app: Flask) -> None:
@@ -11,5 +14,5 @@ def register(app: Flask) -> None:
     headers.register(app)     # version check, then xAPI and CORS headers on every response
     auth.register(app)
     errors.register(app)
-    for module in (about, statements):
+    for module in (about, statements, state, activity_profile, agent_profile, activities, agents):
         app.register_blueprint(module.bp)

@@ -1,14 +1,16 @@
 """The About resource: which xAPI versions this LRS speaks. Needs no credentials."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-bp = Blueprint("about", __name__, url_prefix="/xapi/about")
+from lrs.api.headers import HEADER
+from lrs.xapi.versions import about_versions, from_header
 
-VERSIONS = ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]
+bp = Blueprint("about", __name__, url_prefix="/xapi/about")
 
 
 @bp.get("")
 def about() -> ResponseReturnValue:
-    return {"version": VERSIONS, "extensions": {"https://jejak.example/xapi/ext/lrs": "Jejak LRS"}}
+    listed = about_versions(from_header(request.headers.get(HEADER)))
+    return {"version": listed, "extensions": {"https://jejak.example/xapi/ext/lrs": "Jejak LRS"}}

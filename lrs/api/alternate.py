@@ -1,10 +1,13 @@
 """xAPI alternate request syntax (Communication 1.3): a form POST with ?method=X carries the
-real method, headers, parameters and body as form fields. Rewritten here, before Flask routes."""
+real method, headers, parameters and body as form fields. Rewritten here, before Flask routes.
+xAPI 2.0 (IEEE 9274.1.1) dropped it: a 2.0 request using it is refused."""
 from __future__ import annotations
 
 import io
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, urlencode
+
+from lrs.xapi import versions
 
 METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
 HEADER_FIELDS = {
@@ -16,6 +19,10 @@ HEADER_FIELDS = {
     "if-none-match": "HTTP_IF_NONE_MATCH",
 }
 ERROR_KEY = "lrs.alternate_error"
+REMOVED_IN_2_0 = (
+    "xAPI 2.0 has no alternate request syntax (?method=): send the request with its own method, "
+    "headers and body"
+)
 
 Environ = dict[str, Any]
 App = Callable[[Environ, Callable[..., Any]], Iterable[bytes]]
@@ -26,6 +33,9 @@ def rewrite(environ: Environ) -> None:
     left in environ[ERROR_KEY] for the app to report as a 400 with the usual headers."""
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     if "method" not in query:
+        return
+    if _asks_for_2_0(environ):
+        environ[ERROR_KEY] = REMOVED_IN_2_0
         return
     method = query["method"][0].upper()
     if environ.get("REQUEST_METHOD") != "POST":
@@ -60,6 +70,12 @@ def rewrite(environ: Environ) -> None:
     environ["CONTENT_LENGTH"] = str(len(content))
     if content and "CONTENT_TYPE" not in environ:
         environ["CONTENT_TYPE"] = "application/json"
+    if _asks_for_2_0(environ):  # the version came as a form field
+        environ[ERROR_KEY] = REMOVED_IN_2_0
+
+
+def _asks_for_2_0(environ: Environ) -> bool:
+    return versions.from_header(environ.get("HTTP_X_EXPERIENCE_API_VERSION")) == versions.V2
 
 
 class AlternateSyntax:

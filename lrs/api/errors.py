@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from lrs.errors import (
-    BadRequest, LrsError, NotAuthorized, NotFound, PayloadTooLarge, StatementConflict,
-    Unauthenticated,
+    BadRequest, DocumentConflict, LrsError, NotAuthorized, NotFound, PayloadTooLarge,
+    PreconditionFailed, StatementConflict, Unauthenticated,
 )
 
 STATUS: dict[type[LrsError], int] = {
@@ -18,6 +18,8 @@ STATUS: dict[type[LrsError], int] = {
     NotAuthorized: 403,
     NotFound: 404,
     StatementConflict: 409,
+    DocumentConflict: 409,
+    PreconditionFailed: 412,
     PayloadTooLarge: 413,
 }
 

@@ -1,16 +1,15 @@
 """Headers every xAPI response carries: version, consistency, CORS; and the version check."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, g, request
 
 from lrs.errors import UnsupportedVersion
 from lrs.store.chain import format_stored
+from lrs.xapi import versions
 
-VERSION = "1.0.3"
-ACCEPTED_VERSION = re.compile(r"^1\.0(\.\d+)?$")
+HEADER = "X-Experience-API-Version"
 # Resources a client may call without the version header (xAPI Communication 2.7: About).
 VERSIONLESS = ("about",)
 
@@ -29,16 +28,29 @@ CORS = {
 
 
 def check_version() -> None:
-    """xAPI Communication 3.3: every request but About names the version it speaks."""
+    """xAPI Communication 3.3 (IEEE 9274.1.1 likewise): every request but About names the version
+    it speaks; 1.0.x requests get 1.0.3 rules, 2.0.x requests 2.0 rules (`xapi_version()`)."""
+    header = request.headers.get(HEADER)
+    version = versions.from_header(header)
+    g.xapi_version = version or current_app.config["XAPI_DEFAULT_VERSION"]
     if request.method == "OPTIONS" or request.blueprint in VERSIONLESS:
         return
-    version = request.headers.get("X-Experience-API-Version")
+    if header is None:
+        raise UnsupportedVersion(f"the {HEADER} header is required")
     if version is None:
-        raise UnsupportedVersion("the X-Experience-API-Version header is required")
-    if not ACCEPTED_VERSION.match(version.strip()):
         raise UnsupportedVersion(
-            f"X-Experience-API-Version {version!r} is not supported; this LRS speaks 1.0.x"
+            f"{HEADER} {header!r} is not supported; this LRS speaks 1.0.x (1.0.3) and 2.0.x (2.0.0)"
         )
+
+
+def xapi_version() -> str:
+    """The version of the current request's rules: versions.V1 or versions.V2. A request refused
+    before check_version ran (alternate syntax) still gets the version its header names."""
+    version: str = (
+        g.get("xapi_version") or versions.from_header(request.headers.get(HEADER))
+        or current_app.config["XAPI_DEFAULT_VERSION"]
+    )
+    return version
 
 
 def consistent_through() -> str:
@@ -48,7 +60,8 @@ def consistent_through() -> str:
 
 
 def add_headers(response: Response) -> Response:
-    response.headers["X-Experience-API-Version"] = VERSION
+    # The latest patch of the version the request asked for (Communication 3.3).
+    response.headers[HEADER] = xapi_version()
     response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())
     for name, value in CORS.items():
         response.headers.setdefault(name, value)
@@ -56,5 +69,10 @@ def add_headers(response: Response) -> Response:
 
 
 def register(app: Flask) -> None:
+    if app.config["XAPI_DEFAULT_VERSION"] not in (versions.V1, versions.V2):
+        raise ValueError(
+            f"XAPI_DEFAULT_VERSION must be {versions.V1} or {versions.V2}, "
+            f"not {app.config['XAPI_DEFAULT_VERSION']!r}"
+        )
     app.before_request(check_version)
     app.after_request(add_headers)

@@ -1,16 +1,20 @@
-"""Query parameters of the Statement resource, parsed with marshmallow."""
+"""Query parameters of the xAPI resources, parsed with marshmallow."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any, Mapping
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from lrs.errors import BadRequest, InvalidStatement
+from lrs.xapi.documents import Resource
 from lrs.xapi.formats import FORMATS
 from lrs.xapi.statement import ifi
 from lrs.xapi.validate import validate_agent
+
+IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")  # as the statement schema's "iri"
 
 
 class Timestamp(fields.Field[int]):
@@ -26,22 +30,48 @@ class Timestamp(fields.Field[int]):
         return int(moment.timestamp() * 1_000_000) // 1000
 
 
+def _json_agent(value: Any, what: str) -> dict[str, Any]:
+    """A parameter holding a JSON Agent or identified Group, checked against the schema."""
+    try:
+        agent = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"must be a JSON {what}") from exc
+    try:
+        validate_agent(agent, "agent")
+    except InvalidStatement as exc:
+        raise ValidationError(str(exc)) from exc
+    checked: dict[str, Any] = agent
+    return checked
+
+
 class AgentParam(fields.Field[str]):
     """A JSON Agent or identified Group; yields its IFI string."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        try:
-            agent = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValidationError("must be a JSON Agent or identified Group") from exc
-        try:
-            validate_agent(agent, "agent")
-        except InvalidStatement as exc:
-            raise ValidationError(str(exc)) from exc
-        key = ifi(agent)
+        key = ifi(_json_agent(value, "Agent or identified Group"))
         if key is None:
             raise ValidationError("must name an inverse functional identifier")
         return key
+
+
+class AgentObject(fields.Field[dict[str, Any]]):
+    """A JSON Agent with an inverse functional identifier (not a Group: Communication 2.4, 2.6)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
+        agent = _json_agent(value, "Agent")
+        if agent.get("objectType", "Agent") != "Agent":
+            raise ValidationError("must be an Agent, not a Group (use the group's identifier in an Agent)")
+        return agent
+
+
+class Iri(fields.String):
+    """An absolute IRI: a scheme, a colon, then no whitespace (as in the statement schema)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if not IRI.fullmatch(text):
+            raise ValidationError("must be an absolute IRI, e.g. http://example.com/activity/1")
+        return text
 
 
 class StatementQuery(Schema):
@@ -113,3 +143,71 @@ def statement_id(args: Mapping[str, str], required: bool) -> str | None:
     except ValidationError as exc:
         raise BadRequest(f"statementId {value!r} is not a UUID") from exc
     return str(loaded)
+
+
+class _DocumentQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    since = Timestamp()
+
+
+class StateQuery(_DocumentQuery):
+    activityId = Iri(required=True)
+    agent = AgentObject(required=True)
+    registration = fields.UUID()
+    stateId = fields.String(validate=validate.Length(min=1))
+
+
+class ActivityProfileQuery(_DocumentQuery):
+    activityId = Iri(required=True)
+    profileId = fields.String(validate=validate.Length(min=1))
+
+
+class AgentProfileQuery(_DocumentQuery):
+    agent = AgentObject(required=True)
+    profileId = fields.String(validate=validate.Length(min=1))
+
+
+DOCUMENT_QUERIES: dict[Resource, type[Schema]] = {
+    Resource.STATE: StateQuery,
+    Resource.ACTIVITY_PROFILE: ActivityProfileQuery,
+    Resource.AGENT_PROFILE: AgentProfileQuery,
+}
+
+
+def document_query(resource: Resource, method: str, args: Mapping[str, str]) -> dict[str, Any]:
+    """Parameters of a document resource request. The document id (stateId, profileId) is
+    required but for GET (a list) and a State DELETE (of them all); `since` belongs to GET."""
+    query = _load(DOCUMENT_QUERIES[resource](), args, f"{method} {resource.value}")
+    id_name = "stateId" if resource is Resource.STATE else "profileId"
+    listing = method in ("GET", "HEAD") or (method == "DELETE" and resource is Resource.STATE)
+    if id_name not in query and not listing:
+        raise BadRequest(f"{method} needs the {id_name} parameter")
+    if "since" in query and method not in ("GET", "HEAD"):
+        raise BadRequest(f"since is a parameter of GET, not of {method}")
+    return query
+
+
+class ActivityQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    activityId = Iri(required=True)
+
+
+class AgentQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    agent = AgentObject(required=True)
+
+
+def activity_query(args: Mapping[str, str]) -> str:
+    activity_id: str = _load(ActivityQuery(), args, "GET /activities")["activityId"]
+    return activity_id
+
+
+def agent_query(args: Mapping[str, str]) -> dict[str, Any]:
+    agent: dict[str, Any] = _load(AgentQuery(), args, "GET /agents")["agent"]
+    return agent

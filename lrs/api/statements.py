@@ -13,9 +13,11 @@ from flask.typing import ResponseReturnValue
 from lrs import commands, queries
 from lrs.api import params
 from lrs.api.auth import credential
-from lrs.errors import BadRequest, InvalidStatement, NotFound, PayloadTooLarge
+from lrs.api.bodies import read_body
+from lrs.api.headers import xapi_version
+from lrs.errors import BadRequest, InvalidStatement, NotFound
 from lrs.store.statement_queries import StatementFilter
-from lrs.xapi import multipart, signature
+from lrs.xapi import multipart, signature, versions
 from lrs.xapi.formats import formatter
 from lrs.xapi.statement import ifi
 from lrs.xapi.validate import validate_statement
@@ -30,13 +32,7 @@ def _engine() -> Any:
 def _body() -> tuple[Any, list[multipart.Part]]:
     """The JSON body and any attachment parts of a PUT or POST."""
     content_type = request.headers.get("Content-Type", "")
-    data = request.get_data(cache=False)
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    # A chunked body has no Content-Length: werkzeug stops reading at the limit without
-    # saying so, and one more byte tells whether the client sent more than allowed.
-    if request.content_length is None and limit is not None and len(data) >= limit:
-        if request.stream.read(1):
-            raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
+    data = read_body()
     parts: list[multipart.Part] = []
     if multipart.is_multipart(content_type):
         data, parts = multipart.parse_request(content_type, data)
@@ -52,14 +48,17 @@ def _body() -> tuple[Any, list[multipart.Part]]:
 
 
 def _validated(items: list[Any], parts: list[multipart.Part]) -> list[dict[str, Any]]:
+    version = xapi_version()
     for index, item in enumerate(items):
         try:
-            validate_statement(item)
+            validate_statement(item, version)
         except InvalidStatement as exc:
             prefix = f"statement[{index}]: " if len(items) > 1 else ""
             raise InvalidStatement(prefix + str(exc)) from exc
     multipart.check_attachments(items, parts)
     signature.check_signatures(items, parts)
+    for item in items:  # after the signature check, which compares the statements as sent
+        versions.prepare_for_storage(item, version)
     return items
 
 

@@ -40,7 +40,9 @@ def _fast_ready(value: Any) -> bool:
             if kind is dict or kind is list:
                 stack.append(child)
             elif kind is float:
-                if child.is_integer() and -_EXACT < child < _EXACT:
+                if child.is_integer():
+                    if not -_EXACT < child < _EXACT:
+                        return False  # ECMAScript prints it without ".0"; only rfc8785 knows how
                     item[key] = int(child)
                 elif not _SAFE_FLOAT[0] <= abs(child) < _SAFE_FLOAT[1]:
                     return False

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from sqlalchemy import Connection, insert, select, update
 
 from lrs.events import Event
+from lrs.store import activity_rows, agent_rows
 from lrs.store.engine import bulk_insert
 from lrs.store.tables import (
     events, statement_activities, statement_agents, statement_targets, statements,
@@ -72,6 +73,8 @@ def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any
         _extend_closure(conn, targets, {r["seq"]: r["id"] for r in rows})
     new_ids = [r["id"] for r in rows]
     _apply_voids(conn, voided_now, new_ids)
+    activity_rows.record(conn, stored)
+    agent_rows.record(conn, stored)
 
 
 def _extend_closure(conn: Connection, direct: list[dict[str, Any]], ids: dict[int, str]) -> None:

@@ -86,3 +86,35 @@ credentials = Table(
     Column("created", DateTime(timezone=True), nullable=False),
     Column("revoked", DateTime(timezone=True)),
 )
+
+# Document read model (State, Activity Profile, Agent Profile): one row per current document.
+# Its content is in the payload of the event at `seq`. `key` and `scope` are SHA-256 digests of
+# the document's identity (lrs/xapi/documents.py), so arbitrarily long ids fit an index.
+documents = Table(
+    "documents", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("scope", String(64), nullable=False),  # resource + activity + agent: what a list covers
+    Column("registration", String(36)),  # State only
+    Column("doc_id", Text, nullable=False),  # stateId or profileId
+    Column("seq", SeqType, nullable=False),  # the event holding the current content
+    Column("content_type", Text, nullable=False),
+    Column("etag", String(40), nullable=False),  # SHA-1 hex of the content (xAPI Communication 3.1)
+    Column("updated_ms", BigInteger, nullable=False),  # the event's stored time, ms (for `since`)
+    Index("ix_documents_scope", "scope", "updated_ms"),
+)
+
+# Canonical Activity definitions, merged from the definitions statements carry (Activities resource).
+activities = Table(
+    "activities", metadata,
+    Column("id", Text, primary_key=True),
+    Column("definition", Text, nullable=False),  # JSON object
+    Column("seq", SeqType, nullable=False),  # the statement event that changed it last
+)
+
+# Names statements gave each agent identifier (Agents resource: the Person object's `name`).
+agent_names = Table(
+    "agent_names", metadata,
+    Column("ifi", Text, primary_key=True),  # lrs.xapi.statement.ifi()
+    Column("name", Text, primary_key=True),
+    Column("seq", SeqType, nullable=False),  # the statement event that first gave the name
+)

@@ -33,6 +33,10 @@ def _context_ids(context: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("instructor", "team"):
         if key in reduced:
             reduced[key] = _agent_ids(reduced[key])
+    # xAPI 2.0: the agent or group inside each context agent or group is reduced like the others.
+    for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
+        if key in reduced:
+            reduced[key] = [{**item, inner: _agent_ids(item[inner])} for item in reduced[key]]
     if "contextActivities" in reduced:
         reduced["contextActivities"] = {
             k: [_object_ids(a) for a in v] for k, v in reduced["contextActivities"].items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from lrs.errors import InvalidStatement
@@ -20,7 +20,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # and fraction, then a mandatory zone: Z or +hh[:mm]. fromisoformat() then checks the ranges.
 _TIMESTAMP = re.compile(
     r"[0-9]{4}(-?)[0-9]{2}\1[0-9]{2}[Tt]"
-    r"[0-9]{2}(?::?[0-9]{2})(?::?[0-9]{2}(?:[.,][0-9]+)?)?"
+    r"[0-9]{2}(?::?[0-9]{2})(?::?[0-9]{2}(?P<fraction>[.,][0-9]+)?)?"
     r"(?P<zone>[Zz]|(?P<sign>[+-])(?P<zh>[0-9]{2})(?::?(?P<zm>[0-9]{2}))?)"
 )
 
@@ -39,6 +39,22 @@ def is_timestamp(value: object) -> bool:
     except ValueError:  # e.g. month 13, 25 o'clock, February 30
         return False
     return True
+
+
+def utc_timestamp(value: str) -> str:
+    """A valid timestamp as RFC 3339 in UTC ("2023-05-04T17:00:00.250Z" for
+    "2023-05-04T12:00:00.250-05:00"), keeping the fraction of a second exactly as sent: offsets
+    are whole minutes, so the fraction never changes. A moment that has no UTC form within years
+    1 to 9999 (e.g. 0001-01-01T00:00+01:00) is returned unchanged."""
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    try:
+        moment = datetime.fromisoformat(value.upper()).astimezone(timezone.utc)
+    except OverflowError:
+        return value
+    fraction = (match["fraction"] or "").replace(",", ".")
+    return f"{moment.replace(microsecond=0, tzinfo=None).isoformat()}{fraction}Z"
 
 
 def render_path(root: str, parts: Iterable[str | int]) -> str:

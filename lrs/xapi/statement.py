@@ -3,9 +3,10 @@ and when two statements with one id are the same statement."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
@@ -88,6 +89,11 @@ def _add_agent(terms: Terms, agent: Any, direct: bool) -> None:
 def _add_context(terms: Terms, context: Mapping[str, Any]) -> None:
     _add_agent(terms, context.get("instructor"), False)
     _add_agent(terms, context.get("team"), False)
+    # xAPI 2.0 context agents and groups are related agents, like the instructor and the team.
+    for related in context.get("contextAgents") or ():
+        _add_agent(terms, related.get("agent"), False)
+    for related in context.get("contextGroups") or ():
+        _add_agent(terms, related.get("group"), False)
     for key in CONTEXT_ACTIVITY_KEYS:
         value = (context.get("contextActivities") or {}).get(key) or []
         for activity in [value] if isinstance(value, Mapping) else value:
@@ -119,23 +125,50 @@ def terms_of(statement: Mapping[str, Any]) -> Terms:
     return terms
 
 
+_SECONDS = re.compile(r"(?P<whole>[0-9]+)(?:[.,](?P<fraction>[0-9]+))?S$")
+
+
+def duration_key(duration: str) -> str:
+    """A duration with its seconds cut to hundredths (PT1.2567S and PT1.25S give PT1.25S; PT2.50S
+    gives PT2.5S): precision beyond 0.01 s does not count when durations, or statements holding
+    them, are compared (xAPI 1.0.3 Data 4.6; IEEE 9274.1.1 4.2.7)."""
+    match = _SECONDS.search(duration)
+    if match is None:
+        return duration
+    fraction = (match["fraction"] or "")[:2].rstrip("0")
+    return f"{duration[:match.start()]}{match['whole']}{'.' + fraction if fraction else ''}S"
+
+
 def _comparable(statement: Mapping[str, Any], keep_timestamp: bool) -> dict[str, Any]:
     drop = LRS_PROPERTIES if keep_timestamp else LRS_PROPERTIES + ("timestamp",)
-    value = {k: v for k, v in statement.items() if k not in drop}
-    return normalize(json.loads(json.dumps(value)))
+    value = normalize(json.loads(json.dumps({k: v for k, v in statement.items() if k not in drop})))
+    obj = value.get("object")
+    sub = obj if isinstance(obj, dict) and obj.get("objectType") == "SubStatement" else {}
+    if "timestamp" in sub:  # an xAPI 2.0 LRS stores it in UTC, so compare the instant
+        sub["timestamp"] = _instant(sub["timestamp"])
+    for holder in (value, sub):
+        result = holder.get("result")
+        if isinstance(result, dict) and isinstance(result.get("duration"), str):
+            result["duration"] = duration_key(result["duration"])
+    return value
+
+
+def _instant(value: Any) -> Any:
+    """A timestamp as a comparable instant (microseconds, UTC); anything else as it is."""
+    try:
+        return datetime.fromisoformat(str(value).upper()).astimezone(timezone.utc).isoformat()
+    except (ValueError, OverflowError):
+        return value
 
 
 def _same_instant(a: Any, b: Any) -> bool:
-    try:
-        return datetime.fromisoformat(str(a)) == datetime.fromisoformat(str(b))
-    except ValueError:
-        return bool(a == b)
+    return bool(_instant(a) == _instant(b))
 
 
 def equivalent(incoming: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
     """Whether a statement sent again with a stored id is the same statement (then it is
     accepted without a new event) or a conflict (409). Properties the LRS sets are ignored;
-    timestamps compare as instants."""
+    timestamps compare as instants, durations to the hundredth of a second."""
     has_ts = "timestamp" in incoming
     a, b = _comparable(incoming, has_ts), _comparable(stored, has_ts)
     if has_ts and not _same_instant(a.pop("timestamp"), b.pop("timestamp", None)):

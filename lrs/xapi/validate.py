@@ -1,4 +1,4 @@
-"""Validate xAPI 1.0.3 statements (and agent parameters) against the schema and rules; raise InvalidStatement."""
+"""Validate xAPI 1.0.3 and 2.0 statements (and agent parameters) against the schemas and rules; raise InvalidStatement."""
 
 from __future__ import annotations
 
@@ -16,10 +16,14 @@ from jsonschema.exceptions import ValidationError, relevance
 
 from lrs.errors import InvalidStatement
 from lrs.xapi import rules
+from lrs.xapi.versions import V1, V2
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "xapi"
 STATEMENT_SCHEMA = "statement.schema.json"
+# The schema each version's statements are checked against; statement-2.0 starts from statement.schema.json.
+SCHEMAS = {V1: STATEMENT_SCHEMA, V2: "statement-2.0.schema.json"}
+_REFERENCES = frozenset({"$ref", "$dynamicRef", "$dynamicAnchor"})
 
 Check = Callable[[Any], bool]
 
@@ -31,11 +35,14 @@ _JSON_TYPES = {
 _ECHO_VALUE = frozenset({"type", "const", "enum", "pattern", "format", "minimum", "maximum", "minLength"})
 
 
-def validate_statement(statement: object) -> None:
-    """Raise InvalidStatement unless `statement` is a valid xAPI 1.0.3 statement as a client may send it."""
-    compiled = _compiled("statement")
+def validate_statement(statement: object, version: str = V1) -> None:
+    """Raise InvalidStatement unless `statement` is a valid statement of xAPI `version` (V1 or V2) as a client may send it."""
+    compiled = _compiled("statement", version)
     if not compiled.check(statement):
-        compiled.raise_first_error(statement, "statement")
+        hint = ""
+        if version == V1 and _compiled("statement", V2).check(statement):
+            hint = "; the statement is valid xAPI 2.0, which a request asks for with X-Experience-API-Version: 2.0.0"
+        compiled.raise_first_error(statement, "statement", hint)
     assert isinstance(statement, Mapping)
     rules.check_statement(statement, "statement")
 
@@ -54,9 +61,9 @@ def is_voiding(statement: Mapping[str, Any]) -> bool:
 
 
 @functools.cache
-def load_schema() -> dict[str, Any]:
-    """The statement schema, read once from schemas/xapi/ and shared (do not mutate it)."""
-    with (SCHEMA_DIR / STATEMENT_SCHEMA).open(encoding="utf-8") as handle:
+def load_schema(name: str = STATEMENT_SCHEMA) -> dict[str, Any]:
+    """A schema of schemas/xapi/ (the 1.0.3 statement schema by default), read once and shared (do not mutate it)."""
+    with (SCHEMA_DIR / name).open(encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
 
@@ -68,50 +75,82 @@ class _Compiled:
     check: Check
     validator: Draft202012Validator
 
-    def raise_first_error(self, instance: object, root: str) -> None:
-        """Raise the most relevant error; should jsonschema see none (a bug), the instance is let through."""
+    def raise_first_error(self, instance: object, root: str, hint: str = "") -> None:
+        """Raise the most relevant error, `hint` appended; should jsonschema see none (a bug), the instance is let through."""
         error = _first_error(self.validator.iter_errors(instance))
         if error is not None:
-            raise InvalidStatement(_describe(error, root))
+            raise InvalidStatement(_describe(error, root) + hint)
 
 
 @functools.cache
-def _compiled(definition: str) -> _Compiled:
-    """Compile the $defs entry `definition`, with local $refs inlined so nothing is resolved while validating."""
-    schema = load_schema()
-    root = {"$schema": schema["$schema"], **_inline_refs(schema["$defs"])[definition]}
+def _compiled(definition: str, version: str = V1) -> _Compiled:
+    """Compile the $defs entry `definition` as `version` sees it, references inlined so nothing is resolved while validating."""
+    root_file = SCHEMAS[version]
+    root = {"$schema": load_schema(root_file)["$schema"], **_Inliner(root_file).definition(definition)}
     checker = FormatChecker(formats=())  # only the formats implemented here are asserted
     checker.checks("date-time")(rules.is_timestamp)
     return _Compiled(_Compiler(checker).compile(root), Draft202012Validator(root, format_checker=checker))
 
 
-def _inline_refs(defs: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace every "#/$defs/name" reference by the (shared) definition itself; the schema has no cycles."""
-    done: dict[str, Any] = {}
+class _Inliner:
+    """Replace every reference of the schemas in SCHEMA_DIR by the (shared) definition it names, as seen from the
+    schema file `root`; the schemas have no cycles.
 
-    def resolve(name: str, stack: tuple[str, ...]) -> Any:
-        if name in stack:
-            raise ValueError(f"schema $defs cycle: {' -> '.join((*stack, name))}")
-        if name not in done:
-            done[name] = walk(defs[name], (*stack, name))
-        return done[name]
+    The forms our schemas use are supported, and any other is refused at load time: "$ref" to "#/$defs/name" or
+    "file.json#/$defs/name" (a file of SCHEMA_DIR), and "$dynamicRef" to "#anchor". JSON Schema 2020-12 (Core 8.2.3.2)
+    resolves a dynamic reference to the outermost schema resource in the dynamic scope that has a $dynamicAnchor of
+    that name; our scopes hold at most `root` and the file it starts from, so that is `root` when it has the anchor
+    and otherwise the referring file. This is how statement-2.0.schema.json replaces the 1.0.3 context and version.
+    """
 
-    def walk(node: Any, stack: tuple[str, ...]) -> Any:
+    def __init__(self, root: str) -> None:
+        self._root = root
+        self._done: dict[tuple[str, str], Any] = {}
+
+    def definition(self, name: str) -> Any:
+        """The $defs entry `name` of `root`, or else of statement.schema.json, with its references inlined."""
+        file = self._root if name in load_schema(self._root)["$defs"] else STATEMENT_SCHEMA
+        return self._resolve((file, name), ())
+
+    def _resolve(self, key: tuple[str, str], stack: tuple[tuple[str, str], ...]) -> Any:
+        if key in stack:
+            raise ValueError(f"schema $defs cycle: {' -> '.join('#'.join(k) for k in (*stack, key))}")
+        if key not in self._done:
+            file, name = key
+            self._done[key] = self._walk(load_schema(file)["$defs"][name], file, (*stack, key))
+        return self._done[key]
+
+    def _walk(self, node: Any, file: str, stack: tuple[tuple[str, str], ...]) -> Any:
         if isinstance(node, list):
-            return [walk(item, stack) for item in node]
+            return [self._walk(item, file, stack) for item in node]
         if not isinstance(node, dict):
             return node
-        out = {key: walk(value, stack) for key, value in node.items() if key != "$ref"}
-        ref = node.get("$ref")
-        if ref is None:
+        out = {key: self._walk(value, file, stack) for key, value in node.items() if key not in _REFERENCES}
+        target = self._target(node, file)
+        if target is None:
             return out
-        target = resolve(ref.removeprefix("#/$defs/"), stack)
+        resolved = self._resolve(target, stack)
         if not out or set(out) <= {"description", "$comment"}:
-            return target
-        out["allOf"] = [target, *out.get("allOf", ())]
+            return resolved
+        out["allOf"] = [resolved, *out.get("allOf", ())]
         return out
 
-    return {name: resolve(name, ()) for name in defs}
+    def _target(self, node: Mapping[str, Any], file: str) -> tuple[str, str] | None:
+        """The (file, $defs name) a node's $ref or $dynamicRef points to; None when it has neither."""
+        if "$ref" in node:
+            where, _, pointer = str(node["$ref"]).partition("#")
+            name = pointer.removeprefix("/$defs/")
+            if name == pointer or "/" in name or "/" in where:
+                raise ValueError(f"unsupported $ref {node['$ref']!r} in {file}")
+            return where or file, name
+        if "$dynamicRef" in node:
+            anchor = str(node["$dynamicRef"]).removeprefix("#")
+            for candidate in (self._root, file):
+                for name, definition in load_schema(candidate)["$defs"].items():
+                    if definition.get("$dynamicAnchor") == anchor:
+                        return candidate, name
+            raise ValueError(f"no $dynamicAnchor {anchor!r} for the $dynamicRef in {file}")
+        return None
 
 
 class _Compiler:

@@ -94,3 +94,8 @@ def test_fast_canonical_form_equals_rfc8785(value: object) -> None:
         assert chain.canonical_json(value) == expected
     except InvalidStatement as exc:
         assert "surrogate" in str(exc)
+
+
+def test_whole_floats_beyond_2_53_take_the_full_algorithm() -> None:
+    value = [9007199254740992.0, 1e15 + 0.0, -(2.0**60)]
+    assert chain.canonical_json(list(value)) == rfc8785.dumps(value).decode()

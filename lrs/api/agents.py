@@ -1,0 +1,20 @@
+"""The Agents resource: GET (HEAD) /xapi/agents, the Person object of an Agent
+(xAPI 1.0.3 Communication 2.4)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
+
+from lrs import queries
+from lrs.api import params
+from lrs.api.auth import credential
+from lrs.api.bodies import json_reply
+
+bp = Blueprint("agents", __name__, url_prefix="/xapi/agents")
+
+
+@bp.get("")
+def get_person() -> ResponseReturnValue:
+    credential().require("profile")
+    agent = params.agent_query(request.args)
+    return json_reply(queries.get_person(current_app.extensions["lrs.engine"], agent))
