@@ -1,11 +1,13 @@
 """SQL for attachment bytes: content-addressed by SHA-256, each stored once."""
 from __future__ import annotations
 
-from typing import Iterable
+import hashlib
+from typing import Iterable, Iterator
 
 from sqlalchemy import Connection, insert, select
 
 from lrs.store.tables import attachments
+from lrs.xapi.multipart import ALGORITHM_BY_HEX_LENGTH
 
 
 def put(conn: Connection, blobs: Iterable[tuple[str, str, bytes]]) -> None:
@@ -27,3 +29,21 @@ def get(conn: Connection, sha2s: Iterable[str]) -> list[tuple[str, str, bytes]]:
         attachments.c.sha2.in_(wanted)
     )
     return [(sha2, ctype, bytes(content)) for sha2, ctype, content in conn.execute(query)]
+
+
+def mismatched(conn: Connection, batch: int = 200) -> Iterator[str]:
+    """sha2 keys whose stored bytes no longer hash to them. Statements carry each attachment's
+    sha2 inside the chained log, so a swapped evidence file shows up here (`lrs verify`)."""
+    after = ""
+    while True:
+        rows = conn.execute(
+            select(attachments.c.sha2, attachments.c.content)
+            .where(attachments.c.sha2 > after).order_by(attachments.c.sha2).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for sha2, content in rows:
+            algorithm = ALGORITHM_BY_HEX_LENGTH.get(len(sha2))
+            if algorithm is None or hashlib.new(algorithm, bytes(content)).hexdigest() != sha2:
+                yield sha2
+        after = rows[-1][0]

@@ -15,7 +15,7 @@ TRANSFER_ENCODING_HEADER = "content-transfer-encoding"
 # Used when an attachment part has no Content-Type header (the header is only a SHOULD).
 DEFAULT_PART_TYPE = "application/octet-stream"
 # "SHA-2" in xAPI: SHA-256, SHA-384 or SHA-512 (Communication 1.5.2); the hex length tells which.
-_ALGORITHM_BY_HEX_LENGTH = {64: "sha256", 96: "sha384", 128: "sha512"}
+ALGORITHM_BY_HEX_LENGTH = {64: "sha256", 96: "sha384", 128: "sha512"}
 _HEX = re.compile(r"[0-9a-f]+")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
@@ -64,7 +64,7 @@ def parse_request(content_type_header: str, body: bytes) -> tuple[bytes, list[Pa
                 f"Content-Transfer-Encoding: binary, not {encoding or 'none'}"
             )
         sha2 = declared.lower()
-        algorithm = _ALGORITHM_BY_HEX_LENGTH.get(len(sha2))
+        algorithm = ALGORITHM_BY_HEX_LENGTH.get(len(sha2))
         if algorithm is None or not _HEX.fullmatch(sha2):
             raise BadRequest(
                 f"multipart part {number}: X-Experience-API-Hash {declared!r} is not a hex "
