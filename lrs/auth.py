@@ -15,13 +15,15 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from lrs.commands import trust_source
 from lrs.errors import BadRequest, NotAuthorized, Unauthenticated
 from lrs.store import credentials as rows
 from lrs.store.engine import reading
 
 # xAPI 1.0.3 Communication 4.2: `state` reads and writes State documents; `profile` reads and
 # writes Agent and Activity Profile documents and reads the Agents and Activities resources.
-SCOPES = ("all", "statements/write", "statements/read", "statements/read/mine", "state", "profile")
+# `reports` reads the JP reports under /api/v1/ (not part of xAPI).
+SCOPES = ("all", "statements/write", "statements/read", "statements/read/mine", "state", "profile", "reports")
 # scrypt parameters: about 50 ms and 16 MiB per check, so a stolen table is slow to attack.
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -64,8 +66,11 @@ def default_authority(key: str, name: str | None = None) -> dict[str, Any]:
 
 
 def create_credential(
-    engine: Engine, key: str, secret: str, scopes: list[str], name: str | None = None
+    engine: Engine, key: str, secret: str, scopes: list[str], name: str | None = None,
+    trusted_source: bool = False,
 ) -> Credential:
+    """Create a credential; a trusted source (an LMS of an instansi or a national one) is also
+    recorded in the log, so `auto`-verified learning forms count from it in every replay."""
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown or not scopes:
         raise BadRequest(f"unknown scope(s) {unknown}; choose from {', '.join(SCOPES)}")
@@ -73,12 +78,14 @@ def create_credential(
         raise BadRequest("a credential needs a non-empty key and secret")
     authority = default_authority(key, name)
     row = rows.CredentialRow(key, hash_secret(secret), tuple(scopes), json.dumps(authority),
-                             datetime.now(timezone.utc), None)
+                             datetime.now(timezone.utc), None, trusted_source)
     try:
         with engine.begin() as conn:
             rows.insert_credential(conn, row)
     except IntegrityError as exc:
         raise BadRequest(f"a credential with key {key!r} already exists") from exc
+    if trusted_source:
+        trust_source(engine, key)
     return Credential(key, tuple(scopes), authority)
 
 

@@ -1,4 +1,5 @@
-"""The `lrs` command: serve, credentials, db. Each subcommand's --help says what it does."""
+"""The `lrs` command: serve, credentials, db, verify; policy, roster, projections and jp come from
+lrs/cli_reports.py. Each subcommand's --help says what it does."""
 from __future__ import annotations
 
 import json
@@ -82,13 +83,15 @@ def credentials() -> None:
 @click.option("--secret", required=True, help="The Basic auth password (stored as a scrypt hash).")
 @click.option("--scope", "scopes", multiple=True, default=["all"], show_default=True,
               type=click.Choice(
-                  ["all", "statements/write", "statements/read", "statements/read/mine", "state", "profile"]
+                  ["all", "statements/write", "statements/read", "statements/read/mine", "state", "profile", "reports"]
               ),
               help="Repeat for several scopes.")
 @click.option("--name", default=None, help="Display name of the credential's authority agent.")
+@click.option("--trusted-source", is_flag=True,
+              help="An LMS of an instansi or a national one: its `auto` learning forms count at once.")
 @database_option
 def credentials_create(key: str, secret: str, scopes: tuple[str, ...], name: str | None,
-                       database_url: str) -> None:
+                       trusted_source: bool, database_url: str) -> None:
     """Create a credential. Statements it sends carry its authority."""
     from lrs.auth import create_credential
     from lrs.errors import LrsError
@@ -97,10 +100,11 @@ def credentials_create(key: str, secret: str, scopes: tuple[str, ...], name: str
     engine = _engine(database_url)
     upgrade(engine)
     try:
-        cred = create_credential(engine, key, secret, list(scopes), name)
+        cred = create_credential(engine, key, secret, list(scopes), name, trusted_source)
     except LrsError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"created {cred.key} with scope {' '.join(cred.scopes)}")
+    trusted = " (trusted source)" if trusted_source else ""
+    click.echo(f"created {cred.key} with scope {' '.join(cred.scopes)}{trusted}")
 
 
 @credentials.command("list")
@@ -158,8 +162,9 @@ def db_upgrade(database_url: str) -> None:
 @main.command()
 @database_option
 def verify(database_url: str) -> None:
-    """Verify the hash chain of the whole event log; exit 1 at the first broken event."""
-    from lrs.store import chain, log
+    """Verify the hash chain of the whole event log, and that every attachment's bytes still
+    hash to the sha2 the log names; exit 1 at the first broken event or swapped file."""
+    from lrs.store import attachment_blobs, chain, log
     from lrs.store.engine import reading
 
     count = 0
@@ -172,6 +177,9 @@ def verify(database_url: str) -> None:
                 prev = event
                 count += 1
                 bar.update(1)
+        swapped = list(attachment_blobs.mismatched(conn))
+    if swapped:
+        raise click.ClickException(f"attachment bytes do not match their sha2: {', '.join(swapped)}")
     click.echo(f"chain verified: {count} events, head {prev.hash if prev else chain.GENESIS_HASH}")
 
 
@@ -181,3 +189,12 @@ def _count(conn: Any) -> int:
     from lrs.store.tables import events
 
     return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def _register_reports() -> None:
+    from lrs import cli_reports
+
+    cli_reports.register(main)
+
+
+_register_reports()

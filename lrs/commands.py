@@ -1,16 +1,25 @@
-"""Write side: record statements (and, later, documents). No Flask, no SQL text."""
+"""Write side: record statements, publish policies, record roster rows, trust sources.
+No Flask, no SQL text. Projections catch up after each append commits."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import json
+import logging
+from datetime import date, datetime, timezone
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Engine
 
-from lrs.errors import BadRequest, InvalidStatement, StatementConflict
-from lrs.events import STATEMENT_STORED, EventDraft
-from lrs.store import attachment_blobs, chain, log, statement_rows
+from lrs.errors import BadRequest, InvalidPolicy, InvalidStatement, StatementConflict
+from lrs.events import (
+    POLICY_PUBLISHED, ROSTER_RECORDED, SOURCE_TRUSTED, STATEMENT_STORED, Event, EventDraft,
+)
+from lrs.store import attachment_blobs, chain, log, read_models, statement_rows
 from lrs.store.engine import writing
 from lrs.xapi import statement as xs
+from projections import runner
+from projections.policy import PolicySet, Published, validate
+
+logger = logging.getLogger(__name__)
 
 
 def _check_batch_ids(batch: Sequence[Mapping[str, Any]]) -> None:
@@ -43,6 +52,7 @@ def _check_voids(
 def record_statements(
     engine: Engine, batch: Sequence[dict[str, Any]], *, authority: Mapping[str, Any],
     attachments: Sequence[tuple[str, str, bytes]] = (), now: datetime | None = None,
+    project: bool = True,
 ) -> list[str]:
     """Store validated statements in one transaction and return their ids in request order.
     The statements are completed in place (id, stored, authority, ...): pass parsed JSON that
@@ -52,6 +62,7 @@ def record_statements(
     event; with different content the whole request is refused (StatementConflict).
     `attachments` are (sha2, content type, bytes) parts, stored once per sha2 in the same
     transaction; the statements' own `attachments` entries carry the sha2 into the chain.
+    `project=False` leaves the projections to a worker (`lrs projections run`; bulk loads).
     """
     _check_batch_ids(batch)
     statements = [xs.normalize(s) for s in batch]
@@ -81,4 +92,52 @@ def record_statements(
         if appended:
             statement_rows.insert_rows(conn, list(zip(appended, fresh)))
             attachment_blobs.put(conn, attachments)
+    if appended and project:
+        # After the commit, outside the append lock. The statements are stored: a client told
+        # otherwise would send them again. A failed fold is logged with its traceback, and the
+        # next append or `lrs projections run` picks up from the checkpoint.
+        try:
+            runner.catch_up(engine)
+        except Exception:
+            logger.exception("projection catch-up failed after seq %d; it will be retried", appended[-1].seq)
     return [s["id"] for s in statements]
+
+
+def _append(engine: Engine, drafts: list[EventDraft], now: datetime | None) -> list[Event]:
+    with writing(engine) as conn:
+        head = log.head(conn)
+        moment = chain.truncate_ms(now or datetime.now(timezone.utc))
+        appended = log.append(conn, drafts, max(moment, head.stored) if head else moment)
+    runner.catch_up(engine)
+    return appended
+
+
+def publish_policy(engine: Engine, document: Any, *, now: datetime | None = None) -> Event:
+    """Validate a policy document (national, or an instansi overlay on the national policy in
+    force on its effective date) and append it as a `policy.published` event."""
+    runner.catch_up(engine)
+    with engine.connect() as conn:
+        rows = read_models.policy_rows(conn)
+    known = PolicySet.of([Published(json.loads(r["document"]), int(r["seq"])) for r in rows])
+    if isinstance(document, dict) and isinstance(document.get("effective_from"), str):
+        try:
+            national = known.national(date.fromisoformat(document["effective_from"]))
+        except ValueError as exc:
+            raise InvalidPolicy(f"effective_from {document['effective_from']!r} is not a date") from exc
+    else:
+        national = None
+    validate(document, national)
+    if any((r["policy_id"], r["version"]) == (document["policy_id"], document["version"]) for r in rows):
+        raise InvalidPolicy(f"policy {document['policy_id']} version {document['version']} is published "
+                            "already; publish a new version instead of editing one")
+    return _append(engine, [EventDraft(POLICY_PUBLISHED, document)], now)[0]
+
+
+def record_roster(engine: Engine, rows: Sequence[Mapping[str, Any]], *, now: datetime | None = None) -> int:
+    """Append one `roster.recorded` event per row, all in one transaction."""
+    return len(_append(engine, [EventDraft(ROSTER_RECORDED, dict(row)) for row in rows], now))
+
+
+def trust_source(engine: Engine, key: str, *, now: datetime | None = None) -> Event:
+    """Record that statements sent with credential `key` come from a trusted source."""
+    return _append(engine, [EventDraft(SOURCE_TRUSTED, {"key": key})], now)[0]

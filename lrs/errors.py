@@ -43,3 +43,7 @@ class PayloadTooLarge(LrsError):
 
 class UnsupportedVersion(BadRequest):
     """The X-Experience-API-Version header is missing or names a version we do not speak."""
+
+
+class InvalidPolicy(BadRequest):
+    """A policy document breaks policy.schema.json or a rule it cannot say (the JP floor)."""

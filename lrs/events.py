@@ -13,6 +13,11 @@ DOCUMENT_STORED = "document.stored"    # PUT, or POST of a document that did not
 DOCUMENT_MERGED = "document.merged"    # POST of a JSON object into a stored JSON object
 DOCUMENT_DELETED = "document.deleted"
 DOCUMENT_EVENTS = (DOCUMENT_STORED, DOCUMENT_MERGED, DOCUMENT_DELETED)
+# Reference data the projections read (projections/): a policy version (national or an instansi
+# overlay), one roster row (who is who from a date), a credential marked as a trusted source.
+POLICY_PUBLISHED = "policy.published"
+ROSTER_RECORDED = "roster.recorded"
+SOURCE_TRUSTED = "source.trusted"
 
 
 @dataclass(frozen=True, slots=True)

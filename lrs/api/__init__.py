@@ -1,11 +1,12 @@
-"""The xAPI HTTP API: one blueprint per resource, plus cross-cutting request handling."""
+"""The xAPI HTTP API: one blueprint per resource, plus cross-cutting request handling, and the
+JP reports under /api/v1/."""
 from __future__ import annotations
 
 from flask import Flask
 
 from lrs.api import (
     about, activities, activity_profile, agent_profile, agents, alternate, auth, errors, headers,
-    state, statements,
+    reports, state, statements,
 )
 
 
@@ -14,5 +15,6 @@ def register(app: Flask) -> None:
     headers.register(app)     # version check, then xAPI and CORS headers on every response
     auth.register(app)
     errors.register(app)
-    for module in (about, statements, state, activity_profile, agent_profile, activities, agents):
+    for module in (about, statements, state, activity_profile, agent_profile, activities, agents,
+                   reports):
         app.register_blueprint(module.bp)

@@ -11,7 +11,7 @@ from lrs.xapi import versions
 
 HEADER = "X-Experience-API-Version"
 # Resources a client may call without the version header (xAPI Communication 2.7: About).
-VERSIONLESS = ("about",)
+VERSIONLESS = ("about", "reports")  # reports: /api/v1/, not xAPI
 
 CORS = {
     "Access-Control-Allow-Origin": "*",

@@ -18,17 +18,19 @@ class CredentialRow:
     authority: str
     created: datetime
     revoked: datetime | None
+    trusted_source: bool = False
 
 
 def _row(row: Any) -> CredentialRow:
     return CredentialRow(row.key, row.secret_hash, tuple(row.scopes.split()), row.authority,
-                         row.created, row.revoked)
+                         row.created, row.revoked, bool(row.trusted_source))
 
 
 def insert_credential(conn: Connection, row: CredentialRow) -> None:
     conn.execute(insert(credentials).values(
         key=row.key, secret_hash=row.secret_hash, scopes=" ".join(row.scopes),
         authority=row.authority, created=row.created, revoked=row.revoked,
+        trusted_source=row.trusted_source,
     ))
 
 

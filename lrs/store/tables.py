@@ -1,4 +1,5 @@
-"""The one schema: the event log, the statement read model and its index tables (alembic reads it)."""
+"""The one schema: the event log, the statement read model, its index tables and the projection
+read models (alembic reads it)."""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -85,6 +86,8 @@ credentials = Table(
     Column("authority", Text, nullable=False),  # JSON Agent used as statement authority
     Column("created", DateTime(timezone=True), nullable=False),
     Column("revoked", DateTime(timezone=True)),
+    # An LMS of an instansi or a national one: `auto`-verified learning forms count from it.
+    Column("trusted_source", Boolean, nullable=False, default=False, server_default="0"),
 )
 
 # Document read model (State, Activity Profile, Agent Profile): one row per current document.
@@ -117,4 +120,75 @@ agent_names = Table(
     Column("ifi", Text, primary_key=True),  # lrs.xapi.statement.ifi()
     Column("name", Text, primary_key=True),
     Column("seq", SeqType, nullable=False),  # the statement event that first gave the name
+)
+
+# Projections (projections/): how far each has folded the log. Only projections/runner.py moves it.
+projection_checkpoints = Table(
+    "projection_checkpoints", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("seq", SeqType, nullable=False),
+)
+
+# Published policy versions (national and instansi overlays); the document is the event's JSON.
+policy_versions = Table(
+    "policy_versions", metadata,
+    Column("policy_id", String(255), primary_key=True),
+    Column("version", String(64), primary_key=True),
+    Column("instansi", String(255)),  # None: national
+    Column("effective_from", String(10), nullable=False),  # ISO date
+    Column("seq", SeqType, nullable=False),
+    Column("document", Text, nullable=False),
+)
+
+# Who is who, and when: one row per pegawai per effective date (a later row wins from its date).
+roster_entries = Table(
+    "roster_entries", metadata,
+    Column("nip", String(32), primary_key=True),
+    Column("effective_from", String(10), primary_key=True),  # ISO date
+    Column("nama", Text, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("jabatan", Text, nullable=False),
+    Column("unit_kerja", Text, nullable=False),
+    Column("instansi", String(255), nullable=False),
+    Column("atasan_nip", String(32)),
+    Column("mbox", Text),
+    Column("seq", SeqType, nullable=False),
+    Index("ix_roster_entries_mbox", "mbox"),
+    Index("ix_roster_entries_instansi", "instansi", "unit_kerja"),
+)
+
+# Credentials marked as trusted sources, as the log recorded them (so replays agree).
+trusted_sources = Table(
+    "trusted_sources", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("seq", SeqType, nullable=False),
+)
+
+# JP claims: the facts of each statement that claims learning ("what happened"); the JP it
+# earns ("what counts") is computed from these facts and the policy (projections/jp_totals.py).
+jp_claims = Table(
+    "jp_claims", metadata,
+    Column("statement_id", String(36), primary_key=True),
+    Column("seq", SeqType, nullable=False),
+    Column("home_page", Text),
+    Column("account", Text),
+    Column("mbox", Text),
+    Column("verb_id", Text, nullable=False),
+    Column("activity_id", Text, nullable=False),
+    Column("registration", String(36)),
+    Column("form_code", String(64), nullable=False),
+    Column("jp_declared", String(32)),  # decimal text, as the statement gave it
+    Column("minutes", String(32)),  # decimal text, from result.duration
+    Column("activity_date", String(10), nullable=False),  # Asia/Jakarta date (policy timezone)
+    Column("activity_time", String(40), nullable=False),  # the statement's timestamp
+    Column("authority_key", String(255)),
+    Index("ix_jp_claims_account", "account"),
+    Index("ix_jp_claims_mbox", "mbox"),
+)
+
+# Statements voided, whether or not they were claims (a void may arrive before its target).
+jp_voids = Table(
+    "jp_voids", metadata,
+    Column("statement_id", String(36), primary_key=True),
+    Column("seq", SeqType, nullable=False),
 )

@@ -145,3 +145,15 @@ def test_statement_events_chain_and_carry_the_statement(client, auth, engine) ->
     assert [e.payload["id"] for e in events] == ids
     assert {e.type for e in events} == {"statement.stored"}
     assert chain.verify(events) is None
+
+
+def test_statements_stay_stored_and_acknowledged_when_projections_fail(client, auth, monkeypatch) -> None:
+    from projections import runner
+
+    def broken(engine):
+        raise RuntimeError("fold failed")
+
+    monkeypatch.setattr(runner, "catch_up", broken)
+    response = post(client, auth, make_statement())
+    assert response.status_code == 200
+    assert get_one(client, auth, response.get_json()[0]).status_code == 200

@@ -26,3 +26,18 @@ def test_swapped_evidence_file_is_reported(engine: Engine) -> None:
         attachment_blobs.put(conn, [(sha2, "text/plain", good)])
         conn.execute(update(attachments).values(content=other))
         assert list(attachment_blobs.mismatched(conn)) == [sha2]
+
+
+def test_lrs_verify_fails_on_a_swapped_attachment(engine: Engine, database_url: str) -> None:
+    from click.testing import CliRunner
+
+    from lrs.cli import main
+
+    content = b"sertifikat"
+    with engine.begin() as conn:
+        attachment_blobs.put(conn, [(hashlib.sha256(content).hexdigest(), "text/plain", content)])
+    assert CliRunner().invoke(main, ["verify", "--database-url", database_url]).exit_code == 0
+    with engine.begin() as conn:
+        conn.execute(update(attachments).values(content=b"forged"))
+    result = CliRunner().invoke(main, ["verify", "--database-url", database_url])
+    assert result.exit_code == 1 and "do not match" in result.output

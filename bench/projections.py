@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Projection benchmark: full rebuild of every projection (JP claims, voids, roster, policies,
+sources) over N generated statements, and the catch-up lag after a burst.
+
+1. `../shared/tools/xapi_gen.py --count N --seed 7 --with-ids --void-rate 0.02` and its
+   population (`--population-out`) into a temporary folder;
+2. a fresh database (SQLite file, or PostgreSQL schema `bench_proj_<pid>` in --pg-url);
+   the population as roster rows, then the statements appended in batches of 1000 without
+   live projection (`record_statements(project=False)`);
+3. rebuild, in a child process so its peak memory is its own: events/s and peak RSS;
+4. burst: --burst more statements appended without projection, then one catch-up, timed:
+   the lag a reader would see after such a burst.
+
+Prints one line per figure and, with --json, a JSON object last. No figure is asserted.
+
+    /work/venv/bin/python bench/projections.py --count 100000 --backend sqlite
+    /work/venv/bin/python bench/projections.py --backend postgresql        # 1,000,000
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+GEN = ROOT.parent / "shared" / "tools" / "xapi_gen.py"
+sys.path.insert(0, str(ROOT))
+
+
+def _engine(url: str) -> Any:
+    from lrs.store.engine import make_engine
+    from lrs.store.schema import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def _lines(path: Path, size: int) -> Any:
+    chunk: list[dict[str, Any]] = []
+    with path.open() as handle:
+        for line in handle:
+            chunk.append(json.loads(line))
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def load(url: str, statements: Path, people: Path) -> int:
+    from lrs.auth import default_authority
+    from lrs.commands import record_roster, record_statements, trust_source
+
+    engine = _engine(url)
+    trust_source(engine, "bench")
+    rows = []
+    for line in people.open():
+        person = json.loads(line)
+        rows.append({"nip": person["nip"], "nama": person["name"], "status": "PNS",
+                     "jabatan": person["jabatan"], "unit_kerja": person["unit_kerja"],
+                     "instansi": person["instansi"]["code"], "atasan_nip": person["atasan"].get("nip"),
+                     "effective_from": "2000-01-01", "mbox": person["actor"].get("mbox")})
+    record_roster(engine, rows)
+    count = 0
+    authority = default_authority("bench")
+    for chunk in _lines(statements, 1000):
+        record_statements(engine, chunk, authority=authority, project=False)
+        count += len(chunk)
+    engine.dispose()
+    return count
+
+
+def rebuild_child(url: str) -> None:
+    """Run in a child: rebuild everything, print events, seconds and peak RSS as JSON."""
+    from lrs.store import read_models
+    from projections import runner
+
+    engine = _engine(url)
+    with engine.connect() as conn:
+        head = read_models.head_seq(conn)
+    started = time.perf_counter()
+    runner.rebuild(engine, batch=5000)
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"events": head, "seconds": seconds, "peak_rss_mb": peak_kb / 1024}))
+
+
+def burst(url: str, statements: Path) -> dict[str, float]:
+    from lrs.auth import default_authority
+    from lrs.commands import record_statements
+    from projections import runner
+
+    engine = _engine(url)
+    runner.catch_up(engine)
+    count = 0
+    for chunk in _lines(statements, 100):
+        record_statements(engine, chunk, authority=default_authority("bench"), project=False)
+        count += len(chunk)
+    started = time.perf_counter()
+    runner.catch_up(engine)
+    lag = time.perf_counter() - started
+    engine.dispose()
+    return {"burst": count, "catch_up_seconds": lag}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--burst", type=int, default=10_000)
+    parser.add_argument("--learners", type=int, default=5000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--rebuild-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rebuild_child:
+        rebuild_child(args.rebuild_child)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        common = ["--seed", "7", "--learners", str(args.learners), "--quiet"]
+        subprocess.run([sys.executable, str(GEN), "--count", "0", "--population-out", str(tmp / "people.ndjson"),
+                        *common], check=True)
+        subprocess.run([sys.executable, str(GEN), "--count", str(args.count + args.burst), "--with-ids",
+                        "--void-rate", "0.02", "--out", str(tmp / "all.ndjson"), *common], check=True)
+        with (tmp / "all.ndjson").open() as src, (tmp / "main.ndjson").open("w") as main_out, \
+                (tmp / "burst.ndjson").open("w") as burst_out:
+            for index, line in enumerate(src):
+                (main_out if index < args.count else burst_out).write(line)
+        schema = f"bench_proj_{os.getpid()}"
+        if args.backend == "sqlite":
+            url = f"sqlite:///{tmp / 'bench.sqlite'}"
+        else:
+            from sqlalchemy import text
+
+            from lrs.store.engine import make_engine
+
+            admin = make_engine(args.pg_url)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
+        try:
+            started = time.perf_counter()
+            loaded = load(url, tmp / "main.ndjson", tmp / "people.ndjson")
+            print(f"loaded {loaded} statements in {time.perf_counter() - started:.1f} s (no projection)",
+                  file=sys.stderr)
+            child = subprocess.run([sys.executable, __file__, "--rebuild-child", url], check=True,
+                                   capture_output=True, text=True)
+            rebuilt = json.loads(child.stdout.strip().splitlines()[-1])
+            lag = burst(url, tmp / "burst.ndjson")
+        finally:
+            if args.backend == "postgresql":
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+    result = {"backend": args.backend, "statements": loaded, **rebuilt,
+              "events_per_second": rebuilt["events"] / rebuilt["seconds"], **lag}
+    print(f"{args.backend}: rebuild of {rebuilt['events']} events in {rebuilt['seconds']:.1f} s = "
+          f"{result['events_per_second']:,.0f} events/s, peak RSS {rebuilt['peak_rss_mb']:.0f} MB; "
+          f"catch-up after a {lag['burst']}-statement burst: {lag['catch_up_seconds']:.2f} s")
+    if args.json:
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""JP reports under /api/v1/ (JSON, scope `reports`): a pegawai's JP for a year, and instansi
+and unit kerja summaries with paging; each takes an optional `as_of` (event seq or stored time)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Engine
+
+from lrs import reports
+from lrs.api.auth import credential
+from lrs.errors import BadRequest
+from projections.jp_totals import JpTotal, Summary
+
+bp = Blueprint("reports", __name__, url_prefix="/api/v1")
+MAX_LIMIT = 500
+
+
+def _engine() -> Engine:
+    engine: Engine = current_app.extensions["lrs.engine"]
+    return engine
+
+
+def _int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int:
+    raw = args.get(name)
+    if raw is None:
+        if default is None:
+            raise BadRequest(f"the {name} parameter is required")
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise BadRequest(f"{name} {raw!r} is not an integer") from exc
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _total(result: JpTotal, explain: bool) -> dict[str, Any]:
+    body = reports.to_json(result)
+    if not explain:
+        body.pop("lines")
+    return dict(body)
+
+
+def _summary(result: Summary) -> dict[str, Any]:
+    return dict(reports.to_json(result))
+
+
+@bp.before_request
+def require_scope() -> None:
+    credential().require("reports")
+
+
+@bp.get("/pegawai/<nip>/jp")
+def pegawai_jp(nip: str) -> ResponseReturnValue:
+    year = _int(request.args, "year", None, 1900, 9999)
+    explain = request.args.get("explain", "true").lower() not in ("false", "0")
+    result = reports.pegawai_jp(_engine(), nip, year, request.args.get("as_of"))
+    return _total(result, explain)
+
+
+def _page(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
+    year = _int(request.args, "year", None, 1900, 9999)
+    offset = _int(request.args, "offset", 0, 0, 10**9)
+    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
+    page = reports.summary(_engine(), instansi, year, unit_kerja=unit_kerja,
+                           as_of=request.args.get("as_of"), offset=offset, limit=limit)
+    items = [_summary(i) if isinstance(i, Summary) else _total(i, False) for i in page.items]
+    key = "pegawai" if unit_kerja is not None else "units"
+    return {"year": year, "summary": _summary(page.summary), key: items,
+            "count": page.count, "offset": offset, "limit": limit}
+
+
+@bp.get("/instansi/<instansi>/summary")
+def instansi_summary(instansi: str) -> ResponseReturnValue:
+    return _page(instansi, None)
+
+
+@bp.get("/instansi/<instansi>/units/<path:unit_kerja>/summary")
+def unit_summary(instansi: str, unit_kerja: str) -> ResponseReturnValue:
+    return _page(instansi, unit_kerja)

@@ -1,0 +1,140 @@
+"""Read side of the JP reports: load facts from the projection tables (live, or replayed as of a
+seq or stored time into a scratch database) and compute totals with projections/jp_totals.py."""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+from sqlalchemy import Connection, Engine
+
+from lrs.errors import BadRequest, NotFound
+from lrs.store import read_models
+from projections import runner
+from projections.jp_totals import Claim, JpTotal, RosterEntry, Summary, summarize, total
+from projections.policy import PolicySet, Published
+
+SEQ = re.compile(r"^[0-9]+$")
+
+
+def to_json(value: Any) -> Any:
+    """Report values as JSON: dataclasses as objects, Decimals as numbers, dates as ISO text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_json(asdict(value))
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def resolve_as_of(engine: Engine, as_of: str | None) -> int | None:
+    """An event seq (digits) or a stored time (ISO 8601; without an offset it is UTC) -> seq."""
+    if as_of is None or as_of == "":
+        return None
+    if SEQ.match(as_of):
+        return int(as_of)
+    try:
+        moment = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRequest(f"as_of {as_of!r} is neither an event seq nor an ISO 8601 time") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    with engine.connect() as conn:
+        return read_models.seq_at(conn, moment.astimezone(timezone.utc))
+
+
+@contextmanager
+def _facts(engine: Engine, as_of: str | None) -> Iterator[Connection]:
+    until = resolve_as_of(engine, as_of)
+    if until is None:
+        with engine.connect() as conn:
+            yield conn
+        return
+    scratch = runner.replay(engine, until)
+    try:
+        with scratch.connect() as conn:
+            yield conn
+    finally:
+        scratch.dispose()
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    policies: PolicySet
+    trusted: frozenset[str]
+    history: dict[str, list[RosterEntry]]
+    claims: dict[str, list[Claim]]
+
+
+def _load(conn: Connection, nips: Sequence[str], year: int) -> _Loaded:
+    policies = PolicySet.of([Published(json.loads(r["document"]), int(r["seq"]))
+                             for r in read_models.policy_rows(conn)])
+    iris = policies.policy_in_force(date(year, 12, 31))
+    history: dict[str, list[RosterEntry]] = defaultdict(list)
+    for row in read_models.roster_of(conn, nips):
+        history[row["nip"]].append(RosterEntry.of(row))
+    by_mbox = {e.mbox: nip for nip, entries in history.items() for e in entries if e.mbox}
+    mboxes = sorted(by_mbox) if iris.match_mbox else []
+    claims: dict[str, list[Claim]] = defaultdict(list)
+    home_pages = set(iris.iris("account_home_pages"))
+    for row in read_models.claims_of(conn, list(nips), mboxes):
+        if row["account"] is not None and row["home_page"] in home_pages and row["account"] in history:
+            claims[row["account"]].append(Claim.of(row))
+        elif row["account"] is None and row["mbox"] in by_mbox:
+            claims[by_mbox[row["mbox"]]].append(Claim.of(row))
+    return _Loaded(policies, read_models.trusted_keys(conn), history, claims)
+
+
+def pegawai_jp(engine: Engine, nip: str, year: int, as_of: str | None = None) -> JpTotal:
+    """JP of one pegawai for a year; NotFound when the roster never named the nip."""
+    with _facts(engine, as_of) as conn:
+        loaded = _load(conn, [nip], year)
+    if nip not in loaded.history:
+        raise NotFound(f"nip {nip} is not in the roster")
+    return total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.policies, loaded.trusted)
+
+
+@dataclass(frozen=True)
+class Page:
+    summary: Summary
+    items: list[Any]  # unit Summaries (instansi) or JpTotals (unit kerja)
+    count: int
+
+
+def summary(
+    engine: Engine, instansi: str, year: int, *, unit_kerja: str | None = None, as_of: str | None = None,
+    offset: int = 0, limit: int = 50,
+) -> Page:
+    """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year; pegawai
+    count where they are on 31 December."""
+    year_end = date(year, 12, 31)
+    with _facts(engine, as_of) as conn:
+        candidates = read_models.nips_in(conn, instansi, unit_kerja)
+        loaded = _load(conn, candidates, year)
+    totals = []
+    for nip in candidates:
+        entry = max((e for e in loaded.history[nip] if e.effective_from <= year_end),
+                    key=lambda e: e.effective_from, default=None)
+        if entry and entry.instansi == instansi and unit_kerja in (None, entry.unit_kerja):
+            totals.append(total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.policies,
+                                loaded.trusted))
+    if not totals:
+        where = f"unit kerja {unit_kerja!r} of " if unit_kerja else ""
+        raise NotFound(f"no pegawai in {where}instansi {instansi!r} on {year_end}")
+    if unit_kerja is not None:
+        return Page(summarize(instansi, unit_kerja, totals), totals[offset:offset + limit], len(totals))
+    units: dict[str, list[JpTotal]] = defaultdict(list)
+    for item in totals:
+        units[item.unit_kerja or ""].append(item)
+    rows = [summarize(instansi, name, units[name]) for name in sorted(units)]
+    return Page(summarize(instansi, None, totals), rows[offset:offset + limit], len(rows))

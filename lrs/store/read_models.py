@@ -1,0 +1,157 @@
+"""Generic load/save of projection rows, checkpoints, and the fact queries reports read."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, tuple_
+
+from lrs.store.engine import bulk_insert, is_sqlite
+from lrs.store.tables import (
+    events, jp_claims, jp_voids, policy_versions, projection_checkpoints, roster_entries,
+    trusted_sources,
+)
+
+# Projection NAME -> (its table, the columns of the key its key() returns).
+TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
+    "policies": (policy_versions, ("policy_id", "version")),
+    "sources": (trusted_sources, ("key",)),
+    "roster": (roster_entries, ("nip", "effective_from")),
+    "jp_claims": (jp_claims, ("statement_id",)),
+    "jp_voids": (jp_voids, ("statement_id",)),
+}
+Row = dict[str, Any]
+CHUNK = 500
+
+
+def _key_tuple(key: Hashable, width: int) -> tuple[Any, ...]:
+    return tuple(key) if width > 1 else (key,)  # type: ignore[arg-type]
+
+
+@contextmanager
+def projecting(engine: Engine) -> Iterator[Connection]:
+    """A transaction that moves projections; one at a time (SQLite: BEGIN IMMEDIATE;
+    PostgreSQL: a transaction-scoped advisory lock), so two catch-ups never fold the same batch.
+
+    Its commit does not wait for the disk: read models are rebuilt from the log, and a crash
+    loses rows and checkpoint together, so the next run folds that batch again."""
+    with engine.connect() as conn:
+        sqlite = is_sqlite(conn)
+        if sqlite:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            # Outside any transaction (SQLite refuses it inside), on the driver connection.
+            conn.connection.driver_connection.execute("PRAGMA synchronous=NORMAL")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                    # psycopg prepares repeated queries; a generic plan made while a read model
+                    # was empty (a rebuild) keeps scanning it whole as it grows.
+                    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4857001)")
+                yield conn
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA synchronous=FULL")  # back to the log's setting (engine.py)
+
+
+def checkpoints(conn: Connection, names: Iterable[str]) -> dict[str, int]:
+    wanted = list(names)
+    found = {r.name: int(r.seq) for r in conn.execute(
+        select(projection_checkpoints).where(projection_checkpoints.c.name.in_(wanted)))}
+    return {name: found.get(name, 0) for name in wanted}
+
+
+def set_checkpoints(conn: Connection, names: Sequence[str], seq: int) -> None:
+    if not names:
+        return
+    conn.execute(delete(projection_checkpoints).where(projection_checkpoints.c.name.in_(names)))
+    conn.execute(insert(projection_checkpoints), [{"name": name, "seq": seq} for name in names])
+
+
+def head_seq(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
+
+
+def seq_at(conn: Connection, moment: Any) -> int:
+    """The last seq stored at or before `moment` (0 when none)."""
+    return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))
+                            .where(events.c.stored <= moment)).scalar_one())
+
+
+def load(conn: Connection, name: str, keys: Collection[Hashable]) -> dict[Hashable, Row]:
+    """The stored rows of these keys (absent keys are missing from the result)."""
+    table, columns = TABLES[name]
+    found: dict[Hashable, Row] = {}
+    cols = [table.c[c] for c in columns]
+    keys = list(keys)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start:start + CHUNK]
+        where = (cols[0].in_(chunk) if len(cols) == 1
+                 else tuple_(*cols).in_([_key_tuple(k, len(cols)) for k in chunk]))
+        for row in conn.execute(select(table).where(where)):
+            mapping = dict(row._mapping)
+            key = mapping[columns[0]] if len(columns) == 1 else tuple(mapping[c] for c in columns)
+            found[key] = mapping
+    return found
+
+
+def save(conn: Connection, name: str, touched: Mapping[Hashable, Row | None]) -> None:
+    """Replace the rows of the touched keys (None deletes): delete, then one bulk insert."""
+    if not touched:
+        return
+    table, columns = TABLES[name]
+    cols = [table.c[c] for c in columns]
+    keys = list(touched)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start:start + CHUNK]
+        where = (cols[0].in_(chunk) if len(cols) == 1
+                 else or_(*[and_(*[c == v for c, v in zip(cols, _key_tuple(k, len(cols)))]) for k in chunk]))
+        conn.execute(delete(table).where(where))
+    bulk_insert(conn, table, [row for row in touched.values() if row is not None])
+
+
+def clear(conn: Connection, name: str) -> None:
+    """Empty a projection's table and checkpoint (a rebuild starts here)."""
+    conn.execute(delete(TABLES[name][0]))
+    conn.execute(delete(projection_checkpoints).where(projection_checkpoints.c.name == name))
+
+
+# Fact queries for reports (lrs/reports.py).
+
+def policy_rows(conn: Connection) -> list[Row]:
+    return [dict(r._mapping) for r in conn.execute(select(policy_versions).order_by(policy_versions.c.seq))]
+
+
+def trusted_keys(conn: Connection) -> frozenset[str]:
+    return frozenset(conn.execute(select(trusted_sources.c.key)).scalars())
+
+
+def roster_of(conn: Connection, nips: Sequence[str]) -> list[Row]:
+    rows: list[Row] = []
+    for start in range(0, len(nips), CHUNK):
+        rows += [dict(r._mapping) for r in conn.execute(
+            select(roster_entries).where(roster_entries.c.nip.in_(nips[start:start + CHUNK])))]
+    return rows
+
+
+def nips_in(conn: Connection, instansi: str | None, unit_kerja: str | None) -> list[str]:
+    """Every nip that ever had a roster row in this instansi (and unit), sorted."""
+    query = select(roster_entries.c.nip).distinct()
+    if instansi is not None:
+        query = query.where(roster_entries.c.instansi == instansi)
+    if unit_kerja is not None:
+        query = query.where(roster_entries.c.unit_kerja == unit_kerja)
+    return sorted(conn.execute(query).scalars())
+
+
+def claims_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[Row]:
+    """Claims by these account names or mboxes, with `voided` set when a void is stored."""
+    rows: list[Row] = []
+    voided = select(jp_voids.c.statement_id).where(jp_voids.c.statement_id == jp_claims.c.statement_id).exists()
+    for column, values in ((jp_claims.c.account, accounts), (jp_claims.c.mbox, mboxes)):
+        for start in range(0, len(values), CHUNK):
+            query = select(jp_claims, voided.label("voided")).where(column.in_(values[start:start + CHUNK]))
+            rows += [dict(r._mapping) for r in conn.execute(query)]
+    return rows

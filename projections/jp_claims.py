@@ -1,0 +1,78 @@
+"""JP claims: the facts of each statement that claims learning (form, declared JP, minutes,
+activity date, source). What the facts are worth is decided later, by the policy in force on
+the activity date (projections/jp_totals.py), so a late policy or roster needs no rebuild."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Hashable, Mapping
+from zoneinfo import ZoneInfo
+
+from lrs.events import STATEMENT_STORED, Event
+from projections.policy import Policy
+
+NAME = "jp_claims"
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+CREDENTIALS_HOME = "urn:jejak:credentials"  # lrs.auth.default_authority()
+DURATION = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+MINUTES = {"d": Decimal(1440), "h": Decimal(60), "m": Decimal(1), "s": Decimal(1) / Decimal(60)}
+
+
+def key(event: Event) -> Hashable | None:
+    if event.type != STATEMENT_STORED:
+        return None
+    statement = event.payload
+    return None if statement["verb"]["id"] == VOIDED else str(statement["id"])
+
+
+def minutes_of(duration: str | None) -> Decimal | None:
+    """Minutes in an ISO 8601 duration (days, hours, minutes, seconds), or None."""
+    match = DURATION.match(duration or "")
+    if not duration or match is None:
+        return None
+    total = sum((Decimal(v) * MINUTES[k] for k, v in match.groupdict().items() if v), Decimal(0))
+    return total.quantize(Decimal("0.01"))
+
+
+def _decimal(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return str(number) if number.is_finite() and number >= 0 else None
+
+
+def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str, Any] | None:
+    statement = event.payload
+    if state is not None or statement["verb"]["id"] not in policy.iris("counting_verbs"):
+        return state
+    context: Mapping[str, Any] = statement.get("context", {})
+    extensions: Mapping[str, Any] = context.get("extensions", {})
+    form = extensions.get(policy.iri("learning_form_extension"))
+    obj = statement["object"]
+    if not isinstance(form, str) or obj.get("objectType", "Activity") != "Activity":
+        return None
+    actor = statement["actor"]
+    account = actor.get("account") or {}
+    authority = statement.get("authority", {}).get("account") or {}
+    when = datetime.fromisoformat(statement.get("timestamp") or statement["stored"])
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return {
+        "statement_id": statement["id"], "seq": event.seq,
+        "home_page": account.get("homePage"), "account": account.get("name"), "mbox": actor.get("mbox"),
+        "verb_id": statement["verb"]["id"], "activity_id": obj["id"],
+        "registration": context.get("registration"), "form_code": form[:64],
+        "jp_declared": _decimal(extensions.get(policy.iri("jp_extension"))),
+        "minutes": (lambda m: None if m is None else str(m))(
+            minutes_of(statement.get("result", {}).get("duration"))),
+        "activity_date": when.astimezone(ZoneInfo(policy.timezone)).date().isoformat(),
+        "activity_time": when.isoformat(),
+        "authority_key": authority.get("name") if authority.get("homePage") == CREDENTIALS_HOME else None,
+    }

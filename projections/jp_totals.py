@@ -1,0 +1,234 @@
+"""JP per pegawai per year, computed purely from claims, roster, policies and trusted sources.
+
+Each claim is judged by the policy in force on its activity date for the pegawai's instansi on
+that date; the target comes from the policy in force on the last day of the year for the
+pegawai's status and instansi then. Every figure lists the statements and policy versions behind it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any, Iterable, Mapping, Sequence
+
+from projections.policy import Form, Policy, PolicySet
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Claim:
+    statement_id: str
+    seq: int
+    activity_id: str
+    registration: str | None
+    verb_id: str
+    form_code: str
+    jp_declared: Decimal | None
+    minutes: Decimal | None
+    activity_date: date
+    activity_time: str
+    authority_key: str | None
+    voided: bool = False
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> Claim:
+        def dec(value: Any) -> Decimal | None:
+            return None if value is None else Decimal(value)
+        return cls(row["statement_id"], int(row["seq"]), row["activity_id"], row["registration"],
+                   row["verb_id"], row["form_code"], dec(row["jp_declared"]), dec(row["minutes"]),
+                   date.fromisoformat(row["activity_date"]), row["activity_time"], row["authority_key"],
+                   bool(row.get("voided")))
+
+    @property
+    def same_completion(self) -> tuple[str, ...]:
+        """Two claims with this key are one completion reported twice."""
+        if self.registration:
+            return ("registration", self.registration, self.activity_id)
+        return ("retry", self.activity_id, self.verb_id, self.activity_time)
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    nip: str
+    effective_from: date
+    nama: str
+    status: str
+    jabatan: str
+    unit_kerja: str
+    instansi: str
+    atasan_nip: str | None
+    mbox: str | None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> RosterEntry:
+        return cls(row["nip"], date.fromisoformat(row["effective_from"]), row["nama"], row["status"],
+                   row["jabatan"], row["unit_kerja"], row["instansi"], row["atasan_nip"], row["mbox"])
+
+
+def entry_on(history: Sequence[RosterEntry], day: date) -> RosterEntry | None:
+    """The roster row in force on `day` (the latest effective_from not after it)."""
+    fits = [e for e in history if e.effective_from <= day]
+    return max(fits, key=lambda e: e.effective_from, default=None)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One statement's part in a total: counted, pending, not_countable or duplicate."""
+
+    statement_id: str
+    seq: int
+    form_code: str
+    activity_date: date
+    unit_kerja: str | None
+    instansi: str | None
+    jp: Decimal | None
+    jp_counted: Decimal
+    status: str
+    reason: str
+    policy_versions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JpTotal:
+    nip: str
+    year: int
+    nama: str | None
+    status: str | None
+    unit_kerja: str | None
+    instansi: str | None
+    jp_counted: Decimal
+    jp_pending: Decimal
+    jp_by_form: Mapping[str, Decimal]
+    target_jp: Decimal | None
+    target_met: bool | None
+    target_reason: str
+    policy_versions: tuple[str, ...]
+    lines: tuple[Line, ...] = field(default_factory=tuple)
+
+
+def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).to_integral_value(rounding=ROUND_FLOOR) * step
+
+
+def jp_for(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | None, str]:
+    """The JP a claim is worth under a form's rule (jp_rule_semantics), or None and why not."""
+    per = form.per
+    if per == "not_counted_by_default":
+        return ZERO, f"{form.code} is recorded but not counted by default"
+    if per in ("certificate", "course") or (per == "hour" and form.prefer_declared):
+        if claim.jp_declared is not None:
+            return claim.jp_declared, f"JP declared by the statement ({per})"
+        if per == "certificate":
+            return None, "the certificate JP is missing; it is never derived from dates"
+    if per in ("session", "assignment", "activity") and form.jp_per_unit is not None:
+        return form.jp_per_unit, f"{form.jp_per_unit} JP per {per} (policy)"
+    if per == "hour" or form.fallback == "hour":
+        return _by_minutes(form, claim, policy)
+    return None, f"policy has no JP for {form.code} per {per} (jp_per_unit is null)"
+
+
+def _by_minutes(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | None, str]:
+    minutes_per_jp = policy.minutes_per_jp(form.minutes_ref)
+    step = policy.rounding_step
+    if claim.minutes is None:
+        return None, "the statement has no result.duration to convert"
+    if minutes_per_jp is None:
+        return None, f"policy has no minutes per JP for {form.code} ({form.minutes_ref or 'no unit named'})"
+    if step is None:
+        return None, "policy has no rounding step"
+    jp = floor_to_step(claim.minutes / minutes_per_jp, step)
+    return jp, f"{claim.minutes} min / {minutes_per_jp} min per JP, floored to {step}"
+
+
+def total(
+    nip: str, year: int, claims: Iterable[Claim], history: Sequence[RosterEntry], policies: PolicySet,
+    trusted: frozenset[str],
+) -> JpTotal:
+    year_end = date(year, 12, 31)
+    mine = sorted((c for c in claims if not c.voided and c.activity_date.year == year),
+                  key=lambda c: (c.activity_date, c.seq))
+    first_seen: dict[tuple[str, ...], str] = {}
+    used_by_form: dict[str, Decimal] = {}
+    lines: list[Line] = []
+    # Of one completion reported twice, the report that declares JP wins, then the first stored.
+    for claim in sorted(mine, key=lambda c: (c.jp_declared is None, c.seq)):
+        first_seen.setdefault(claim.same_completion, claim.statement_id)
+    for claim in mine:
+        entry = entry_on(history, claim.activity_date)
+        policy = policies.policy_in_force(claim.activity_date, entry.instansi if entry else None)
+        lines.append(_judge(claim, entry, policy, first_seen, used_by_form, trusted))
+    counted = sum((line.jp_counted for line in lines if line.status == "counted"), ZERO)
+    pending = sum((line.jp or ZERO for line in lines if line.status == "pending"), ZERO)
+    entry = entry_on(history, year_end)
+    policy = policies.policy_in_force(year_end, entry.instansi if entry else None)
+    target = policy.target_for(entry.status) if entry else None
+    if entry is None:
+        reason = f"nip {nip} is not in the roster on {year_end}"
+    elif target is None:
+        reason = f"policy has no target for status {entry.status}"
+    else:
+        reason = f"target for {entry.status} on {year_end}"
+    versions = sorted({v for line in lines for v in line.policy_versions} | set(policy.versions))
+    return JpTotal(
+        nip, year, entry.nama if entry else None, entry.status if entry else None,
+        entry.unit_kerja if entry else None, entry.instansi if entry else None, counted, pending,
+        dict(sorted(used_by_form.items())), target, None if target is None else counted >= target,
+        reason, tuple(versions), tuple(lines),
+    )
+
+
+def _judge(
+    claim: Claim, entry: RosterEntry | None, policy: Policy, first_seen: Mapping[tuple[str, ...], str],
+    used_by_form: dict[str, Decimal], trusted: frozenset[str],
+) -> Line:
+    def line(jp: Decimal | None, counted: Decimal, status: str, reason: str) -> Line:
+        return Line(claim.statement_id, claim.seq, claim.form_code, claim.activity_date,
+                    entry.unit_kerja if entry else None, entry.instansi if entry else None,
+                    jp, counted, status, reason, policy.versions)
+
+    original = first_seen[claim.same_completion]
+    if original != claim.statement_id:
+        return line(None, ZERO, "duplicate", f"the same completion as statement {original}")
+    form = policy.form(claim.form_code)
+    if form is None:
+        return line(None, ZERO, "not_countable", f"learning form {claim.form_code} is not in the policy")
+    jp, why = jp_for(form, claim, policy)
+    if jp is None:
+        return line(None, ZERO, "not_countable", why)
+    if form.verification != "auto":
+        return line(jp, ZERO, "pending", f"{why}; {form.code} needs {form.verification} verification")
+    if claim.authority_key not in trusted:
+        return line(jp, ZERO, "pending", f"{why}; auto verification needs a trusted source, "
+                                         f"credential {claim.authority_key!r} is not one")
+    used = used_by_form.get(form.code, ZERO)
+    credit = jp if form.cap is None else max(ZERO, min(jp, form.cap - used))
+    used_by_form[form.code] = used + credit
+    if credit < jp:
+        why += f"; {jp - credit} JP over the annual cap of {form.cap} JP for {form.code}, shown, not counted"
+    return line(jp, credit, "counted", why)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A roll-up of pegawai (by unit kerja at year end, or by instansi)."""
+
+    instansi: str
+    unit_kerja: str | None
+    pegawai: int
+    in_scope: int
+    target_met: int
+    share_met: Decimal | None
+    jp_counted: Decimal
+    jp_pending: Decimal
+    policy_versions: tuple[str, ...]
+
+
+def summarize(instansi: str, unit_kerja: str | None, totals: Sequence[JpTotal]) -> Summary:
+    """Share of pegawai meeting the target among those whose status has a target (R-REP-01:
+    the denominator is pegawai in the roster on 31 Dec whose status the policy targets)."""
+    in_scope = [t for t in totals if t.target_met is not None]
+    met = sum(1 for t in in_scope if t.target_met)
+    share = (Decimal(met) / Decimal(len(in_scope))).quantize(Decimal("0.0001")) if in_scope else None
+    return Summary(instansi, unit_kerja, len(totals), len(in_scope), met, share,
+                   sum((t.jp_counted for t in totals), ZERO), sum((t.jp_pending for t in totals), ZERO),
+                   tuple(sorted({v for t in totals for v in t.policy_versions})))

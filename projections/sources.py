@@ -1,0 +1,17 @@
+"""Read model of credentials marked as trusted sources (an LMS of an instansi or a national one)."""
+from __future__ import annotations
+
+from typing import Any, Hashable
+
+from lrs.events import SOURCE_TRUSTED, Event
+from projections.policy import Policy
+
+NAME = "sources"
+
+
+def key(event: Event) -> Hashable | None:
+    return str(event.payload["key"]) if event.type == SOURCE_TRUSTED else None
+
+
+def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str, Any] | None:
+    return state if state is not None else {"key": event.payload["key"], "seq": event.seq}

@@ -1,0 +1,91 @@
+"""Build national-default.v1.json from the domain brief's policy-default.json (run by hand:
+`python schemas/policy/build_national_default.py ../shared/domain/policy-default.json`).
+
+The product never reads the brief at run time: the built file is committed. Every value keeps
+its source; where the brief has no number the value stays null (never invented)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent / "national-default.v1.json"
+GEN = "../shared/tools/xapi_gen.py (what it emits); product default [P]"
+
+
+def sourced(value: Any, source: str) -> dict[str, Any]:
+    return {"value": value, "source": source}
+
+
+def build(brief: dict[str, Any]) -> dict[str, Any]:
+    target = brief["annual_target"]
+    by_type = brief["annual_target_by_employee_type"]
+    unit = brief["jp_unit"]
+    forms = {}
+    notes = {f["code"]: f["jp_rule"].get("note", "") for f in brief["learning_forms"]}
+    for form in brief["learning_forms"]:
+        rule = dict(form["jp_rule"])
+        src = form["source"]
+        # Coaching's note names the unit of its fallback ("count recorded minutes at jp_unit
+        # nonclassical_synchronous"); mentoring's note is "As for coaching."
+        note = notes["NK_COACHING"] if rule.get("note") == "As for coaching." else rule.get("note", "")
+        if rule.get("fallback") == "hour" and "minutes_per_jp_ref" not in rule and "nonclassical_synchronous" in note:
+            rule["minutes_per_jp_ref"] = "jp_unit.minutes_per_jp.nonclassical_synchronous"
+        forms[form["code"]] = {
+            "name": form["name_id"],
+            "mode": form["mode"],
+            "jp_rule": {
+                "per": rule["per"],
+                "minutes_per_jp": (rule.get("minutes_per_jp_ref") or "").rsplit(".", 1)[-1] or None,
+                "prefer_declared_jp": rule.get("prefer") == "certificate_jp",
+                "jp_per_unit": sourced(rule.get("jp_per_unit"), rule.get("note", src)),
+                "fallback": rule.get("fallback"),
+                "source": src,
+            },
+            "annual_cap_jp": sourced(form["annual_cap_jp"], form.get("annual_cap_note", src)),
+            "verification": sourced(form["verification"], "R-VER-01: " + src),
+        }
+    minutes = {
+        mode: sourced(entry["value"], entry.get("source") or entry.get("note", ""))
+        for mode, entry in unit["minutes_per_jp"].items()
+    }
+    return {
+        "$schema": "./policy.schema.json",
+        "policy_id": brief["policy_id"],
+        "version": "1",
+        "effective_from": brief["effective_from"],
+        "jurisdiction": "national",
+        "instansi": None,
+        "built_from": f"policy-default.json {brief['policy_id']} version {brief['version']}",
+        "iris": {
+            "jp_extension": sourced("https://jejak.example/xapi/ext/jp", GEN),
+            "learning_form_extension": sourced("https://jejak.example/xapi/ext/learning-form", GEN),
+            "approval_verb": sourced("https://jejak.example/xapi/verbs/approved", GEN),
+            "counting_verbs": sourced(["http://adlnet.gov/expapi/verbs/completed",
+                                       "http://adlnet.gov/expapi/verbs/attended"], GEN),
+            "account_home_pages": sourced(["https://siasn.bkn.go.id"], GEN),
+            "match_mbox": sourced(True, "issue 5: account (homePage + NIP) or mbox [P]"),
+        },
+        "period": {
+            "type": sourced(target["period"]["type"], target["period"]["note"]),
+            "timezone": sourced(target["period"]["timezone"], "R-PERIOD-01 [P]"),
+        },
+        "targets": {
+            status: {"target_jp": sourced(entry["target_jp"], entry.get("source") or entry.get("note", ""))}
+            for status, entry in by_type.items()
+        },
+        "rounding_step_jp": sourced(unit["rounding"]["step_jp"], unit["rounding"]["note"]),
+        "minutes_per_jp": minutes,
+        "learning_forms": forms,
+    }
+
+
+def main() -> None:
+    brief = json.loads(Path(sys.argv[1]).read_text())
+    OUT.write_text(json.dumps(build(brief), indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
