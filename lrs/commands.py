@@ -80,9 +80,7 @@ def record_statements(
                     f"statement[{index}].id {item['id']} is already stored with different content"
                 )
         _check_voids(fresh, existing, existing)
-        moment = now or datetime.now(timezone.utc)
-        head = log.head(conn)
-        stored_at = max(chain.truncate_ms(moment), head.stored) if head else chain.truncate_ms(moment)
+        stored_at = log.stored_time(conn, now or datetime.now(timezone.utc))
         stamp = chain.format_stored(stored_at)
         for item in fresh:
             xs.complete(item, authority=authority, stored=stamp)
@@ -105,9 +103,7 @@ def record_statements(
 
 def _append(engine: Engine, drafts: list[EventDraft], now: datetime | None) -> list[Event]:
     with writing(engine) as conn:
-        head = log.head(conn)
-        moment = chain.truncate_ms(now or datetime.now(timezone.utc))
-        appended = log.append(conn, drafts, max(moment, head.stored) if head else moment)
+        appended = log.append(conn, drafts, now or datetime.now(timezone.utc))  # link() clamps
     runner.catch_up(engine)
     return appended
 

@@ -22,6 +22,14 @@ def head(conn: Connection) -> Event | None:
     return _event(row) if row else None
 
 
+def stored_time(conn: Connection, now: datetime) -> datetime:
+    """The `stored` time the next append will get: `now` to the millisecond, never before the
+    head's (chain.link clamps the same way), so callers can stamp payloads before appending."""
+    last = head(conn)
+    moment = chain.truncate_ms(now)
+    return max(moment, last.stored) if last else moment
+
+
 def append(conn: Connection, drafts: Sequence[EventDraft], now: datetime) -> list[Event]:
     """Append drafts after the current head in the caller's transaction, which must come from
     `engine.writing()` so that no other writer can move the head meanwhile."""
