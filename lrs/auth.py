@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from lrs.commands import trust_source
+from lrs.commands import record_credential
 from lrs.errors import BadRequest, NotAuthorized, Unauthenticated
 from lrs.store import credentials as rows
 from lrs.store.engine import reading
@@ -80,12 +80,9 @@ def create_credential(
     row = rows.CredentialRow(key, hash_secret(secret), tuple(scopes), json.dumps(authority),
                              datetime.now(timezone.utc), None, trusted_source)
     try:
-        with engine.begin() as conn:
-            rows.insert_credential(conn, row)
+        record_credential(engine, row)
     except IntegrityError as exc:
         raise BadRequest(f"a credential with key {key!r} already exists") from exc
-    if trusted_source:
-        trust_source(engine, key)
     return Credential(key, tuple(scopes), authority)
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date, datetime, timezone
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from lrs.errors import BadRequest, InvalidPolicy, InvalidStatement, StatementConflict
 from lrs.events import (
     POLICY_PUBLISHED, ROSTER_RECORDED, SOURCE_TRUSTED, STATEMENT_STORED, Event, EventDraft,
 )
-from lrs.store import attachment_blobs, chain, log, read_models, statement_rows
+from lrs.store import attachment_blobs, chain, credentials, log, read_models, statement_rows
 from lrs.store.engine import writing
 from lrs.xapi import statement as xs
 from projections import runner
@@ -101,8 +101,15 @@ def record_statements(
     return [s["id"] for s in statements]
 
 
-def _append(engine: Engine, drafts: list[EventDraft], now: datetime | None) -> list[Event]:
+def _append(
+    engine: Engine, drafts: list[EventDraft], now: datetime | None,
+    also: Callable[[Connection], None] | None = None,
+) -> list[Event]:
+    """Append drafts and run `also` (a row that must exist exactly when the events do) in one
+    serialized transaction, then catch the projections up."""
     with writing(engine) as conn:
+        if also is not None:
+            also(conn)
         appended = log.append(conn, drafts, now or datetime.now(timezone.utc))  # link() clamps
     runner.catch_up(engine)
     return appended
@@ -137,3 +144,15 @@ def record_roster(engine: Engine, rows: Sequence[Mapping[str, Any]], *, now: dat
 def trust_source(engine: Engine, key: str, *, now: datetime | None = None) -> Event:
     """Record that statements sent with credential `key` come from a trusted source."""
     return _append(engine, [EventDraft(SOURCE_TRUSTED, {"key": key})], now)[0]
+
+
+def record_credential(engine: Engine, row: credentials.CredentialRow) -> None:
+    """Store a credential; one marked as a trusted source gets its `source.trusted` event in the
+    same transaction, so there is never a trusted credential the log does not know (or the
+    reverse). IntegrityError when the key exists."""
+    if not row.trusted_source:
+        with writing(engine) as conn:
+            credentials.insert_credential(conn, row)
+        return
+    _append(engine, [EventDraft(SOURCE_TRUSTED, {"key": row.key})], None,
+            also=lambda conn: credentials.insert_credential(conn, row))
