@@ -87,7 +87,7 @@ def rebuild_child(url: str) -> None:
     with engine.connect() as conn:
         head = read_models.head_seq(conn)
     started = time.perf_counter()
-    runner.rebuild(engine, batch=5000)
+    runner.rebuild(engine)
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"events": head, "seconds": seconds, "peak_rss_mb": peak_kb / 1024}))

@@ -116,7 +116,8 @@ def projections() -> None:
 
 
 @projections.command("run")
-@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Log positions folded per transaction.")
 @click.option("--once", is_flag=True, help="Catch up once and exit.")
 @click.option("--interval", default=1.0, show_default=True, type=float, help="Seconds between polls.")
 @click.option("--max-seconds", default=None, type=float, help="Stop after this long.")
@@ -138,7 +139,8 @@ def projections_run(batch: int, once: bool, interval: float, max_seconds: float 
 
 @projections.command("rebuild")
 @click.argument("names", nargs=-1)
-@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--batch", default=10_000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Log positions folded per transaction (memory grows with it, not with the log).")
 @database_option
 def projections_rebuild(names: tuple[str, ...], batch: int, database_url: str) -> None:
     """Clear the named projections (default: all) and fold the whole log again."""

@@ -1,8 +1,9 @@
 """Events are facts: EventDraft is what callers ask to append, Event is what the log holds."""
 from __future__ import annotations
 
-import json
+import orjson
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -28,9 +29,10 @@ class EventDraft:
     payload: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Event:
-    """One entry of the log. `payload_json` is the RFC 8785 canonical text the hash covers."""
+    """One entry of the log. `payload_json` is the RFC 8785 canonical text the hash covers;
+    `payload` parses it on first use, once however many readers ask."""
 
     seq: int
     type: str
@@ -39,7 +41,14 @@ class Event:
     prev_hash: str
     hash: str
 
-    @property
+    @cached_property
     def payload(self) -> dict[str, Any]:
-        value: dict[str, Any] = json.loads(self.payload_json)
-        return value
+        return parse_payload(self.payload_json)
+
+
+def parse_payload(text: str) -> dict[str, Any]:
+    """A stored payload as Python values. orjson reads it exactly as json.loads would: the log
+    only holds canonical JSON (lrs/store/chain.py refuses integers beyond 2^53, non-finite
+    numbers and lone surrogates, the inputs where the two differ), and does it ~4x faster."""
+    value: dict[str, Any] = orjson.loads(text)
+    return value

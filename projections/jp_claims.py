@@ -22,11 +22,17 @@ DURATION = re.compile(
 MINUTES = {"d": Decimal(1440), "h": Decimal(60), "m": Decimal(1), "s": Decimal(1) / Decimal(60)}
 
 
-def key(event: Event) -> Hashable | None:
+def interest(policy: Policy) -> Mapping[str, tuple[str, ...] | None]:
+    """Statements whose text names a counting verb (an IRI is verbatim in canonical JSON)."""
+    return {STATEMENT_STORED: tuple(f'"{verb}"' for verb in policy.iris("counting_verbs"))}
+
+
+def key(event: Event, policy: Policy) -> Hashable | None:
+    """The statement id of a statement with a counting verb (a voiding one never counts)."""
     if event.type != STATEMENT_STORED:
         return None
     statement = event.payload
-    return None if statement["verb"]["id"] == VOIDED else str(statement["id"])
+    return str(statement["id"]) if statement["verb"]["id"] in policy.iris("counting_verbs") else None
 
 
 def minutes_of(duration: str | None) -> Decimal | None:
@@ -50,7 +56,7 @@ def _decimal(value: Any) -> str | None:
 
 def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str, Any] | None:
     statement = event.payload
-    if state is not None or statement["verb"]["id"] not in policy.iris("counting_verbs"):
+    if state is not None:
         return state
     context: Mapping[str, Any] = statement.get("context", {})
     extensions: Mapping[str, Any] = context.get("extensions", {})

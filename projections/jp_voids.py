@@ -1,7 +1,7 @@
 """Statements voided: a voided claim drops out of every JP figure (xAPI Data 2.3.2)."""
 from __future__ import annotations
 
-from typing import Any, Hashable
+from typing import Any, Hashable, Mapping
 
 from lrs.events import STATEMENT_STORED, Event
 from projections.policy import Policy
@@ -10,7 +10,11 @@ NAME = "jp_voids"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
 
-def key(event: Event) -> Hashable | None:
+def interest(policy: Policy) -> Mapping[str, tuple[str, ...] | None]:
+    return {STATEMENT_STORED: (f'"{VOIDED}"',)}  # an IRI is verbatim in canonical JSON
+
+
+def key(event: Event, policy: Policy) -> Hashable | None:
     if event.type != STATEMENT_STORED:
         return None
     statement = event.payload
@@ -20,4 +24,4 @@ def key(event: Event) -> Hashable | None:
 
 
 def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str, Any] | None:
-    return state if state is not None else {"statement_id": key(event), "seq": event.seq}
+    return state if state is not None else {"statement_id": event.payload["object"]["id"], "seq": event.seq}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Hashable
+from typing import Any, Hashable, Mapping
 
 from lrs.events import POLICY_PUBLISHED, Event
 from projections.policy import Policy
@@ -10,7 +10,11 @@ from projections.policy import Policy
 NAME = "policies"
 
 
-def key(event: Event) -> Hashable | None:
+def interest(policy: Policy) -> Mapping[str, tuple[str, ...] | None]:
+    return {POLICY_PUBLISHED: None}
+
+
+def key(event: Event, policy: Policy) -> Hashable | None:
     if event.type != POLICY_PUBLISHED:
         return None
     return (event.payload["policy_id"], event.payload["version"])

@@ -183,6 +183,11 @@ class PolicySet:
         # The latest effective date wins; among equals, the one published last.
         return max(fits, key=lambda p: (p.effective_from, p.seq), default=None)
 
+    def nationals(self) -> list[Policy]:
+        """Every national version known (the IRIs a projection reads are set only there)."""
+        return [Policy(p.document, (label(p.document),)) for p in self.published
+                if p.document["jurisdiction"] == "national"]
+
     def national(self, at: date) -> Mapping[str, Any]:
         found = self._latest(at, None)
         return found.document if found else national_default()

@@ -16,7 +16,11 @@ REQUIRED = ("nip", "nama", "status", "jabatan", "unit_kerja", "instansi", "effec
 NIP = re.compile(r"^[0-9]{18}$")
 
 
-def key(event: Event) -> Hashable | None:
+def interest(policy: Policy) -> Mapping[str, tuple[str, ...] | None]:
+    return {ROSTER_RECORDED: None}
+
+
+def key(event: Event, policy: Policy) -> Hashable | None:
     if event.type != ROSTER_RECORDED:
         return None
     return (event.payload["nip"], event.payload["effective_from"])

@@ -1,24 +1,27 @@
 """The checkpointed runner: live catch-up, full rebuild and as-of replay share one code path.
 
-A projection module exports NAME, key(event) and fold(state, event, policy) -> state. The runner
-is the only code that moves a checkpoint; a batch's rows and checkpoints commit together, so a
-crash replays at most one batch and the result is the same."""
+A projection module exports NAME, interest(policy), key(event, policy) and
+fold(state, event, policy) -> state; `policy` is the national policy in force on the event's
+stored date among those published before it, so a replay as of any seq sees the same rules.
+The runner is the only code that moves a checkpoint; a batch's rows and checkpoints commit
+together, so a crash replays at most one batch and the result is the same."""
 from __future__ import annotations
 
 import bisect
-import functools
 import json
 from datetime import date
-from typing import Any, Callable, Hashable, Protocol, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterator, Mapping, Protocol, Sequence
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from lrs.events import POLICY_PUBLISHED, Event
-from lrs.store import log, read_models
+from lrs.store import read_models
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
 from projections import jp_claims, jp_voids, policies, roster, sources
+from projections.log_reader import LogReader
 from projections.policy import Policy, PolicySet, Published
 
 Row = dict[str, Any]
@@ -27,27 +30,18 @@ Row = dict[str, Any]
 class Projection(Protocol):
     NAME: str
 
-    def key(self, event: Event) -> Hashable | None: ...
+    def interest(self, policy: Policy) -> Mapping[str, tuple[str, ...] | None]:
+        """The event types this projection may key and, per type, strings one of which the
+        payload text holds (None: every event of the type). A cheap filter; key() is exact."""
+        ...
+
+    def key(self, event: Event, policy: Policy) -> Hashable | None: ...
 
     def fold(self, state: Row | None, event: Event, policy: Policy) -> Row | None: ...
 
 
-# Reference data first: a batch's claims are folded with the policies that batch published.
 PROJECTIONS: tuple[Projection, ...] = (policies, sources, roster, jp_claims, jp_voids)
 BY_NAME: dict[str, Projection] = {p.NAME: p for p in PROJECTIONS}
-
-
-class _Parsed(Event):
-    """An event whose payload is parsed once, however many projections read it."""
-
-    @functools.cached_property
-    def payload(self) -> dict[str, Any]:
-        value: dict[str, Any] = json.loads(self.payload_json)
-        return value
-
-
-def _parsed(event: Event) -> Event:
-    return _Parsed(event.seq, event.type, event.stored, event.payload_json, event.prev_hash, event.hash)
 
 
 def _published(rows: Sequence[Row]) -> list[Published]:
@@ -55,68 +49,120 @@ def _published(rows: Sequence[Row]) -> list[Published]:
 
 
 def run(
-    projections: Sequence[Projection], engine: Engine, *, until: int | None = None, batch: int = 1000,
+    projections: Sequence[Projection], engine: Engine, *, until: int | None = None, batch: int = 5000,
     source: Engine | None = None, on_batch: Callable[[int], None] | None = None,
 ) -> int:
-    """Fold events after each projection's checkpoint up to `until` (default: the head), `batch`
-    events per transaction, reading the log from `source` (default: `engine`). Returns the last
-    seq folded. Policies published in a batch apply to the events after them in it."""
+    """Fold the events after each projection's checkpoint up to `until` (default: the head),
+    `batch` log positions per transaction, reading the log from `source` (default: `engine`).
+    Returns the seq every checkpoint has reached.
+
+    Only events some projection may key are read (see `interest`). A batch ends at a published
+    policy, so the events after it are read and folded with what that policy says."""
     names = [p.NAME for p in projections]
-    done = 0
-    while True:
-        with read_models.projecting(engine) as conn:
-            marks = read_models.checkpoints(conn, names)
-            start = min(marks.values())
-            if source is None:
-                todo = log.read(conn, after=start, until=until, limit=batch)
-            else:
-                with source.connect() as src:
-                    todo = log.read(src, after=start, until=until, limit=batch)
-            if not todo:
-                return start
-            parsed = [_parsed(e) for e in todo]
-            known = PolicySet.of(_published(read_models.policy_rows(conn)))
-            for projection in projections:
-                mark = marks[projection.NAME]
-                _fold_batch(conn, projection, [e for e in parsed if e.seq > mark], known)
-                if projection is policies and any(e.type == POLICY_PUBLISHED for e in parsed):
-                    # The projections after it fold with the policies this batch published.
-                    known = PolicySet.of(_published(read_models.policy_rows(conn)))
-            done = todo[-1].seq
-            read_models.set_checkpoints(conn, [n for n in names if marks[n] < done], done)
-        if on_batch is not None:
-            on_batch(done)
+    with LogReader(source or engine) as reader:
+        while True:
+            with read_models.projecting(engine) as conn:
+                marks = read_models.checkpoints(conn, names)
+                start = min(marks.values())
+                if until is None:
+                    with _reader(conn, source) as src:
+                        limit = read_models.head_seq(src)
+                else:
+                    limit = until
+                upper = min(start + batch, limit)
+                if upper <= start:
+                    return start
+                known = PolicySet.of(_published(read_models.policy_rows(conn)))
+                wanted = _wanted(projections, known)
+                todo = reader.read(start, upper, wanted, conn if source is None else None)
+                reader.read_ahead(upper, min(upper + batch, limit), wanted)  # while this batch folds
+                cut = next((e.seq for e in todo if e.type == POLICY_PUBLISHED), upper)
+                upper, todo = cut, [e for e in todo if e.seq <= cut]
+                in_force = _policies_for(todo, known)
+                for projection in projections:
+                    mark = marks[projection.NAME]
+                    wants = _Interest(projection)
+                    _fold_batch(conn, projection,
+                                [(e, p) for e, p in zip(todo, in_force) if e.seq > mark and wants(e, p)])
+                read_models.set_checkpoints(conn, [n for n in names if marks[n] < upper], upper)
+            if on_batch is not None:
+                on_batch(upper)
 
 
-def _fold_batch(conn: Connection, projection: Projection, todo: Sequence[Event], known: PolicySet) -> None:
-    keyed = [(k, e) for e in todo if (k := projection.key(e)) is not None]
+@contextmanager
+def _reader(conn: Connection, source: Engine | None) -> Iterator[Connection]:
+    if source is None:
+        yield conn
+    else:
+        with source.connect() as src:
+            yield src
+
+
+def _wanted(projections: Sequence[Projection], known: PolicySet) -> dict[str, tuple[str, ...] | None]:
+    """What to read of the log: the union of every projection's interest under every national
+    policy known (a superset; key() decides exactly), and always the published policies."""
+    wanted: dict[str, tuple[str, ...] | None] = {POLICY_PUBLISHED: None}
+    for projection in projections:
+        for policy in known.nationals():
+            for kind, needles in projection.interest(policy).items():
+                if kind in wanted and wanted[kind] is None:
+                    continue
+                wanted[kind] = None if needles is None else tuple(sorted({*(wanted.get(kind) or ()), *needles}))
+    return wanted
+
+
+class _Interest:
+    """The runner's read is a union: this keeps the events one projection is interested in."""
+
+    def __init__(self, projection: Projection) -> None:
+        self.projection = projection
+        self.by_policy: dict[int, Mapping[str, tuple[str, ...] | None]] = {}
+
+    def __call__(self, event: Event, policy: Policy) -> bool:
+        interest = self.by_policy.get(id(policy))
+        if interest is None:
+            interest = self.by_policy[id(policy)] = self.projection.interest(policy)
+        if event.type not in interest:
+            return False
+        needles = interest[event.type]
+        return needles is None or any(n in event.payload_json for n in needles)
+
+
+def _policies_for(todo: Sequence[Event], known: PolicySet) -> list[Policy]:
+    """For each event, the policy in force on its stored date among those published before it."""
+    seqs = [p.seq for p in known.published]
+    cache: dict[tuple[int, date], Policy] = {}
+    found = []
+    for event in todo:
+        at = (bisect.bisect_right(seqs, event.seq), event.stored.date())
+        policy = cache.get(at)
+        if policy is None:
+            policy = cache[at] = PolicySet(known.published[:at[0]]).policy_in_force(at[1])
+        found.append(policy)
+    return found
+
+
+def _fold_batch(conn: Connection, projection: Projection, todo: Sequence[tuple[Event, Policy]]) -> None:
+    keyed = [(k, e, p) for e, p in todo if (k := projection.key(e, p)) is not None]
     if not keyed:
         return
-    loaded = read_models.load(conn, projection.NAME, {k for k, _ in keyed})
+    loaded = read_models.load(conn, projection.NAME, {k for k, _, _ in keyed})
     touched: dict[Hashable, Row | None] = {}
-    seqs = [p.seq for p in known.published]
-
-    @functools.lru_cache(maxsize=256)
-    def in_force(count: int, day: date) -> Policy:
-        return PolicySet(known.published[:count]).policy_in_force(day)
-
-    for k, event in keyed:
+    for k, event, policy in keyed:
         state = touched[k] if k in touched else loaded.get(k)
-        # The policies known when the event was stored: a replay as of any seq agrees.
-        policy = in_force(bisect.bisect_right(seqs, event.seq), event.stored.date())
         new = projection.fold(state, event, policy)
         if new is not state:
             touched[k] = new
-    read_models.save(conn, projection.NAME, touched)
+    read_models.save(conn, projection.NAME, touched, loaded.keys())
 
 
-def catch_up(engine: Engine, *, batch: int = 1000) -> int:
+def catch_up(engine: Engine, *, batch: int = 5000) -> int:
     """Live update: fold whatever the log holds beyond the checkpoints (after each append)."""
     return run(PROJECTIONS, engine, batch=batch)
 
 
 def rebuild(
-    engine: Engine, names: Sequence[str] = (), *, batch: int = 5000,
+    engine: Engine, names: Sequence[str] = (), *, batch: int = 10_000,
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
     """Clear the named projections (default: all) and fold the whole log again. The others

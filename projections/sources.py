@@ -1,7 +1,7 @@
 """Read model of credentials marked as trusted sources (an LMS of an instansi or a national one)."""
 from __future__ import annotations
 
-from typing import Any, Hashable
+from typing import Any, Hashable, Mapping
 
 from lrs.events import SOURCE_TRUSTED, Event
 from projections.policy import Policy
@@ -9,7 +9,11 @@ from projections.policy import Policy
 NAME = "sources"
 
 
-def key(event: Event) -> Hashable | None:
+def interest(policy: Policy) -> Mapping[str, tuple[str, ...] | None]:
+    return {SOURCE_TRUSTED: None}
+
+
+def key(event: Event, policy: Policy) -> Hashable | None:
     return str(event.payload["key"]) if event.type == SOURCE_TRUSTED else None
 
 

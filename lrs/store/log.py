@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, and_, func, or_, select
 
 from lrs.events import Event, EventDraft
 from lrs.store import chain
-from lrs.store.engine import bulk_insert
+from lrs.store.engine import bulk_insert, is_sqlite
 from lrs.store.tables import events
 
 
@@ -53,7 +53,29 @@ def read(
         query = query.where(events.c.seq <= until)
     if limit is not None:
         query = query.limit(limit)
-    return [_event(row) for row in conn.execute(query)]
+    return [_event(row) for row in conn.execute(query).all()]
+
+
+def read_matching(
+    conn: Connection, *, after: int, until: int, wanted: Mapping[str, Sequence[str] | None]
+) -> list[Event]:
+    """Events with after < seq <= until, oldest first, of the types in `wanted`; where a type
+    maps to strings, only the events whose payload text holds at least one of them.
+
+    Payloads are canonical JSON, so an IRI a reader looks for appears verbatim: the database
+    skips the other events without sending them (projections/runner.py)."""
+    find = func.instr if is_sqlite(conn) else func.strpos
+    chosen = []
+    for kind, needles in wanted.items():
+        if needles is None:
+            chosen.append(events.c.type == kind)
+        elif needles:
+            chosen.append(and_(events.c.type == kind, or_(*[find(events.c.payload, n) > 0 for n in needles])))
+    if not chosen:
+        return []
+    query = (select(events).where(events.c.seq > after, events.c.seq <= until, or_(*chosen))
+             .order_by(events.c.seq))
+    return [_event(row) for row in conn.execute(query).all()]
 
 
 def stream(conn: Connection, *, after: int = 0, batch: int = 5000) -> Iterator[Event]:

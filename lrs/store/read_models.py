@@ -4,7 +4,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, tuple_
+from sqlalchemy import (
+    Connection, Engine, Table, and_, any_, bindparam, delete, func, insert, or_, select, tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from lrs.store.engine import bulk_insert, is_sqlite
 from lrs.store.tables import (
@@ -83,27 +86,34 @@ def seq_at(conn: Connection, moment: Any) -> int:
 def load(conn: Connection, name: str, keys: Collection[Hashable]) -> dict[Hashable, Row]:
     """The stored rows of these keys (absent keys are missing from the result)."""
     table, columns = TABLES[name]
-    found: dict[Hashable, Row] = {}
     cols = [table.c[c] for c in columns]
     keys = list(keys)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
-        where = (cols[0].in_(chunk) if len(cols) == 1
-                 else tuple_(*cols).in_([_key_tuple(k, len(cols)) for k in chunk]))
-        for row in conn.execute(select(table).where(where)):
+    if len(cols) == 1 and not is_sqlite(conn):
+        # One array parameter: no IN list of thousands of literals to compile and plan.
+        queries = [select(table).where(cols[0] == any_(bindparam("keys", keys, type_=ARRAY(cols[0].type))))]
+    else:
+        queries = [select(table).where(cols[0].in_(chunk) if len(cols) == 1
+                                       else tuple_(*cols).in_([_key_tuple(k, len(cols)) for k in chunk]))
+                   for chunk in (keys[i:i + CHUNK] for i in range(0, len(keys), CHUNK))]
+    found: dict[Hashable, Row] = {}
+    for query in queries:
+        for row in conn.execute(query):
             mapping = dict(row._mapping)
             key = mapping[columns[0]] if len(columns) == 1 else tuple(mapping[c] for c in columns)
             found[key] = mapping
     return found
 
 
-def save(conn: Connection, name: str, touched: Mapping[Hashable, Row | None]) -> None:
-    """Replace the rows of the touched keys (None deletes): delete, then one bulk insert."""
+def save(
+    conn: Connection, name: str, touched: Mapping[Hashable, Row | None], stored: Collection[Hashable],
+) -> None:
+    """Replace the rows of the touched keys (None deletes): delete those of them that are
+    `stored` (what load() found), then one bulk insert."""
     if not touched:
         return
     table, columns = TABLES[name]
     cols = [table.c[c] for c in columns]
-    keys = list(touched)
+    keys = [k for k in touched if k in stored]
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start:start + CHUNK]
         where = (cols[0].in_(chunk) if len(cols) == 1

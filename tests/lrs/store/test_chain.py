@@ -1,6 +1,8 @@
 """The hash chain: canonical event text, linking and verification (pure, no database)."""
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 from datetime import datetime, timezone
 
@@ -51,9 +53,7 @@ def test_flipping_any_byte_breaks_verification(payloads: list[dict], data: st.Da
     original = getattr(victim, field)
     position = data.draw(st.integers(0, len(original) - 1))
     flipped = original[:position] + chr((ord(original[position]) + 1) % 0x7F or 0x41) + original[position + 1:]
-    values = {f: getattr(victim, f) for f in Event.__slots__}
-    values[field] = flipped
-    tampered = events[:index] + [Event(**values)] + events[index + 1:]
+    tampered = events[:index] + [dataclasses.replace(victim, **{field: flipped})] + events[index + 1:]
     assert chain.verify(tampered) == victim.seq
 
 
