@@ -10,7 +10,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrs.events import Event, EventDraft
+from lrs.events import EventDraft
 from lrs.store import chain
 
 NOW = datetime(2026, 11, 25, 8, 30, 15, 123456, tzinfo=timezone.utc)
