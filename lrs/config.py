@@ -18,6 +18,9 @@ class DefaultConfig:
     # (About without the header, a refused request): "1.0.3" or "2.0.0". A request naming 1.0.x
     # or 2.0.x is always answered in its own version.
     XAPI_DEFAULT_VERSION = "1.0.3"
+    # Replays of the read models as of past seqs (`as_of` in /api/v1) a server process keeps in
+    # memory for the next request at or after the same seq.
+    AS_OF_REPLAYS_KEPT = 4
 
 
 def database_url_from_env() -> str:

@@ -18,6 +18,7 @@ from lrs.store import read_models
 from projections import runner
 from projections.jp_totals import Claim, JpTotal, RosterEntry, Summary, summarize, total
 from projections.policy import PolicySet, Published
+from projections.replays import Replays
 
 SEQ = re.compile(r"^[0-9]+$")
 
@@ -54,10 +55,14 @@ def resolve_as_of(engine: Engine, as_of: str | None) -> int | None:
 
 
 @contextmanager
-def _facts(engine: Engine, as_of: str | None) -> Iterator[Connection]:
+def _facts(engine: Engine, as_of: str | None, replays: Replays | None) -> Iterator[Connection]:
     until = resolve_as_of(engine, as_of)
     if until is None:
         with engine.connect() as conn:
+            yield conn
+        return
+    if replays is not None:
+        with replays.connect(until) as conn:
             yield conn
         return
     scratch = runner.replay(engine, until)
@@ -95,9 +100,12 @@ def _load(conn: Connection, nips: Sequence[str], year: int) -> _Loaded:
     return _Loaded(policies, read_models.trusted_keys(conn), history, claims)
 
 
-def pegawai_jp(engine: Engine, nip: str, year: int, as_of: str | None = None) -> JpTotal:
-    """JP of one pegawai for a year; NotFound when the roster never named the nip."""
-    with _facts(engine, as_of) as conn:
+def pegawai_jp(
+    engine: Engine, nip: str, year: int, as_of: str | None = None, *, replays: Replays | None = None,
+) -> JpTotal:
+    """JP of one pegawai for a year; NotFound when the roster never named the nip. An `as_of`
+    is replayed from the log, or taken from `replays` (a server's kept replays)."""
+    with _facts(engine, as_of, replays) as conn:
         loaded = _load(conn, [nip], year)
     if nip not in loaded.history:
         raise NotFound(f"nip {nip} is not in the roster")
@@ -113,12 +121,12 @@ class Page:
 
 def summary(
     engine: Engine, instansi: str, year: int, *, unit_kerja: str | None = None, as_of: str | None = None,
-    offset: int = 0, limit: int = 50,
+    offset: int = 0, limit: int = 50, replays: Replays | None = None,
 ) -> Page:
     """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year; pegawai
     count where they are on 31 December."""
     year_end = date(year, 12, 31)
-    with _facts(engine, as_of) as conn:
+    with _facts(engine, as_of, replays) as conn:
         candidates = read_models.nips_in(conn, instansi, unit_kerja)
         loaded = _load(conn, candidates, year)
     totals = []

@@ -185,11 +185,14 @@ def status(engine: Engine) -> list[tuple[str, int, int]]:
     return [(name, seq, head - seq) for name, seq in marks.items()]
 
 
-def replay(engine: Engine, until: int, *, batch: int = 5000) -> Engine:
+def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int = 10_000) -> Engine:
     """As-of replay: fold the log up to `until` into a fresh in-memory SQLite database through
-    the same run(); read it with the same queries as the live tables. The caller disposes it."""
-    scratch = make_engine("sqlite://", poolclass=StaticPool)
-    tables = [read_models.TABLES[p.NAME][0] for p in PROJECTIONS]
-    metadata.create_all(scratch, tables=[*tables, metadata.tables["projection_checkpoints"]])
+    the same run(); read it with the same queries as the live tables. The caller disposes it.
+    `into` is an earlier replay to carry forward (its checkpoints are at or before `until`)."""
+    scratch = into
+    if scratch is None:
+        scratch = make_engine("sqlite://", poolclass=StaticPool)
+        tables = [read_models.TABLES[p.NAME][0] for p in PROJECTIONS]
+        metadata.create_all(scratch, tables=[*tables, metadata.tables["projection_checkpoints"]])
     run(PROJECTIONS, scratch, until=until, batch=batch, source=engine)
     return scratch

@@ -55,6 +55,7 @@ def app(database_url: str) -> Iterator[Flask]:
 
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "MAX_CONTENT_LENGTH": 1_000_000})
     yield app
+    app.extensions["lrs.replays"].close()
     app.extensions["lrs.engine"].dispose()
 
 

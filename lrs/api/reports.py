@@ -12,6 +12,7 @@ from lrs import reports
 from lrs.api.auth import credential
 from lrs.errors import BadRequest
 from projections.jp_totals import JpTotal, Summary
+from projections.replays import Replays
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 MAX_LIMIT = 500
@@ -20,6 +21,11 @@ MAX_LIMIT = 500
 def _engine() -> Engine:
     engine: Engine = current_app.extensions["lrs.engine"]
     return engine
+
+
+def _replays() -> Replays:
+    replays: Replays = current_app.extensions["lrs.replays"]
+    return replays
 
 
 def _int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int:
@@ -57,7 +63,7 @@ def require_scope() -> None:
 def pegawai_jp(nip: str) -> ResponseReturnValue:
     year = _int(request.args, "year", None, 1900, 9999)
     explain = request.args.get("explain", "true").lower() not in ("false", "0")
-    result = reports.pegawai_jp(_engine(), nip, year, request.args.get("as_of"))
+    result = reports.pegawai_jp(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
     return _total(result, explain)
 
 
@@ -66,7 +72,7 @@ def _page(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
     offset = _int(request.args, "offset", 0, 0, 10**9)
     limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
     page = reports.summary(_engine(), instansi, year, unit_kerja=unit_kerja,
-                           as_of=request.args.get("as_of"), offset=offset, limit=limit)
+                           as_of=request.args.get("as_of"), offset=offset, limit=limit, replays=_replays())
     items = [_summary(i) if isinstance(i, Summary) else _total(i, False) for i in page.items]
     key = "pegawai" if unit_kerja is not None else "units"
     return {"year": year, "summary": _summary(page.summary), key: items,
