@@ -123,8 +123,13 @@ def save(
 
 
 def clear(conn: Connection, name: str) -> None:
-    """Empty a projection's table and checkpoint (a rebuild starts here)."""
-    conn.execute(delete(TABLES[name][0]))
+    """Empty a projection's table and checkpoint (a rebuild starts here). PostgreSQL: TRUNCATE,
+    so a rebuild does not leave the table and its indexes full of dead rows."""
+    table = TABLES[name][0]
+    if is_sqlite(conn):
+        conn.execute(delete(table))
+    else:
+        conn.exec_driver_sql(f'TRUNCATE TABLE "{table.name}"')
     conn.execute(delete(projection_checkpoints).where(projection_checkpoints.c.name == name))
 
 
