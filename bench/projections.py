@@ -8,7 +8,9 @@ sources) over N generated statements, and the catch-up lag after a burst.
    the population as roster rows, then the statements appended in batches of 1000 without
    live projection (`record_statements(project=False)`);
 3. rebuild, in a child process so its peak memory is its own: events/s and peak RSS;
-4. burst: --burst more statements appended without projection, then one catch-up, timed:
+4. reads: the largest instansi's 2026 summary, one pegawai's JP, and the same as of half the
+   log (a fresh replay, then again from the kept replay);
+5. burst: --burst more statements appended without projection, then one catch-up, timed:
    the lag a reader would see after such a burst.
 
 Prints one line per figure and, with --json, a JSON object last. No figure is asserted.
@@ -93,6 +95,41 @@ def rebuild_child(url: str) -> None:
     print(json.dumps({"events": head, "seconds": seconds, "peak_rss_mb": peak_kb / 1024}))
 
 
+def reads(url: str) -> dict[str, float]:
+    """Seconds of the report reads: the largest instansi's summary, one pegawai's JP, and an
+    as-of read halfway through the log (a fresh replay, then from the kept replay)."""
+    from sqlalchemy import text
+
+    from lrs import reports
+    from lrs.store import read_models
+    from projections.replays import Replays
+
+    engine = _engine(url)
+    with engine.connect() as conn:
+        instansi, pegawai = conn.execute(text(
+            "SELECT instansi, count(DISTINCT nip) FROM roster_entries GROUP BY instansi "
+            "ORDER BY count(DISTINCT nip) DESC LIMIT 1")).one()
+        nip = conn.execute(text("SELECT nip FROM roster_entries ORDER BY nip LIMIT 1")).scalar_one()
+        half = read_models.head_seq(conn) // 2
+
+    def timed(call: Any) -> float:
+        started = time.perf_counter()
+        call()
+        return time.perf_counter() - started
+
+    replays = Replays(engine, size=1)
+    figures = {
+        "summary_pegawai": pegawai,
+        "summary_seconds": timed(lambda: reports.summary(engine, instansi, 2026)),
+        "pegawai_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026)),
+        "as_of_replay_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026, str(half), replays=replays)),
+        "as_of_kept_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026, str(half), replays=replays)),
+    }
+    replays.close()
+    engine.dispose()
+    return figures
+
+
 def burst(url: str, statements: Path) -> dict[str, float]:
     from lrs.auth import default_authority
     from lrs.commands import record_statements
@@ -155,6 +192,7 @@ def main() -> None:
             child = subprocess.run([sys.executable, __file__, "--rebuild-child", url], check=True,
                                    capture_output=True, text=True)
             rebuilt = json.loads(child.stdout.strip().splitlines()[-1])
+            read = reads(url)
             lag = burst(url, tmp / "burst.ndjson")
         finally:
             if args.backend == "postgresql":
@@ -162,10 +200,13 @@ def main() -> None:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
                 admin.dispose()
     result = {"backend": args.backend, "statements": loaded, **rebuilt,
-              "events_per_second": rebuilt["events"] / rebuilt["seconds"], **lag}
+              "events_per_second": rebuilt["events"] / rebuilt["seconds"], **read, **lag}
     print(f"{args.backend}: rebuild of {rebuilt['events']} events in {rebuilt['seconds']:.1f} s = "
           f"{result['events_per_second']:,.0f} events/s, peak RSS {rebuilt['peak_rss_mb']:.0f} MB; "
           f"catch-up after a {lag['burst']}-statement burst: {lag['catch_up_seconds']:.2f} s")
+    print(f"reads: summary of {read['summary_pegawai']} pegawai {read['summary_seconds']:.2f} s, one pegawai "
+          f"{read['pegawai_seconds'] * 1000:.0f} ms, as of half the log {read['as_of_replay_seconds']:.2f} s "
+          f"(replay), {read['as_of_kept_seconds'] * 1000:.0f} ms (kept replay)")
     if args.json:
         print(json.dumps(result))
 

@@ -6,7 +6,7 @@ from flask import Flask
 
 from lrs.api import (
     about, activities, activity_profile, agent_profile, agents, alternate, auth, errors, headers,
-    reports, state, statements,
+    profile, reports, state, statements,
 )
 
 
@@ -16,5 +16,5 @@ def register(app: Flask) -> None:
     auth.register(app)
     errors.register(app)
     for module in (about, statements, state, activity_profile, agent_profile, activities, agents,
-                   reports):
+                   reports, profile):
         app.register_blueprint(module.bp)

@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, request
 from lrs.auth import Authenticator, Credential
 from lrs.errors import Unauthenticated
 
-PUBLIC = ("about",)
+PUBLIC = ("about", "profile")
 
 
 def _basic() -> tuple[str, str]:

@@ -11,7 +11,7 @@ from lrs.xapi import versions
 
 HEADER = "X-Experience-API-Version"
 # Resources a client may call without the version header (xAPI Communication 2.7: About).
-VERSIONLESS = ("about", "reports")  # reports: /api/v1/, not xAPI
+VERSIONLESS = ("about", "reports", "profile")  # /api/v1/ and /profiles/ are not xAPI resources
 
 CORS = {
     "Access-Control-Allow-Origin": "*",

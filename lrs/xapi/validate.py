@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, relevance
 
 from lrs.errors import InvalidStatement
-from lrs.xapi import rules
+from lrs.xapi import profile, rules
 from lrs.xapi.versions import V1, V2
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -45,6 +45,7 @@ def validate_statement(statement: object, version: str = V1) -> None:
         compiled.raise_first_error(statement, "statement", hint)
     assert isinstance(statement, Mapping)
     rules.check_statement(statement, "statement")
+    profile.load().check(statement)
 
 
 def validate_agent(obj: object, where: str) -> None:
