@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Projection benchmark: full rebuild of every projection (JP claims, voids, roster, policies,
-sources) over N generated statements, and the catch-up lag after a burst.
+"""Projection benchmark: full rebuild of every projection (policies, sources, bindings, roster,
+JP claims, voids, decisions) over N generated statements, report reads, and the catch-up lag
+after a burst.
 
-1. `../shared/tools/xapi_gen.py --count N --seed 7 --with-ids --void-rate 0.02` and its
-   population (`--population-out`) into a temporary folder;
+1. `../shared/tools/xapi_gen.py --count N --seed 7 --with-ids --void-rate 0.02
+   --approval-rate 0.5` (the atasan approves half the nonformal claims) and its population (`--population-out`) into a temporary folder;
 2. a fresh database (SQLite file, or PostgreSQL schema `bench_proj_<pid>` in --pg-url);
    the population as roster rows, then the statements appended in batches of 1000 without
    live projection (`record_statements(project=False)`);
@@ -17,6 +18,8 @@ Prints one line per figure and, with --json, a JSON object last. No figure is as
 
     /work/venv/bin/python bench/projections.py --count 100000 --backend sqlite
     /work/venv/bin/python bench/projections.py --backend postgresql        # 1,000,000
+    /work/venv/bin/python bench/projections.py --backend postgresql --keep  # then, again:
+    /work/venv/bin/python bench/projections.py --url 'postgresql+psycopg://...search_path%3Dbench_proj_N'
 """
 from __future__ import annotations
 
@@ -155,11 +158,21 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=5000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--approval-rate", type=float, default=0.5,
+                        help="share of nonformal claims the atasan approves (xapi_gen.py)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the loaded database (PostgreSQL schema or SQLite file) and print its URL")
+    parser.add_argument("--url", help="a database a --keep run loaded: only rebuild and read it again")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--rebuild-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rebuild_child:
         rebuild_child(args.rebuild_child)
+        return
+    if args.url:
+        again = _rebuild(args.url)
+        read = reads(args.url)
+        _report({"backend": args.url.split(":", 1)[0], **again, **read}, args.json)
         return
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -167,14 +180,15 @@ def main() -> None:
         subprocess.run([sys.executable, str(GEN), "--count", "0", "--population-out", str(tmp / "people.ndjson"),
                         *common], check=True)
         subprocess.run([sys.executable, str(GEN), "--count", str(args.count + args.burst), "--with-ids",
-                        "--void-rate", "0.02", "--out", str(tmp / "all.ndjson"), *common], check=True)
+                        "--void-rate", "0.02", "--approval-rate", str(args.approval_rate),
+                        "--out", str(tmp / "all.ndjson"), *common], check=True)
         with (tmp / "all.ndjson").open() as src, (tmp / "main.ndjson").open("w") as main_out, \
                 (tmp / "burst.ndjson").open("w") as burst_out:
             for index, line in enumerate(src):
                 (main_out if index < args.count else burst_out).write(line)
         schema = f"bench_proj_{os.getpid()}"
         if args.backend == "sqlite":
-            url = f"sqlite:///{tmp / 'bench.sqlite'}"
+            url = f"sqlite:///{Path.cwd() / f'{schema}.sqlite' if args.keep else tmp / 'bench.sqlite'}"
         else:
             from sqlalchemy import text
 
@@ -189,25 +203,35 @@ def main() -> None:
             loaded = load(url, tmp / "main.ndjson", tmp / "people.ndjson")
             print(f"loaded {loaded} statements in {time.perf_counter() - started:.1f} s (no projection)",
                   file=sys.stderr)
-            child = subprocess.run([sys.executable, __file__, "--rebuild-child", url], check=True,
-                                   capture_output=True, text=True)
-            rebuilt = json.loads(child.stdout.strip().splitlines()[-1])
+            rebuilt = _rebuild(url)
             read = reads(url)
             lag = burst(url, tmp / "burst.ndjson")
         finally:
-            if args.backend == "postgresql":
+            if args.keep:
+                print(f"kept: --url '{url}'", file=sys.stderr)
+            elif args.backend == "postgresql":
                 with admin.begin() as conn:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
                 admin.dispose()
-    result = {"backend": args.backend, "statements": loaded, **rebuilt,
-              "events_per_second": rebuilt["events"] / rebuilt["seconds"], **read, **lag}
-    print(f"{args.backend}: rebuild of {rebuilt['events']} events in {rebuilt['seconds']:.1f} s = "
-          f"{result['events_per_second']:,.0f} events/s, peak RSS {rebuilt['peak_rss_mb']:.0f} MB; "
-          f"catch-up after a {lag['burst']}-statement burst: {lag['catch_up_seconds']:.2f} s")
-    print(f"reads: summary of {read['summary_pegawai']} pegawai {read['summary_seconds']:.2f} s, one pegawai "
-          f"{read['pegawai_seconds'] * 1000:.0f} ms, as of half the log {read['as_of_replay_seconds']:.2f} s "
-          f"(replay), {read['as_of_kept_seconds'] * 1000:.0f} ms (kept replay)")
-    if args.json:
+    _report({"backend": args.backend, "statements": loaded, **rebuilt, **read, **lag}, args.json)
+
+
+def _rebuild(url: str) -> dict[str, Any]:
+    child = subprocess.run([sys.executable, __file__, "--rebuild-child", url], check=True,
+                           capture_output=True, text=True)
+    rebuilt: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    return {**rebuilt, "events_per_second": rebuilt["events"] / rebuilt["seconds"]}
+
+
+def _report(result: dict[str, Any], as_json: bool) -> None:
+    print(f"{result['backend']}: rebuild of {result['events']} events in {result['seconds']:.1f} s = "
+          f"{result['events_per_second']:,.0f} events/s, peak RSS {result['peak_rss_mb']:.0f} MB")
+    if "burst" in result:
+        print(f"catch-up after a {result['burst']}-statement burst: {result['catch_up_seconds']:.2f} s")
+    print(f"reads: summary of {result['summary_pegawai']} pegawai {result['summary_seconds']:.2f} s, one pegawai "
+          f"{result['pegawai_seconds'] * 1000:.0f} ms, as of half the log {result['as_of_replay_seconds']:.2f} s "
+          f"(replay), {result['as_of_kept_seconds'] * 1000:.0f} ms (kept replay)")
+    if as_json:
         print(json.dumps(result))
 
 

@@ -19,6 +19,8 @@ from lrs.commands import record_credential
 from lrs.errors import BadRequest, NotAuthorized, Unauthenticated
 from lrs.store import credentials as rows
 from lrs.store.engine import reading
+from projections.bindings import ROLES
+from projections.roster import NIP
 
 # xAPI 1.0.3 Communication 4.2: `state` reads and writes State documents; `profile` reads and
 # writes Agent and Activity Profile documents and reads the Agents and Activities resources.
@@ -67,10 +69,14 @@ def default_authority(key: str, name: str | None = None) -> dict[str, Any]:
 
 def create_credential(
     engine: Engine, key: str, secret: str, scopes: list[str], name: str | None = None,
-    trusted_source: bool = False,
+    trusted_source: bool = False, *, nip: str | None = None, role: str | None = None,
+    instansi: str | None = None, unit_kerja: str | None = None,
 ) -> Credential:
-    """Create a credential; a trusted source (an LMS of an instansi or a national one) is also
-    recorded in the log, so `auto`-verified learning forms count from it in every replay."""
+    """Create a credential. A trusted source (an LMS of an instansi or a national one) is also
+    recorded in the log, so `auto`-verified learning forms count from it in every replay; so is
+    a binding to a person (`nip`: a personal credential, whose decisions are that person's) or a
+    role (`verifier` of a unit kerja, with its nip; `unit_pengelola` of an instansi)."""
+    binding = _binding(nip, role, instansi, unit_kerja)
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown or not scopes:
         raise BadRequest(f"unknown scope(s) {unknown}; choose from {', '.join(SCOPES)}")
@@ -80,10 +86,28 @@ def create_credential(
     row = rows.CredentialRow(key, hash_secret(secret), tuple(scopes), json.dumps(authority),
                              datetime.now(timezone.utc), None, trusted_source)
     try:
-        record_credential(engine, row)
+        record_credential(engine, row, binding)
     except IntegrityError as exc:
         raise BadRequest(f"a credential with key {key!r} already exists") from exc
     return Credential(key, tuple(scopes), authority)
+
+
+def _binding(nip: str | None, role: str | None, instansi: str | None,
+             unit_kerja: str | None) -> dict[str, str | None] | None:
+    if nip is None and role is None:
+        if instansi or unit_kerja:
+            raise BadRequest("--instansi and --unit-kerja bind a role: give --role too")
+        return None
+    if nip is not None and not NIP.match(nip):
+        raise BadRequest(f"nip {nip!r} is not 18 digits")
+    if role is not None:
+        if role not in ROLES:
+            raise BadRequest(f"role {role!r} is not one of {', '.join(ROLES)}")
+        if not instansi:
+            raise BadRequest(f"a {role} credential is bound to an instansi: give --instansi")
+        if role == "verifier" and (nip is None or not unit_kerja):
+            raise BadRequest("a verifier is a person deciding for one unit kerja: give --nip and --unit-kerja")
+    return {"nip": nip, "role": role, "instansi": instansi or None, "unit_kerja": unit_kerja or None}
 
 
 class Authenticator:

@@ -88,11 +88,21 @@ def credentials() -> None:
               help="Repeat for several scopes.")
 @click.option("--name", default=None, help="Display name of the credential's authority agent.")
 @click.option("--trusted-source", is_flag=True,
-              help="An LMS of an instansi or a national one: its `auto` learning forms count at once.")
+              help="An LMS of an instansi or a national one: its `auto` learning forms count at once, "
+                   "and its decisions are those of the statement's actor.")
+@click.option("--nip", default=None, help="Bind to a person (18-digit NIP): a personal credential, whose "
+                                          "approvals and rejections are that person's decisions.")
+@click.option("--role", type=click.Choice(["verifier", "unit_pengelola"]), default=None,
+              help="verifier: decides claims for one unit kerja in place of the atasan (needs --nip, "
+                   "--instansi, --unit-kerja); unit_pengelola: validates claims of an instansi (--instansi).")
+@click.option("--instansi", default=None, help="The instansi a --role is bound to.")
+@click.option("--unit-kerja", default=None, help="The unit kerja a --role is bound to.")
 @database_option
 def credentials_create(key: str, secret: str, scopes: tuple[str, ...], name: str | None,
-                       trusted_source: bool, database_url: str) -> None:
-    """Create a credential. Statements it sends carry its authority."""
+                       trusted_source: bool, nip: str | None, role: str | None, instansi: str | None,
+                       unit_kerja: str | None, database_url: str) -> None:
+    """Create a credential. Statements it sends carry its authority; a binding (--nip, --role) and
+    --trusted-source are recorded in the log with it."""
     from lrs.auth import create_credential
     from lrs.errors import LrsError
     from lrs.store.schema import upgrade
@@ -100,11 +110,14 @@ def credentials_create(key: str, secret: str, scopes: tuple[str, ...], name: str
     engine = _engine(database_url)
     upgrade(engine)
     try:
-        cred = create_credential(engine, key, secret, list(scopes), name, trusted_source)
+        cred = create_credential(engine, key, secret, list(scopes), name, trusted_source, nip=nip, role=role,
+                                 instansi=instansi, unit_kerja=unit_kerja)
     except LrsError as exc:
         raise click.ClickException(str(exc)) from exc
-    trusted = " (trusted source)" if trusted_source else ""
-    click.echo(f"created {cred.key} with scope {' '.join(cred.scopes)}{trusted}")
+    notes = [*(["trusted source"] if trusted_source else []), *([f"nip {nip}"] if nip else []),
+             *([f"{role} of {' / '.join(filter(None, [instansi, unit_kerja]))}"] if role else [])]
+    click.echo(f"created {cred.key} with scope {' '.join(cred.scopes)}"
+               + (f" ({', '.join(notes)})" if notes else ""))
 
 
 @credentials.command("list")

@@ -53,6 +53,8 @@ def register(main: click.Group) -> None:
     main.add_command(roster)
     main.add_command(projections)
     main.add_command(jp)
+    main.add_command(recognitions)
+    main.add_command(pending)
 
 
 @click.group()
@@ -203,3 +205,53 @@ def jp(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str)
     for form, value in result.jp_by_form.items():
         click.echo(f"  {form}: {_plain(value)} JP")
     click.echo(f"  policy: {', '.join(result.policy_versions)}")
+
+
+@click.command()
+@click.argument("nip")
+@click.option("--year", required=True, type=int)
+@click.option("--as-of", default=None, help="An event seq, or a stored time (ISO 8601).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim, with its decisions.")
+@database_option
+def recognitions(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
+    """Claims of pegawai NIP in a year that need a decision: status, JP, and each decision."""
+    from lrs import recognitions as read
+    from lrs.errors import LrsError
+    from projections import runner
+
+    engine = _engine(database_url)
+    runner.catch_up(engine)
+    try:
+        lines = read.claims_of(engine, nip, year, as_of)
+    except LrsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in lines:
+        if as_json:
+            click.echo(json.dumps(_plain(line), ensure_ascii=False))
+            continue
+        click.echo(f"{line.activity_date} {line.form_code} {line.statement_id}: {line.recognition}, "
+                   f"{_plain(line.jp) if line.jp is not None else '-'} JP, {line.status}")
+        for ruling in line.decisions:
+            effect = "has effect" if ruling.effective else "no effect"
+            click.echo(f"    {ruling.kind} by {ruling.decider or '?'} ({effect}): {ruling.reason}")
+
+
+@click.command()
+@click.argument("nip")
+@click.option("--as-of", default=None, help="An event seq, or a stored time (ISO 8601).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim.")
+@database_option
+def pending(nip: str, as_of: str | None, as_json: bool, database_url: str) -> None:
+    """Claims waiting for atasan (or delegated verifier) NIP to decide, oldest first."""
+    from lrs import recognitions as read
+    from projections import runner
+
+    engine = _engine(database_url)
+    runner.catch_up(engine)
+    for claimed in read.pending_for(engine, nip, as_of):
+        line = claimed.line
+        if as_json:
+            click.echo(json.dumps({"nip": claimed.nip, "nama": claimed.nama, **_plain(line)}, ensure_ascii=False))
+        else:
+            click.echo(f"{line.statement_id} {claimed.nip} {claimed.nama or ''}: {line.form_code} on "
+                       f"{line.activity_date}, {_plain(line.jp) if line.jp is not None else '-'} JP")

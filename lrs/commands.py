@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine
 
 from lrs.errors import BadRequest, InvalidPolicy, InvalidStatement, StatementConflict
 from lrs.events import (
-    POLICY_PUBLISHED, ROSTER_RECORDED, SOURCE_TRUSTED, STATEMENT_STORED, Event, EventDraft,
+    CREDENTIAL_BOUND, POLICY_PUBLISHED, ROSTER_RECORDED, SOURCE_TRUSTED, STATEMENT_STORED, Event, EventDraft,
 )
 from lrs.store import attachment_blobs, chain, credentials, log, read_models, statement_rows
 from lrs.store.engine import writing
@@ -146,13 +146,18 @@ def trust_source(engine: Engine, key: str, *, now: datetime | None = None) -> Ev
     return _append(engine, [EventDraft(SOURCE_TRUSTED, {"key": key})], now)[0]
 
 
-def record_credential(engine: Engine, row: credentials.CredentialRow) -> None:
-    """Store a credential; one marked as a trusted source gets its `source.trusted` event in the
-    same transaction, so there is never a trusted credential the log does not know (or the
-    reverse). IntegrityError when the key exists."""
-    if not row.trusted_source:
+def record_credential(engine: Engine, row: credentials.CredentialRow, binding: Mapping[str, Any] | None = None) -> None:
+    """Store a credential with, in the same transaction, its `source.trusted` event (a trusted
+    source) and its `credential.bound` event (bound to a person or role: `binding` holds nip,
+    role, instansi, unit_kerja), so the log and the credentials never disagree.
+    IntegrityError when the key exists."""
+    drafts = []
+    if row.trusted_source:
+        drafts.append(EventDraft(SOURCE_TRUSTED, {"key": row.key}))
+    if binding:
+        drafts.append(EventDraft(CREDENTIAL_BOUND, {"key": row.key, **binding}))
+    if not drafts:
         with writing(engine) as conn:
             credentials.insert_credential(conn, row)
         return
-    _append(engine, [EventDraft(SOURCE_TRUSTED, {"key": row.key})], None,
-            also=lambda conn: credentials.insert_credential(conn, row))
+    _append(engine, drafts, None, also=lambda conn: credentials.insert_credential(conn, row))

@@ -19,6 +19,9 @@ DOCUMENT_EVENTS = (DOCUMENT_STORED, DOCUMENT_MERGED, DOCUMENT_DELETED)
 POLICY_PUBLISHED = "policy.published"
 ROSTER_RECORDED = "roster.recorded"
 SOURCE_TRUSTED = "source.trusted"
+# A credential bound to a person (nip) and/or a role (verifier, unit_pengelola) of an instansi or
+# unit kerja: decisions posted with it are that person's or role's (projections/recognition.py).
+CREDENTIAL_BOUND = "credential.bound"
 
 
 @dataclass(frozen=True, slots=True)

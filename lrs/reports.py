@@ -16,8 +16,9 @@ from sqlalchemy import Connection, Engine
 from lrs.errors import BadRequest, NotFound
 from lrs.store import read_models
 from projections import runner
-from projections.jp_totals import Claim, JpTotal, RosterEntry, Summary, summarize, total
+from projections.jp_totals import Claim, Facts, JpTotal, RosterEntry, Summary, summarize, total
 from projections.policy import PolicySet, Published
+from projections.recognition import Binding, Decision
 from projections.replays import Replays
 
 SEQ = re.compile(r"^[0-9]+$")
@@ -55,7 +56,8 @@ def resolve_as_of(engine: Engine, as_of: str | None) -> int | None:
 
 
 @contextmanager
-def _facts(engine: Engine, as_of: str | None, replays: Replays | None) -> Iterator[Connection]:
+def facts_at(engine: Engine, as_of: str | None, replays: Replays | None) -> Iterator[Connection]:
+    """A connection to the read models now, or as of a seq or stored time."""
     until = resolve_as_of(engine, as_of)
     if until is None:
         with engine.connect() as conn:
@@ -74,14 +76,13 @@ def _facts(engine: Engine, as_of: str | None, replays: Replays | None) -> Iterat
 
 
 @dataclass(frozen=True)
-class _Loaded:
-    policies: PolicySet
-    trusted: frozenset[str]
+class Loaded:
+    facts: Facts
     history: dict[str, list[RosterEntry]]
     claims: dict[str, list[Claim]]
 
 
-def _load(conn: Connection, nips: Sequence[str], year: int) -> _Loaded:
+def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
     policies = PolicySet.of([Published(json.loads(r["document"]), int(r["seq"]))
                              for r in read_models.policy_rows(conn)])
     iris = policies.policy_in_force(date(year, 12, 31))
@@ -97,7 +98,15 @@ def _load(conn: Connection, nips: Sequence[str], year: int) -> _Loaded:
             claims[row["account"]].append(Claim.of(row))
         elif row["account"] is None and row["mbox"] in by_mbox:
             claims[by_mbox[row["mbox"]]].append(Claim.of(row))
-    return _Loaded(policies, read_models.trusted_keys(conn), history, claims)
+    decisions: dict[str, list[Decision]] = defaultdict(list)
+    claim_ids = [c.statement_id for listed in claims.values() for c in listed]
+    for row in read_models.decisions_on(conn, claim_ids):
+        decisions[row["target_id"]].append(Decision.of(row))
+    decider_mboxes = sorted({d.mbox for listed in decisions.values() for d in listed if d.mbox})
+    facts = Facts(policies, read_models.trusted_keys(conn), decisions,
+                  {r["key"]: Binding.of(r) for r in read_models.binding_rows(conn)},
+                  read_models.nips_of_mboxes(conn, decider_mboxes) if iris.match_mbox else {})
+    return Loaded(facts, history, claims)
 
 
 def pegawai_jp(
@@ -105,11 +114,11 @@ def pegawai_jp(
 ) -> JpTotal:
     """JP of one pegawai for a year; NotFound when the roster never named the nip. An `as_of`
     is replayed from the log, or taken from `replays` (a server's kept replays)."""
-    with _facts(engine, as_of, replays) as conn:
-        loaded = _load(conn, [nip], year)
+    with facts_at(engine, as_of, replays) as conn:
+        loaded = load(conn, [nip], year)
     if nip not in loaded.history:
         raise NotFound(f"nip {nip} is not in the roster")
-    return total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.policies, loaded.trusted)
+    return total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts)
 
 
 @dataclass(frozen=True)
@@ -126,16 +135,15 @@ def summary(
     """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year; pegawai
     count where they are on 31 December."""
     year_end = date(year, 12, 31)
-    with _facts(engine, as_of, replays) as conn:
+    with facts_at(engine, as_of, replays) as conn:
         candidates = read_models.nips_in(conn, instansi, unit_kerja)
-        loaded = _load(conn, candidates, year)
+        loaded = load(conn, candidates, year)
     totals = []
     for nip in candidates:
         entry = max((e for e in loaded.history[nip] if e.effective_from <= year_end),
                     key=lambda e: e.effective_from, default=None)
         if entry and entry.instansi == instansi and unit_kerja in (None, entry.unit_kerja):
-            totals.append(total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.policies,
-                                loaded.trusted))
+            totals.append(total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts))
     if not totals:
         where = f"unit kerja {unit_kerja!r} of " if unit_kerja else ""
         raise NotFound(f"no pegawai in {where}instansi {instansi!r} on {year_end}")

@@ -44,7 +44,8 @@ def minutes_of(duration: str | None) -> Decimal | None:
     return total.quantize(Decimal("0.01"))
 
 
-def _decimal(value: Any) -> str | None:
+def decimal_text(value: Any) -> str | None:
+    """A JSON number (or numeric text) as decimal text, when it is a finite number >= 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
@@ -75,7 +76,7 @@ def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str
         "home_page": account.get("homePage"), "account": account.get("name"), "mbox": actor.get("mbox"),
         "verb_id": statement["verb"]["id"], "activity_id": obj["id"],
         "registration": context.get("registration"), "form_code": form[:64],
-        "jp_declared": _decimal(extensions.get(policy.iri("jp_extension"))),
+        "jp_declared": decimal_text(extensions.get(policy.iri("jp_extension"))),
         "minutes": (lambda m: None if m is None else str(m))(
             minutes_of(statement.get("result", {}).get("duration"))),
         "activity_date": when.astimezone(ZoneInfo(policy.timezone)).date().isoformat(),

@@ -5,12 +5,13 @@ that date; the target comes from the policy in force on the last day of the year
 pegawai's status and instansi then. Every figure lists the statements and policy versions behind it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
 from projections.policy import Form, Policy, PolicySet
+from projections.recognition import Binding, Context, Decision, Learner, Ruling, recognise
 
 ZERO = Decimal(0)
 
@@ -73,7 +74,7 @@ def entry_on(history: Sequence[RosterEntry], day: date) -> RosterEntry | None:
 
 @dataclass(frozen=True)
 class Line:
-    """One statement's part in a total: counted, pending, not_countable or duplicate."""
+    """One statement's part in a total: counted, pending, rejected, not_countable or duplicate."""
 
     statement_id: str
     seq: int
@@ -86,6 +87,8 @@ class Line:
     status: str
     reason: str
     policy_versions: tuple[str, ...]
+    recognition: str | None = None  # auto, or the lifecycle state (projections/recognition.py)
+    decisions: tuple[Ruling, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,27 +143,49 @@ def _by_minutes(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | Non
     return jp, f"{claim.minutes} min / {minutes_per_jp} min per JP, floored to {step}"
 
 
-def total(
-    nip: str, year: int, claims: Iterable[Claim], history: Sequence[RosterEntry], policies: PolicySet,
-    trusted: frozenset[str],
-) -> JpTotal:
+@dataclass(frozen=True)
+class Facts:
+    """Everything besides a pegawai's own claims and roster that a total depends on."""
+
+    policies: PolicySet
+    trusted: frozenset[str]
+    decisions: Mapping[str, Sequence[Decision]] = field(default_factory=dict)  # by claim id
+    bindings: Mapping[str, Binding] = field(default_factory=dict)
+    nip_of_mbox: Mapping[str, str] = field(default_factory=dict)
+
+    def context(self, policy: Policy) -> Context:
+        return Context(self.bindings, self.trusted, frozenset(policy.iris("account_home_pages")), self.nip_of_mbox)
+
+
+def learner_on(history: Sequence[RosterEntry], day: date) -> Learner | None:
+    entry = entry_on(history, day)
+    if entry is None:
+        return None
+
+    def atasan_on(other: date) -> str | None:
+        found = entry_on(history, other)
+        return found.atasan_nip if found else None
+    return Learner(entry.instansi, entry.unit_kerja, entry.atasan_nip, atasan_on)
+
+
+def total(nip: str, year: int, claims: Iterable[Claim], history: Sequence[RosterEntry], facts: Facts) -> JpTotal:
     year_end = date(year, 12, 31)
     mine = sorted((c for c in claims if not c.voided and c.activity_date.year == year),
                   key=lambda c: (c.activity_date, c.seq))
     first_seen: dict[tuple[str, ...], str] = {}
-    used_by_form: dict[str, Decimal] = {}
-    lines: list[Line] = []
     # Of one completion reported twice, the report that declares JP wins, then the first stored.
     for claim in sorted(mine, key=lambda c: (c.jp_declared is None, c.seq)):
         first_seen.setdefault(claim.same_completion, claim.statement_id)
+    judged = []
     for claim in mine:
         entry = entry_on(history, claim.activity_date)
-        policy = policies.policy_in_force(claim.activity_date, entry.instansi if entry else None)
-        lines.append(_judge(claim, entry, policy, first_seen, used_by_form, trusted))
+        policy = facts.policies.policy_in_force(claim.activity_date, entry.instansi if entry else None)
+        judged.append(_judge(claim, entry, history, policy, first_seen, facts))
+    lines, used_by_form = _apply_caps(judged)
     counted = sum((line.jp_counted for line in lines if line.status == "counted"), ZERO)
     pending = sum((line.jp or ZERO for line in lines if line.status == "pending"), ZERO)
     entry = entry_on(history, year_end)
-    policy = policies.policy_in_force(year_end, entry.instansi if entry else None)
+    policy = facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
     target = policy.target_for(entry.status) if entry else None
     if entry is None:
         reason = f"nip {nip} is not in the roster on {year_end}"
@@ -177,35 +202,74 @@ def total(
     )
 
 
+@dataclass(frozen=True)
+class _Judged:
+    line: Line
+    cap: Decimal | None  # the form's annual cap, for a line that counts
+    order: int  # the seq that made it count (the claim, or the decision that completed it)
+
+
 def _judge(
-    claim: Claim, entry: RosterEntry | None, policy: Policy, first_seen: Mapping[tuple[str, ...], str],
-    used_by_form: dict[str, Decimal], trusted: frozenset[str],
-) -> Line:
-    def line(jp: Decimal | None, counted: Decimal, status: str, reason: str) -> Line:
-        return Line(claim.statement_id, claim.seq, claim.form_code, claim.activity_date,
-                    entry.unit_kerja if entry else None, entry.instansi if entry else None,
-                    jp, counted, status, reason, policy.versions)
+    claim: Claim, entry: RosterEntry | None, history: Sequence[RosterEntry], policy: Policy,
+    first_seen: Mapping[tuple[str, ...], str], facts: Facts,
+) -> _Judged:
+    rulings: tuple[Ruling, ...] = ()
+
+    def line(jp: Decimal | None, status: str, reason: str, recognition: str | None = None,
+             cap: Decimal | None = None, order: int = 0) -> _Judged:
+        return _Judged(Line(claim.statement_id, claim.seq, claim.form_code, claim.activity_date,
+                            entry.unit_kerja if entry else None, entry.instansi if entry else None,
+                            jp, ZERO, status, reason, policy.versions, recognition, rulings), cap, order)
 
     original = first_seen[claim.same_completion]
     if original != claim.statement_id:
-        return line(None, ZERO, "duplicate", f"the same completion as statement {original}")
+        return line(None, "duplicate", f"the same completion as statement {original}")
     form = policy.form(claim.form_code)
     if form is None:
-        return line(None, ZERO, "not_countable", f"learning form {claim.form_code} is not in the policy")
+        return line(None, "not_countable", f"learning form {claim.form_code} is not in the policy")
     jp, why = jp_for(form, claim, policy)
-    if jp is None:
-        return line(None, ZERO, "not_countable", why)
-    if form.verification != "auto":
-        return line(jp, ZERO, "pending", f"{why}; {form.code} needs {form.verification} verification")
-    if claim.authority_key not in trusted:
-        return line(jp, ZERO, "pending", f"{why}; auto verification needs a trusted source, "
-                                         f"credential {claim.authority_key!r} is not one")
-    used = used_by_form.get(form.code, ZERO)
-    credit = jp if form.cap is None else max(ZERO, min(jp, form.cap - used))
-    used_by_form[form.code] = used + credit
-    if credit < jp:
-        why += f"; {jp - credit} JP over the annual cap of {form.cap} JP for {form.code}, shown, not counted"
-    return line(jp, credit, "counted", why)
+    if form.verification == "auto" and claim.authority_key in facts.trusted:
+        if jp is None:
+            return line(None, "not_countable", why)
+        return line(jp, "counted", f"{why}; from trusted source {claim.authority_key}", "auto", form.cap, claim.seq)
+    if form.verification == "auto":
+        why += f"; credential {claim.authority_key!r} is not a trusted source, so the atasan decides"
+    recognition = recognise(jp, form.verification, learner_on(history, claim.activity_date),
+                            facts.decisions.get(claim.statement_id, ()), facts.context(policy), policy)
+    rulings = recognition.rulings
+    if recognition.status == "rejected":
+        return line(jp, "rejected", recognition.reason, recognition.status)
+    if recognition.awaiting is not None:
+        if jp is None:
+            why = f"{why}; a decision may set the JP"
+        return line(recognition.jp, "pending", f"{why}; {form.code} needs {form.verification} verification: "
+                    f"{recognition.reason}", recognition.status)
+    if recognition.jp is None:
+        return line(None, "not_countable", f"{why}; recognised, but the decision sets no JP either",
+                    recognition.status)
+    return line(recognition.jp, "counted", f"{why}; {recognition.reason}", recognition.status, form.cap,
+                recognition.order)
+
+
+def _apply_caps(judged: Sequence[_Judged]) -> tuple[list[Line], dict[str, Decimal]]:
+    """Annual caps per form, in the order the lines came to count (issue 6: the order decisions
+    were made); overflow is shown, not counted."""
+    used_by_form: dict[str, Decimal] = {}
+    counted: dict[int, Line] = {}
+    order = sorted((i for i, j in enumerate(judged) if j.line.status == "counted"),
+                   key=lambda i: (judged[i].order, judged[i].line.seq))
+    for index in order:
+        item = judged[index]
+        line, jp = item.line, item.line.jp or ZERO
+        used = used_by_form.get(line.form_code, ZERO)
+        credit = jp if item.cap is None else max(ZERO, min(jp, item.cap - used))
+        used_by_form[line.form_code] = used + credit
+        reason = line.reason
+        if credit < jp:
+            reason += (f"; {jp - credit} JP over the annual cap of {item.cap} JP for {line.form_code}, "
+                       "shown, not counted")
+        counted[index] = replace(line, jp_counted=credit, reason=reason)
+    return [counted.get(i, j.line) for i, j in enumerate(judged)], used_by_form
 
 
 @dataclass(frozen=True)

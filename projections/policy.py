@@ -60,12 +60,27 @@ class Policy:
     document: Mapping[str, Any]
     versions: tuple[str, ...]
 
+    def _entry(self, section: str, name: str) -> Any:
+        """A value of the document; a key that a national version published before it existed
+        lacks is the shipped default's."""
+        entry = self.document.get(section, {}).get(name) or national_default()[section][name]
+        return entry["value"]
+
     def iri(self, name: str) -> str:
-        value: str = self.document["iris"][name]["value"]
-        return value
+        return str(self._entry("iris", name))
 
     def iris(self, name: str) -> tuple[str, ...]:
-        return tuple(self.document["iris"][name]["value"])
+        return tuple(self._entry("iris", name))
+
+    @property
+    def supervisor_on(self) -> str:
+        """Whose atasan may decide a claim: on the activity date, or also on the decision date."""
+        return str(self._entry("recognition", "supervisor_on"))
+
+    @property
+    def approved_jp_limit(self) -> str:
+        """`claimed`: a decision may lower the JP, not raise it; `annual_cap`: up to the form's cap."""
+        return str(self._entry("recognition", "approved_jp_limit"))
 
     @property
     def match_mbox(self) -> bool:

@@ -1,5 +1,6 @@
-"""JP reports under /api/v1/ (JSON, scope `reports`): a pegawai's JP for a year, and instansi
-and unit kerja summaries with paging; each takes an optional `as_of` (event seq or stored time)."""
+"""JP reports under /api/v1/ (JSON, scope `reports`): a pegawai's JP for a year, instansi and
+unit kerja summaries with paging, a pegawai's claims and their recognition, and the claims
+waiting for an atasan; each takes an optional `as_of` (event seq or stored time)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -8,7 +9,7 @@ from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 
-from lrs import reports
+from lrs import recognitions, reports
 from lrs.api.auth import credential
 from lrs.errors import BadRequest
 from projections.jp_totals import JpTotal, Summary
@@ -87,3 +88,22 @@ def instansi_summary(instansi: str) -> ResponseReturnValue:
 @bp.get("/instansi/<instansi>/units/<path:unit_kerja>/summary")
 def unit_summary(instansi: str, unit_kerja: str) -> ResponseReturnValue:
     return _page(instansi, unit_kerja)
+
+
+@bp.get("/pegawai/<nip>/recognitions")
+def pegawai_recognitions(nip: str) -> ResponseReturnValue:
+    """The pegawai's claims of a year that need a decision: status, JP and every decision on them
+    (with whether it had effect and why)."""
+    year = _int(request.args, "year", None, 1900, 9999)
+    lines = recognitions.claims_of(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
+    return {"nip": nip, "year": year, "claims": reports.to_json(lines)}
+
+
+@bp.get("/atasan/<nip>/pending")
+def atasan_pending(nip: str) -> ResponseReturnValue:
+    """Claims waiting for this atasan's (or delegated verifier's) decision, oldest first, paged."""
+    offset = _int(request.args, "offset", 0, 0, 10**9)
+    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
+    found = recognitions.pending_for(_engine(), nip, request.args.get("as_of"), replays=_replays())
+    items = [{"nip": c.nip, "nama": c.nama, **reports.to_json(c.line)} for c in found[offset:offset + limit]]
+    return {"atasan": nip, "pending": items, "count": len(found), "offset": offset, "limit": limit}

@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from lrs.store.engine import bulk_insert, is_sqlite
 from lrs.store.tables import (
-    events, jp_claims, jp_voids, policy_versions, projection_checkpoints, roster_entries,
-    trusted_sources,
+    credential_bindings, decisions, events, jp_claims, jp_voids, policy_versions,
+    projection_checkpoints, roster_entries, trusted_sources,
 )
 
 # Projection NAME -> (its table, the columns of the key its key() returns).
@@ -22,6 +22,8 @@ TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
     "roster": (roster_entries, ("nip", "effective_from")),
     "jp_claims": (jp_claims, ("statement_id",)),
     "jp_voids": (jp_voids, ("statement_id",)),
+    "decisions": (decisions, ("statement_id",)),
+    "bindings": (credential_bindings, ("key",)),
 }
 Row = dict[str, Any]
 CHUNK = 500
@@ -151,6 +153,12 @@ def roster_of(conn: Connection, nips: Sequence[str]) -> list[Row]:
     return rows
 
 
+def nips_with_atasan(conn: Connection, atasan_nip: str) -> list[str]:
+    """Every nip that ever had a roster row naming this atasan, sorted."""
+    query = select(roster_entries.c.nip).distinct().where(roster_entries.c.atasan_nip == atasan_nip)
+    return sorted(conn.execute(query).scalars())
+
+
 def nips_in(conn: Connection, instansi: str | None, unit_kerja: str | None) -> list[str]:
     """Every nip that ever had a roster row in this instansi (and unit), sorted."""
     query = select(roster_entries.c.nip).distinct()
@@ -170,3 +178,29 @@ def claims_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) 
             query = select(jp_claims, voided.label("voided")).where(column.in_(values[start:start + CHUNK]))
             rows += [dict(r._mapping) for r in conn.execute(query)]
     return rows
+
+
+def decisions_on(conn: Connection, claim_ids: Sequence[str]) -> list[Row]:
+    """Decisions whose target is one of these claims, with `voided` set when a void is stored."""
+    voided = select(jp_voids.c.statement_id).where(jp_voids.c.statement_id == decisions.c.statement_id).exists()
+    rows: list[Row] = []
+    for start in range(0, len(claim_ids), CHUNK):
+        query = select(decisions, voided.label("voided")).where(
+            decisions.c.target_id.in_(claim_ids[start:start + CHUNK]))
+        rows += [dict(r._mapping) for r in conn.execute(query)]
+    return rows
+
+
+def binding_rows(conn: Connection) -> list[Row]:
+    return [dict(r._mapping) for r in conn.execute(select(credential_bindings))]
+
+
+def nips_of_mboxes(conn: Connection, mboxes: Sequence[str]) -> dict[str, str]:
+    """mbox -> nip, from the roster (the latest row naming the mbox wins)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(mboxes), CHUNK):
+        query = (select(roster_entries.c.mbox, roster_entries.c.nip)
+                 .where(roster_entries.c.mbox.in_(mboxes[start:start + CHUNK]))
+                 .order_by(roster_entries.c.effective_from, roster_entries.c.seq))
+        found.update({mbox: nip for mbox, nip in conn.execute(query)})
+    return found

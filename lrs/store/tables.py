@@ -154,6 +154,7 @@ roster_entries = Table(
     Column("mbox", Text),
     Column("seq", SeqType, nullable=False),
     Index("ix_roster_entries_mbox", "mbox"),
+    Index("ix_roster_entries_atasan", "atasan_nip"),
     Index("ix_roster_entries_instansi", "instansi", "unit_kerja"),
 )
 
@@ -190,5 +191,35 @@ jp_claims = Table(
 jp_voids = Table(
     "jp_voids", metadata,
     Column("statement_id", String(36), primary_key=True),
+    Column("seq", SeqType, nullable=False),
+)
+
+# Decisions on claims (approve, reject, validate: statements whose object is a StatementRef to the
+# claim). Whether a decision has effect is judged when a report is read (projections/recognition.py).
+decisions = Table(
+    "decisions", metadata,
+    Column("statement_id", String(36), primary_key=True),
+    Column("seq", SeqType, nullable=False),
+    Column("target_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),  # approved | rejected | validated
+    Column("authority_key", String(255)),
+    Column("home_page", Text),
+    Column("account", Text),
+    Column("mbox", Text),
+    Column("jp", String(32)),  # decimal text: the JP the decision recognises, when it names one
+    Column("reason", Text),
+    Column("decided_at", String(40), nullable=False),  # the statement's timestamp (else stored)
+    Index("ix_decisions_target", "target_id"),
+)
+
+# Credentials bound to a person or a role (lrs credentials create --nip/--role): who a decision
+# posted with that credential is from.
+credential_bindings = Table(
+    "credential_bindings", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("nip", String(32)),
+    Column("role", String(32)),  # None (a personal credential) | verifier | unit_pengelola
+    Column("instansi", String(255)),
+    Column("unit_kerja", Text),
     Column("seq", SeqType, nullable=False),
 )

@@ -12,6 +12,7 @@ from typing import Any
 
 OUT = Path(__file__).resolve().parent / "national-default.v1.json"
 GEN = "../shared/tools/xapi_gen.py (what it emits); product default [P]"
+PROFILE = "schemas/profile/jejak.jsonld (Jejak's xAPI Profile); product default [P]"
 
 
 def sourced(value: Any, source: str) -> dict[str, Any]:
@@ -66,6 +67,16 @@ def build(brief: dict[str, Any]) -> dict[str, Any]:
                                        "http://adlnet.gov/expapi/verbs/attended"], GEN),
             "account_home_pages": sourced(["https://siasn.bkn.go.id"], GEN),
             "match_mbox": sourced(True, "issue 5: account (homePage + NIP) or mbox [P]"),
+            "rejection_verb": sourced("https://jejak.example/xapi/verbs/rejected", PROFILE),
+            "validation_verb": sourced("https://jejak.example/xapi/verbs/validated", PROFILE),
+            "jp_approved_extension": sourced("https://jejak.example/xapi/ext/jp-approved", PROFILE),
+            "reason_extension": sourced("https://jejak.example/xapi/ext/reason", PROFILE),
+        },
+        "recognition": {
+            "supervisor_on": sourced("activity_date", "domain brief 5.2: the approver must be the "
+                                     "learner's atasan langsung on the activity date [P]"),
+            "approved_jp_limit": sourced("claimed", "issue 6: a decision may adjust the JP within the "
+                                         "policy's limits; product default: lower, never raise [P]"),
         },
         "period": {
             "type": sourced(target["period"]["type"], target["period"]["note"]),
