@@ -29,6 +29,14 @@ Row = dict[str, Any]
 CHUNK = 500
 
 
+def _one_of(conn: Connection, column: Any, values: Sequence[Any]) -> list[Any]:
+    """Conditions `column IN values` to run one query each: on PostgreSQL one array parameter
+    (no list of thousands of literals to compile and plan), on SQLite chunks of CHUNK."""
+    if not is_sqlite(conn):
+        return [column == any_(bindparam("values", list(values), type_=ARRAY(column.type)))]
+    return [column.in_(values[i:i + CHUNK]) for i in range(0, len(values), CHUNK)]
+
+
 def _key_tuple(key: Hashable, width: int) -> tuple[Any, ...]:
     return tuple(key) if width > 1 else (key,)  # type: ignore[arg-type]
 
@@ -90,12 +98,10 @@ def load(conn: Connection, name: str, keys: Collection[Hashable]) -> dict[Hashab
     table, columns = TABLES[name]
     cols = [table.c[c] for c in columns]
     keys = list(keys)
-    if len(cols) == 1 and not is_sqlite(conn):
-        # One array parameter: no IN list of thousands of literals to compile and plan.
-        queries = [select(table).where(cols[0] == any_(bindparam("keys", keys, type_=ARRAY(cols[0].type))))]
+    if len(cols) == 1:
+        queries = [select(table).where(where) for where in _one_of(conn, cols[0], keys)]
     else:
-        queries = [select(table).where(cols[0].in_(chunk) if len(cols) == 1
-                                       else tuple_(*cols).in_([_key_tuple(k, len(cols)) for k in chunk]))
+        queries = [select(table).where(tuple_(*cols).in_([_key_tuple(k, len(cols)) for k in chunk]))
                    for chunk in (keys[i:i + CHUNK] for i in range(0, len(keys), CHUNK))]
     found: dict[Hashable, Row] = {}
     for query in queries:
@@ -146,11 +152,8 @@ def trusted_keys(conn: Connection) -> frozenset[str]:
 
 
 def roster_of(conn: Connection, nips: Sequence[str]) -> list[Row]:
-    rows: list[Row] = []
-    for start in range(0, len(nips), CHUNK):
-        rows += [dict(r._mapping) for r in conn.execute(
-            select(roster_entries).where(roster_entries.c.nip.in_(nips[start:start + CHUNK])))]
-    return rows
+    return [dict(r._mapping) for where in _one_of(conn, roster_entries.c.nip, nips)
+            for r in conn.execute(select(roster_entries).where(where))]
 
 
 def nips_with_atasan(conn: Connection, atasan_nip: str) -> list[str]:
@@ -174,21 +177,16 @@ def claims_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) 
     rows: list[Row] = []
     voided = select(jp_voids.c.statement_id).where(jp_voids.c.statement_id == jp_claims.c.statement_id).exists()
     for column, values in ((jp_claims.c.account, accounts), (jp_claims.c.mbox, mboxes)):
-        for start in range(0, len(values), CHUNK):
-            query = select(jp_claims, voided.label("voided")).where(column.in_(values[start:start + CHUNK]))
-            rows += [dict(r._mapping) for r in conn.execute(query)]
+        for where in _one_of(conn, column, values) if values else []:
+            rows += [dict(r._mapping) for r in conn.execute(select(jp_claims, voided.label("voided")).where(where))]
     return rows
 
 
 def decisions_on(conn: Connection, claim_ids: Sequence[str]) -> list[Row]:
     """Decisions whose target is one of these claims, with `voided` set when a void is stored."""
     voided = select(jp_voids.c.statement_id).where(jp_voids.c.statement_id == decisions.c.statement_id).exists()
-    rows: list[Row] = []
-    for start in range(0, len(claim_ids), CHUNK):
-        query = select(decisions, voided.label("voided")).where(
-            decisions.c.target_id.in_(claim_ids[start:start + CHUNK]))
-        rows += [dict(r._mapping) for r in conn.execute(query)]
-    return rows
+    return [dict(r._mapping) for where in (_one_of(conn, decisions.c.target_id, claim_ids) if claim_ids else [])
+            for r in conn.execute(select(decisions, voided.label("voided")).where(where))]
 
 
 def binding_rows(conn: Connection) -> list[Row]:
@@ -198,9 +196,8 @@ def binding_rows(conn: Connection) -> list[Row]:
 def nips_of_mboxes(conn: Connection, mboxes: Sequence[str]) -> dict[str, str]:
     """mbox -> nip, from the roster (the latest row naming the mbox wins)."""
     found: dict[str, str] = {}
-    for start in range(0, len(mboxes), CHUNK):
-        query = (select(roster_entries.c.mbox, roster_entries.c.nip)
-                 .where(roster_entries.c.mbox.in_(mboxes[start:start + CHUNK]))
+    for where in _one_of(conn, roster_entries.c.mbox, mboxes) if mboxes else []:
+        query = (select(roster_entries.c.mbox, roster_entries.c.nip).where(where)
                  .order_by(roster_entries.c.effective_from, roster_entries.c.seq))
         found.update({mbox: nip for mbox, nip in conn.execute(query)})
     return found

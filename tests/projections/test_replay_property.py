@@ -1,5 +1,6 @@
-"""Property: for random sequences of statements, voids, roster rows and policy versions, the live
-projection, a full rebuild and a replay as of each prefix give exactly the same figures."""
+"""Property: for random sequences of statements, decisions on them, voids, roster rows and policy
+versions, the live projection, a full rebuild and a replay as of each prefix give exactly the
+same figures (JP totals with their recognition, summaries)."""
 from __future__ import annotations
 
 import tempfile
@@ -9,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lrs.auth import create_credential, default_authority
 from lrs.commands import publish_policy, record_roster, record_statements, trust_source
 from lrs.errors import NotFound
 from lrs.reports import pegawai_jp, summary, to_json
@@ -16,10 +18,10 @@ from lrs.store import read_models
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
 from projections import runner
-from tests.fixtures.jp import LMS, NIP_A, NIP_B, PHONE, claim, overlay, roster_row, target, void
+from tests.fixtures.jp import LMS, NIP_A, NIP_B, NIP_C, PHONE, claim, decision, overlay, roster_row, target, void
 
 NIPS = (NIP_A, NIP_B)
-FORMS = ("KL_TEKNIS", "NK_ELEARNING", "NK_COACHING", "KL_STRUKTURAL", "NK_MANDIRI")
+FORMS = ("KL_TEKNIS", "NK_ELEARNING", "NK_COACHING", "KL_STRUKTURAL", "NK_MANDIRI", "NK_DETASERING")
 DAYS = ("2025-06-01T10:00:00+07:00", "2025-12-31T23:30:00+07:00", "2026-01-01T00:30:00+07:00",
         "2026-08-17T09:00:00+07:00")
 
@@ -29,11 +31,15 @@ statement_op = st.tuples(
     st.sampled_from(DAYS), st.booleans(), st.sampled_from(["reg-1", "reg-2", None]),
 )
 void_op = st.tuples(st.just("void"), st.integers(0, 20))
+decide_op = st.tuples(st.just("decide"), st.sampled_from(["approved", "rejected", "validated"]), st.integers(0, 20),
+                      st.sampled_from(["atasan", "colleague", "pengelola"]), st.sampled_from([None, 2, 30]))
 roster_op = st.tuples(st.just("roster"), st.sampled_from(NIPS), st.sampled_from(["Biro SDM", "Inspektorat"]),
                       st.sampled_from(["2025-01-01", "2025-07-01", "2026-03-01"]), st.sampled_from(["PNS", "PPPK"]))
 policy_op = st.tuples(st.just("policy"), st.sampled_from([20, 25, 30]),
                       st.sampled_from(["2025-01-01", "2026-01-01"]), st.sampled_from([None, 5, 10]))
-ops = st.lists(st.one_of(statement_op, void_op, roster_op, policy_op), min_size=1, max_size=8)
+ops = st.lists(st.one_of(statement_op, void_op, decide_op, roster_op, policy_op), min_size=1, max_size=8)
+DECIDERS = {"atasan": (default_authority("atasan"), NIP_C), "colleague": (default_authority("colleague"), NIP_B),
+            "pengelola": (default_authority("pengelola"), NIP_C)}
 REG = {"reg-1": "11111111-1111-4111-8111-111111111111", "reg-2": "22222222-2222-4222-8222-222222222222"}
 
 
@@ -65,9 +71,16 @@ def _apply(engine: Any, op: tuple[Any, ...], stored: list[str], version: list[in
         stored.append(statement["id"])
     elif kind == "void" and stored:
         record_statements(engine, [void(stored[op[1] % len(stored)])], authority=LMS)
+    elif kind == "decide" and stored:
+        _, verb, index, who, jp = op
+        authority, nip = DECIDERS[who]
+        statement = decision(verb, stored[index % len(stored)], nip, jp=jp, reason="checked")
+        record_statements(engine, [statement], authority=authority)
+        stored.append(statement["id"])
     elif kind == "roster":
         _, nip, unit, since, status = op
-        record_roster(engine, [roster_row(nip, unit_kerja=unit, effective_from=since, status=status)])
+        record_roster(engine, [roster_row(nip, unit_kerja=unit, effective_from=since, status=status,
+                                          atasan_nip=NIP_C if unit == "Biro SDM" else None)])
     elif kind == "policy":
         _, value, since, cap = op
         version[0] += 1
@@ -83,6 +96,9 @@ def test_live_rebuild_and_as_of_replay_agree(sequence: list[tuple[Any, ...]]) ->
         engine = make_engine(f"sqlite:///{Path(folder) / 'p.sqlite'}")
         metadata.create_all(engine)
         trust_source(engine, "lms")
+        create_credential(engine, "atasan", "s", ["all"], nip=NIP_C)
+        create_credential(engine, "colleague", "s", ["all"], nip=NIP_B)
+        create_credential(engine, "pengelola", "s", ["all"], role="unit_pengelola", instansi="KEMENKEU")
         stored: list[str] = []
         version = [0]
         live: list[tuple[int, dict[str, Any]]] = []
