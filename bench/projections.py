@@ -162,7 +162,8 @@ def main() -> None:
                         help="share of nonformal claims the atasan approves (xapi_gen.py)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the loaded database (PostgreSQL schema or SQLite file) and print its URL")
-    parser.add_argument("--url", help="a database a --keep run loaded: only rebuild and read it again")
+    parser.add_argument("--url", help="a database a --keep run loaded: rebuild, read, and catch up after "
+                                      "a burst of new statements again, without loading")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--rebuild-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -172,7 +173,14 @@ def main() -> None:
     if args.url:
         again = _rebuild(args.url)
         read = reads(args.url)
-        _report({"backend": args.url.split(":", 1)[0], **again, **read}, args.json)
+        with tempfile.TemporaryDirectory() as folder:
+            more = Path(folder) / "burst.ndjson"  # a seed of its own: new ids, the same population
+            subprocess.run([sys.executable, str(GEN), "--count", str(args.burst), "--with-ids",
+                            "--seed", str(8 + again["events"]),
+                            "--learners", str(args.learners), "--approval-rate", str(args.approval_rate),
+                            "--quiet", "--out", str(more)], check=True)
+            lag = burst(args.url, more)
+        _report({"backend": args.url.split(":", 1)[0], **again, **read, **lag}, args.json)
         return
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
