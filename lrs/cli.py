@@ -205,9 +205,10 @@ def _count(conn: Any) -> int:
 
 
 def _register_reports() -> None:
-    from lrs import cli_reports
+    from lrs import cli_development, cli_reports
 
     cli_reports.register(main)
+    cli_development.register(main)
 
 
 _register_reports()

@@ -18,7 +18,7 @@ database_option = click.option(
 )
 
 
-def _engine(url: str) -> Any:
+def open_engine(url: str) -> Any:
     from lrs.store.engine import make_engine
     from lrs.store.schema import upgrade
 
@@ -27,14 +27,14 @@ def _engine(url: str) -> Any:
     return engine
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
     from lrs.reports import to_json
 
     return to_json(value)
 
 
-def read_roster_file(path: Path) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of a CSV (UTF-8) or XLSX (first sheet) roster file."""
+def read_rows_file(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a CSV (UTF-8) or XLSX (first sheet) file."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
@@ -53,8 +53,6 @@ def register(main: click.Group) -> None:
     main.add_command(roster)
     main.add_command(projections)
     main.add_command(jp)
-    main.add_command(recognitions)
-    main.add_command(pending)
 
 
 @click.group()
@@ -75,7 +73,7 @@ def policy_publish(file: Path, database_url: str) -> None:
     except ValueError as exc:
         raise click.ClickException(f"{file} is not JSON: {exc}") from exc
     try:
-        event = publish_policy(_engine(database_url), document)
+        event = publish_policy(open_engine(database_url), document)
     except LrsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"published {document['policy_id']} version {document['version']} "
@@ -97,19 +95,25 @@ def roster_import(file: Path, skip_invalid: bool, database_url: str) -> None:
     Header: nip,nama,status,jabatan,unit_kerja,instansi,atasan_nip,effective_from (optional: mbox).
     A file with bad rows changes nothing unless --skip-invalid is given."""
     from lrs.commands import record_roster
-    from projections.roster import check_header, parse_rows
+    from projections import roster as rows
 
-    header, rows = read_roster_file(file)
-    if (problem := check_header(header)) is not None:
+    import_rows(file, skip_invalid, rows, lambda good: record_roster(open_engine(database_url), good), "roster")
+
+
+def import_rows(file: Path, skip_invalid: bool, parser: Any, record: Any, noun: str) -> None:
+    """Read a CSV or XLSX file, check its header and rows with `parser` (check_header,
+    parse_rows), report bad rows, and `record` the good ones (all, or none unless skip_invalid)."""
+    header, rows = read_rows_file(file)
+    if (problem := parser.check_header(header)) is not None:
         raise click.ClickException(f"{file}: {problem}")
-    good, problems = parse_rows(header, rows)
+    good, problems = parser.parse_rows(header, rows)
     for item in problems:
         click.echo(f"{file}: row {item.row}: {item.reason}", err=True)
     if problems and not skip_invalid:
         raise click.ClickException(f"{len(problems)} bad row(s); nothing recorded (use --skip-invalid "
                                    "to record the good rows)")
-    count = record_roster(_engine(database_url), good) if good else 0
-    click.echo(f"recorded {count} roster row(s)" + (f", skipped {len(problems)}" if problems else ""))
+    count = record(good) if good else 0
+    click.echo(f"recorded {count} {noun} row(s)" + (f", skipped {len(problems)}" if problems else ""))
 
 
 @click.group()
@@ -129,7 +133,7 @@ def projections_run(batch: int, once: bool, interval: float, max_seconds: float 
     """A worker: catch up, then poll the log for new events (Ctrl-C stops it)."""
     from projections import runner
 
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     started = time.monotonic()
     while True:
         seq = runner.catch_up(engine, batch=batch)
@@ -152,7 +156,7 @@ def projections_rebuild(names: tuple[str, ...], batch: int, database_url: str) -
     unknown = [n for n in names if n not in runner.BY_NAME]
     if unknown:
         raise click.ClickException(f"unknown projection(s) {unknown}; choose from {', '.join(runner.BY_NAME)}")
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     with engine.connect() as conn:
         head = read_models.head_seq(conn)
     with click.progressbar(length=head, label="rebuilding", file=sys.stderr) as bar:
@@ -173,7 +177,7 @@ def projections_status(as_json: bool, database_url: str) -> None:
     """Each projection's checkpoint and lag (events behind the head of the log)."""
     from projections import runner
 
-    for name, seq, lag in runner.status(_engine(database_url)):
+    for name, seq, lag in runner.status(open_engine(database_url)):
         click.echo(json.dumps({"name": name, "checkpoint": seq, "lag": lag}) if as_json
                    else f"{name}\tcheckpoint {seq}\tlag {lag}")
 
@@ -190,68 +194,19 @@ def jp(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str)
     from lrs.reports import pegawai_jp
     from projections import runner
 
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     runner.catch_up(engine)
     try:
         result = pegawai_jp(engine, nip, year, as_of)
     except LrsError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
-        click.echo(json.dumps(_plain(result), ensure_ascii=False))
+        click.echo(json.dumps(plain_json(result), ensure_ascii=False))
         return
     met = {True: "met", False: "not met", None: "no target"}[result.target_met]
-    click.echo(f"{nip} {result.nama or ''} {year}: {_plain(result.jp_counted)} JP counted, "
-               f"{_plain(result.jp_pending)} pending; target {_plain(result.target_jp)} ({met})")
+    click.echo(f"{nip} {result.nama or ''} {year}: {plain_json(result.jp_counted)} JP counted, "
+               f"{plain_json(result.jp_pending)} pending; target {plain_json(result.target_jp)} ({met})")
     for form, value in result.jp_by_form.items():
-        click.echo(f"  {form}: {_plain(value)} JP")
+        click.echo(f"  {form}: {plain_json(value)} JP")
     click.echo(f"  policy: {', '.join(result.policy_versions)}")
 
-
-@click.command()
-@click.argument("nip")
-@click.option("--year", required=True, type=int)
-@click.option("--as-of", default=None, help="An event seq, or a stored time (ISO 8601).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim, with its decisions.")
-@database_option
-def recognitions(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
-    """Claims of pegawai NIP in a year that need a decision: status, JP, and each decision."""
-    from lrs import recognitions as read
-    from lrs.errors import LrsError
-    from projections import runner
-
-    engine = _engine(database_url)
-    runner.catch_up(engine)
-    try:
-        lines = read.claims_of(engine, nip, year, as_of)
-    except LrsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    for line in lines:
-        if as_json:
-            click.echo(json.dumps(_plain(line), ensure_ascii=False))
-            continue
-        click.echo(f"{line.activity_date} {line.form_code} {line.statement_id}: {line.recognition}, "
-                   f"{_plain(line.jp) if line.jp is not None else '-'} JP, {line.status}")
-        for ruling in line.decisions:
-            effect = "has effect" if ruling.effective else "no effect"
-            click.echo(f"    {ruling.kind} by {ruling.decider or '?'} ({effect}): {ruling.reason}")
-
-
-@click.command()
-@click.argument("nip")
-@click.option("--as-of", default=None, help="An event seq, or a stored time (ISO 8601).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim.")
-@database_option
-def pending(nip: str, as_of: str | None, as_json: bool, database_url: str) -> None:
-    """Claims waiting for atasan (or delegated verifier) NIP to decide, oldest first."""
-    from lrs import recognitions as read
-    from projections import runner
-
-    engine = _engine(database_url)
-    runner.catch_up(engine)
-    for claimed in read.pending_for(engine, nip, as_of):
-        line = claimed.line
-        if as_json:
-            click.echo(json.dumps({"nip": claimed.nip, "nama": claimed.nama, **_plain(line)}, ensure_ascii=False))
-        else:
-            click.echo(f"{line.statement_id} {claimed.nip} {claimed.nama or ''}: {line.form_code} on "
-                       f"{line.activity_date}, {_plain(line.jp) if line.jp is not None else '-'} JP")

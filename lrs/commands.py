@@ -11,7 +11,8 @@ from sqlalchemy import Connection, Engine
 
 from lrs.errors import BadRequest, InvalidPolicy, InvalidStatement, StatementConflict
 from lrs.events import (
-    CREDENTIAL_BOUND, POLICY_PUBLISHED, ROSTER_RECORDED, SOURCE_TRUSTED, STATEMENT_STORED, Event, EventDraft,
+    CREDENTIAL_BOUND, POLICY_PUBLISHED, ROSTER_RECORDED, SOURCE_TRUSTED, STANDARD_RECORDED, STATEMENT_STORED,
+    Event, EventDraft,
 )
 from lrs.store import attachment_blobs, chain, credentials, log, read_models, statement_rows
 from lrs.store.engine import writing
@@ -139,6 +140,12 @@ def publish_policy(engine: Engine, document: Any, *, now: datetime | None = None
 def record_roster(engine: Engine, rows: Sequence[Mapping[str, Any]], *, now: datetime | None = None) -> int:
     """Append one `roster.recorded` event per row, all in one transaction."""
     return len(_append(engine, [EventDraft(ROSTER_RECORDED, dict(row)) for row in rows], now))
+
+
+def record_standards(engine: Engine, rows: Sequence[Mapping[str, Any]], *, now: datetime | None = None) -> int:
+    """Append one `standard.recorded` event per row (a position's competency standard), in one
+    transaction."""
+    return len(_append(engine, [EventDraft(STANDARD_RECORDED, dict(row)) for row in rows], now))
 
 
 def trust_source(engine: Engine, key: str, *, now: datetime | None = None) -> Event:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, is_dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, Engine
 
@@ -80,6 +80,14 @@ class Loaded:
     facts: Facts
     history: dict[str, list[RosterEntry]]
     claims: dict[str, list[Claim]]
+    by_mbox: dict[str, str]  # mbox -> nip, of the pegawai loaded (empty when the policy matches none)
+    home_pages: frozenset[str]
+
+    def owner(self, row: Mapping[str, Any]) -> str | None:
+        """The loaded pegawai a fact row (account or mbox actor) belongs to, or None."""
+        if row["account"] is not None:
+            return row["account"] if row["home_page"] in self.home_pages and row["account"] in self.history else None
+        return self.by_mbox.get(row["mbox"] or "")
 
 
 def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
@@ -89,15 +97,13 @@ def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
     history: dict[str, list[RosterEntry]] = defaultdict(list)
     for row in read_models.roster_of(conn, nips):
         history[row["nip"]].append(RosterEntry.of(row))
-    by_mbox = {e.mbox: nip for nip, entries in history.items() for e in entries if e.mbox}
-    mboxes = sorted(by_mbox) if iris.match_mbox else []
+    by_mbox = ({e.mbox: nip for nip, entries in history.items() for e in entries if e.mbox}
+               if iris.match_mbox else {})
+    owners = Loaded(Facts(policies, frozenset()), history, {}, by_mbox, frozenset(iris.iris("account_home_pages")))
     claims: dict[str, list[Claim]] = defaultdict(list)
-    home_pages = set(iris.iris("account_home_pages"))
-    for row in read_models.claims_of(conn, list(nips), mboxes):
-        if row["account"] is not None and row["home_page"] in home_pages and row["account"] in history:
-            claims[row["account"]].append(Claim.of(row))
-        elif row["account"] is None and row["mbox"] in by_mbox:
-            claims[by_mbox[row["mbox"]]].append(Claim.of(row))
+    for row in read_models.claims_of(conn, list(nips), sorted(by_mbox)):
+        if (nip := owners.owner(row)) is not None:
+            claims[nip].append(Claim.of(row))
     decisions: dict[str, list[Decision]] = defaultdict(list)
     claim_ids = [c.statement_id for listed in claims.values() for c in listed]
     for row in read_models.decisions_on(conn, claim_ids):
@@ -106,7 +112,7 @@ def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
     facts = Facts(policies, read_models.trusted_keys(conn), decisions,
                   {r["key"]: Binding.of(r) for r in read_models.binding_rows(conn)},
                   read_models.nips_of_mboxes(conn, decider_mboxes) if iris.match_mbox else {})
-    return Loaded(facts, history, claims)
+    return Loaded(facts, history, claims, by_mbox, owners.home_pages)
 
 
 def pegawai_jp(

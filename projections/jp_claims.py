@@ -3,6 +3,7 @@ activity date, source). What the facts are worth is decided later, by the policy
 the activity date (projections/jp_totals.py), so a late policy or roster needs no rebuild."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -82,4 +83,13 @@ def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str
         "activity_date": when.astimezone(ZoneInfo(policy.timezone)).date().isoformat(),
         "activity_time": when.isoformat(),
         "authority_key": authority.get("name") if authority.get("homePage") == CREDENTIALS_HOME else None,
+        "competency_codes": _codes(obj, policy),
     }
+
+
+def _codes(activity: Mapping[str, Any], policy: Policy) -> str | None:
+    """The competencies the activity names (JSON list text), or None."""
+    codes = activity.get("definition", {}).get("extensions", {}).get(policy.iri("competency_codes_extension"))
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        return None
+    return json.dumps(codes)

@@ -5,6 +5,7 @@ that date; the target comes from the policy in force on the last day of the year
 pegawai's status and instansi then. Every figure lists the statements and policy versions behind it."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
@@ -30,15 +31,17 @@ class Claim:
     activity_time: str
     authority_key: str | None
     voided: bool = False
+    competency_codes: tuple[str, ...] = ()  # the competencies the activity names
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Claim:
         def dec(value: Any) -> Decimal | None:
             return None if value is None else Decimal(value)
+        codes = tuple(json.loads(row["competency_codes"])) if row.get("competency_codes") else ()
         return cls(row["statement_id"], int(row["seq"]), row["activity_id"], row["registration"],
                    row["verb_id"], row["form_code"], dec(row["jp_declared"]), dec(row["minutes"]),
                    date.fromisoformat(row["activity_date"]), row["activity_time"], row["authority_key"],
-                   bool(row.get("voided")))
+                   bool(row.get("voided")), codes)
 
     @property
     def same_completion(self) -> tuple[str, ...]:

@@ -77,6 +77,15 @@ class Policy:
         """Whose atasan may decide a claim: on the activity date, or also on the decision date."""
         return str(self._entry("recognition", "supervisor_on"))
 
+    def competency_codes(self, form_code: str, activity_id: str) -> tuple[str, ...]:
+        """Competencies a claim develops when its activity names none (competency_mapping)."""
+        mapping = self.document.get("competency_mapping") or national_default()["competency_mapping"]
+        for table, key in (("by_activity", activity_id), ("by_form", form_code)):
+            entry = mapping.get(table, {}).get(key)
+            if entry is not None:
+                return tuple(entry["value"])
+        return ()
+
     @property
     def approved_jp_limit(self) -> str:
         """`claimed`: a decision may lower the JP, not raise it; `annual_cap`: up to the form's cap."""

@@ -20,7 +20,9 @@ from lrs.events import POLICY_PUBLISHED, Event
 from lrs.store import read_models
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
-from projections import bindings, decisions, jp_claims, jp_voids, policies, roster, sources
+from projections import (
+    assessments, bindings, decisions, jp_claims, jp_voids, plans, policies, roster, sources, standards,
+)
 from projections.log_reader import LogReader
 from projections.policy import Policy, PolicySet, Published
 
@@ -40,7 +42,9 @@ class Projection(Protocol):
     def fold(self, state: Row | None, event: Event, policy: Policy) -> Row | None: ...
 
 
-PROJECTIONS: tuple[Projection, ...] = (policies, sources, bindings, roster, jp_claims, jp_voids, decisions)
+PROJECTIONS: tuple[Projection, ...] = (
+    policies, sources, bindings, roster, standards, jp_claims, jp_voids, decisions, assessments, plans,
+)
 BY_NAME: dict[str, Projection] = {p.NAME: p for p in PROJECTIONS}
 
 

@@ -1,6 +1,7 @@
 """JP reports under /api/v1/ (JSON, scope `reports`): a pegawai's JP for a year, instansi and
-unit kerja summaries with paging, a pegawai's claims and their recognition, and the claims
-waiting for an atasan; each takes an optional `as_of` (event seq or stored time)."""
+unit kerja summaries with paging, a pegawai's claims and their recognition, the claims waiting
+for an atasan, competency profiles and a unit's gaps; each takes an optional `as_of` (event seq
+or stored time)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -9,7 +10,7 @@ from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 
-from lrs import recognitions, reports
+from lrs import competencies, recognitions, reports
 from lrs.api.auth import credential
 from lrs.errors import BadRequest
 from projections.jp_totals import JpTotal, Summary
@@ -107,3 +108,21 @@ def atasan_pending(nip: str) -> ResponseReturnValue:
     found = recognitions.pending_for(_engine(), nip, request.args.get("as_of"), replays=_replays())
     items = [{"nip": c.nip, "nama": c.nama, **reports.to_json(c.line)} for c in found[offset:offset + limit]]
     return {"atasan": nip, "pending": items, "count": len(found), "offset": offset, "limit": limit}
+
+
+@bp.get("/pegawai/<nip>/competencies")
+def pegawai_competencies(nip: str) -> ResponseReturnValue:
+    """Competency profile for a year: required and assessed levels, gaps, learning per
+    competency, and the development plan against what was done."""
+    year = _int(request.args, "year", None, 1900, 9999)
+    found = competencies.pegawai_profile(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
+    return dict(reports.to_json(found))
+
+
+@bp.get("/instansi/<instansi>/units/<path:unit_kerja>/competency-gaps")
+def unit_competency_gaps(instansi: str, unit_kerja: str) -> ResponseReturnValue:
+    """Per competency, how many pegawai of the unit kerja have a gap against their standard."""
+    year = _int(request.args, "year", None, 1900, 9999)
+    found = competencies.unit_gaps(_engine(), instansi, unit_kerja, year, request.args.get("as_of"),
+                                   replays=_replays())
+    return dict(reports.to_json(found))

@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from lrs.store.engine import bulk_insert, is_sqlite
 from lrs.store.tables import (
-    credential_bindings, decisions, events, jp_claims, jp_voids, policy_versions,
-    projection_checkpoints, roster_entries, trusted_sources,
+    assessments, competency_standards, credential_bindings, decisions, events, jp_claims, jp_voids, plans,
+    policy_versions, projection_checkpoints, roster_entries, trusted_sources,
 )
 
 # Projection NAME -> (its table, the columns of the key its key() returns).
@@ -24,6 +24,9 @@ TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
     "jp_voids": (jp_voids, ("statement_id",)),
     "decisions": (decisions, ("statement_id",)),
     "bindings": (credential_bindings, ("key",)),
+    "standards": (competency_standards, ("instansi", "jabatan", "kompetensi", "effective_from")),
+    "assessments": (assessments, ("statement_id",)),
+    "plans": (plans, ("statement_id",)),
 }
 Row = dict[str, Any]
 CHUNK = 500
@@ -201,3 +204,27 @@ def nips_of_mboxes(conn: Connection, mboxes: Sequence[str]) -> dict[str, str]:
                  .order_by(roster_entries.c.effective_from, roster_entries.c.seq))
         found.update({mbox: nip for mbox, nip in conn.execute(query)})
     return found
+
+
+def _by_person(conn: Connection, table: Table, accounts: Sequence[str], mboxes: Sequence[str]) -> list[Row]:
+    """Rows of a per-person fact table by account names or mboxes, `voided` set when voided."""
+    voided = select(jp_voids.c.statement_id).where(jp_voids.c.statement_id == table.c.statement_id).exists()
+    rows: list[Row] = []
+    for column, values in ((table.c.account, accounts), (table.c.mbox, mboxes)):
+        for where in _one_of(conn, column, values) if values else []:
+            rows += [dict(r._mapping) for r in conn.execute(select(table, voided.label("voided")).where(where))]
+    return rows
+
+
+def assessments_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[Row]:
+    return _by_person(conn, assessments, accounts, mboxes)
+
+
+def plans_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[Row]:
+    return _by_person(conn, plans, accounts, mboxes)
+
+
+def standards_for(conn: Connection, jabatans: Sequence[str]) -> list[Row]:
+    """Standard rows of these jabatan (every instansi's and the general ones)."""
+    return [dict(r._mapping) for where in (_one_of(conn, competency_standards.c.jabatan, jabatans) if jabatans else [])
+            for r in conn.execute(select(competency_standards).where(where))]

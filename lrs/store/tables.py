@@ -183,6 +183,7 @@ jp_claims = Table(
     Column("activity_date", String(10), nullable=False),  # Asia/Jakarta date (policy timezone)
     Column("activity_time", String(40), nullable=False),  # the statement's timestamp
     Column("authority_key", String(255)),
+    Column("competency_codes", Text),  # JSON list the activity names, or NULL
     Index("ix_jp_claims_account", "account"),
     Index("ix_jp_claims_mbox", "mbox"),
 )
@@ -221,5 +222,51 @@ credential_bindings = Table(
     Column("role", String(32)),  # None (a personal credential) | verifier | unit_pengelola
     Column("instansi", String(255)),
     Column("unit_kerja", Text),
+    Column("seq", SeqType, nullable=False),
+)
+
+# Competency assessments: the facts; the latest per pegawai and competency is the assessed level.
+assessments = Table(
+    "assessments", metadata,
+    Column("statement_id", String(36), primary_key=True),
+    Column("seq", SeqType, nullable=False),
+    Column("home_page", Text),
+    Column("account", Text),
+    Column("mbox", Text),
+    Column("competency", String(64), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("assessor", Text),  # the context.instructor Agent, JSON
+    Column("assessed_at", String(40), nullable=False),
+    Index("ix_assessments_account", "account"),
+    Index("ix_assessments_mbox", "mbox"),
+)
+
+# Development plans: one row per planned activity statement.
+plans = Table(
+    "plans", metadata,
+    Column("statement_id", String(36), primary_key=True),
+    Column("seq", SeqType, nullable=False),
+    Column("home_page", Text),
+    Column("account", Text),
+    Column("mbox", Text),
+    Column("plan_year", Integer, nullable=False),
+    Column("activity_id", Text, nullable=False),
+    Column("title", Text),
+    Column("form_code", String(64)),
+    Column("jp", String(32)),
+    Column("competency_codes", Text),
+    Index("ix_plans_account", "account"),
+    Index("ix_plans_mbox", "mbox"),
+)
+
+# Competency standards of positions (standar kompetensi jabatan), effective-dated.
+competency_standards = Table(
+    "competency_standards", metadata,
+    Column("instansi", String(255), primary_key=True),  # "" for every instansi
+    Column("jabatan", String(255), primary_key=True),
+    Column("kompetensi", String(64), primary_key=True),
+    Column("effective_from", String(10), primary_key=True),
+    Column("jenis", String(32), nullable=False),
+    Column("level", Integer, nullable=False),
     Column("seq", SeqType, nullable=False),
 )

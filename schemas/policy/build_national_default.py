@@ -12,6 +12,7 @@ from typing import Any
 
 OUT = Path(__file__).resolve().parent / "national-default.v1.json"
 GEN = "../shared/tools/xapi_gen.py (what it emits); product default [P]"
+MANAJERIAL = ["INT", "KS", "KOM", "OPH", "PP", "PDOL", "MP", "PK"]  # PermenPANRB 38/2017 (brief 6.2)
 PROFILE = "schemas/profile/jejak.jsonld (Jejak's xAPI Profile); product default [P]"
 
 
@@ -71,6 +72,20 @@ def build(brief: dict[str, Any]) -> dict[str, Any]:
             "validation_verb": sourced("https://jejak.example/xapi/verbs/validated", PROFILE),
             "jp_approved_extension": sourced("https://jejak.example/xapi/ext/jp-approved", PROFILE),
             "reason_extension": sourced("https://jejak.example/xapi/ext/reason", PROFILE),
+            "assessment_verb": sourced("https://jejak.example/xapi/verbs/assessed", PROFILE),
+            "planned_verb": sourced("https://jejak.example/xapi/verbs/planned", PROFILE),
+            "competency_codes_extension": sourced("https://jejak.example/xapi/ext/competency-codes", PROFILE),
+            "competency_level_extension": sourced("https://jejak.example/xapi/ext/competency-level", PROFILE),
+            "plan_year_extension": sourced("https://jejak.example/xapi/ext/plan-year", PROFILE),
+        },
+        "competency_mapping": {
+            "by_form": {
+                code: sourced(codes, "domain brief 6.4: pelatihan manajerial and structural leadership -> "
+                                     "manajerial codes, pelatihan sosial kultural -> PB [P]")
+                for code, codes in (("KL_STRUKTURAL", MANAJERIAL), ("KL_MANAJERIAL", MANAJERIAL),
+                                    ("KL_SOSKUL", ["PB"]))
+            },
+            "by_activity": {},
         },
         "recognition": {
             "supervisor_on": sourced("activity_date", "domain brief 5.2: the approver must be the "

@@ -11,14 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lrs.auth import create_credential, default_authority
-from lrs.commands import publish_policy, record_roster, record_statements, trust_source
+from lrs.commands import publish_policy, record_roster, record_standards, record_statements, trust_source
+from lrs.competencies import pegawai_profile
 from lrs.errors import NotFound
 from lrs.reports import pegawai_jp, summary, to_json
 from lrs.store import read_models
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
 from projections import runner
-from tests.fixtures.jp import LMS, NIP_A, NIP_B, NIP_C, PHONE, claim, decision, overlay, roster_row, target, void
+from tests.fixtures.jp import (
+    LMS, NIP_A, NIP_B, NIP_C, PHONE, assessment, claim, decision, overlay, planned, roster_row, target, void,
+)
 
 NIPS = (NIP_A, NIP_B)
 FORMS = ("KL_TEKNIS", "NK_ELEARNING", "NK_COACHING", "KL_STRUKTURAL", "NK_MANDIRI", "NK_DETASERING")
@@ -37,7 +40,13 @@ roster_op = st.tuples(st.just("roster"), st.sampled_from(NIPS), st.sampled_from(
                       st.sampled_from(["2025-01-01", "2025-07-01", "2026-03-01"]), st.sampled_from(["PNS", "PPPK"]))
 policy_op = st.tuples(st.just("policy"), st.sampled_from([20, 25, 30]),
                       st.sampled_from(["2025-01-01", "2026-01-01"]), st.sampled_from([None, 5, 10]))
-ops = st.lists(st.one_of(statement_op, void_op, decide_op, roster_op, policy_op), min_size=1, max_size=8)
+assess_op = st.tuples(st.just("assess"), st.sampled_from(["INT", "TK.A"]), st.integers(1, 5), st.sampled_from(NIPS),
+                      st.sampled_from(DAYS))
+plan_op = st.tuples(st.just("plan"), st.sampled_from(NIPS), st.sampled_from(["https://lms.example.go.id/c/1",
+                                                                             "https://lms.example.go.id/c/2"]),
+                    st.sampled_from([None, 4]))
+ops = st.lists(st.one_of(statement_op, void_op, decide_op, roster_op, policy_op, assess_op, plan_op),
+               min_size=1, max_size=8)
 DECIDERS = {"atasan": (default_authority("atasan"), NIP_C), "colleague": (default_authority("colleague"), NIP_B),
             "pengelola": (default_authority("pengelola"), NIP_C)}
 REG = {"reg-1": "11111111-1111-4111-8111-111111111111", "reg-2": "22222222-2222-4222-8222-222222222222"}
@@ -49,6 +58,7 @@ def _figures(engine: Any, as_of: str | None = None) -> dict[str, Any]:
         for year in (2025, 2026):
             try:
                 out[f"{nip}/{year}"] = to_json(pegawai_jp(engine, nip, year, as_of))
+                out[f"{nip}/{year}/competencies"] = to_json(pegawai_profile(engine, nip, year, as_of))
             except NotFound:
                 out[f"{nip}/{year}"] = None
     try:
@@ -77,6 +87,16 @@ def _apply(engine: Any, op: tuple[Any, ...], stored: list[str], version: list[in
         statement = decision(verb, stored[index % len(stored)], nip, jp=jp, reason="checked")
         record_statements(engine, [statement], authority=authority)
         stored.append(statement["id"])
+    elif kind == "assess":
+        _, code, level, nip, day = op
+        statement = assessment(code, level, nip, timestamp=day)
+        record_statements(engine, [statement], authority=LMS)
+        stored.append(statement["id"])
+    elif kind == "plan":
+        _, nip, activity, jp = op
+        statement = planned(activity, 2026, nip, jp=jp, codes=["TK.A"])
+        record_statements(engine, [statement], authority=PHONE)
+        stored.append(statement["id"])
     elif kind == "roster":
         _, nip, unit, since, status = op
         record_roster(engine, [roster_row(nip, unit_kerja=unit, effective_from=since, status=status,
@@ -99,6 +119,9 @@ def test_live_rebuild_and_as_of_replay_agree(sequence: list[tuple[Any, ...]]) ->
         create_credential(engine, "atasan", "s", ["all"], nip=NIP_C)
         create_credential(engine, "colleague", "s", ["all"], nip=NIP_B)
         create_credential(engine, "pengelola", "s", ["all"], role="unit_pengelola", instansi="KEMENKEU")
+        record_standards(engine, [{"instansi": "", "jabatan": "Analis", "kompetensi": code, "jenis": jenis,
+                                   "level": 3, "effective_from": "2025-07-01"}
+                                  for code, jenis in (("INT", "manajerial"), ("TK.A", "teknis"))])
         stored: list[str] = []
         version = [0]
         live: list[tuple[int, dict[str, Any]]] = []
