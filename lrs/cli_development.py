@@ -1,5 +1,5 @@
-"""`lrs recognitions`, `lrs pending`, `lrs standards import` and `lrs competencies`: the
-recognition of nonformal learning and competency profiles."""
+"""`lrs recognitions`, `lrs pending`, `lrs standards import`, `lrs competencies` and
+`lrs competency-gaps`: the recognition of nonformal learning and competency profiles."""
 from __future__ import annotations
 
 import json
@@ -15,6 +15,7 @@ def register(main: click.Group) -> None:
     main.add_command(pending)
     main.add_command(standards)
     main.add_command(competencies)
+    main.add_command(competency_gaps)
 
 
 @click.command()
@@ -124,3 +125,33 @@ def competencies(nip: str, year: int, as_of: str | None, as_json: bool, database
     for item in found.plan:
         click.echo(f"  plan: {item.title or item.activity_id} ({plain_json(item.jp_planned) if item.jp_planned else '-'}"
                    f" JP): {item.status}")
+
+
+@click.command("competency-gaps")
+@click.argument("instansi")
+@click.argument("unit_kerja")
+@click.option("--year", required=True, type=int)
+@click.option("--as-of", default=None, help="An event seq, or a stored time (ISO 8601).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@database_option
+def competency_gaps(instansi: str, unit_kerja: str, year: int, as_of: str | None, as_json: bool,
+                    database_url: str) -> None:
+    """Per competency, how many pegawai of UNIT_KERJA (in INSTANSI on 31 December of the year)
+    have a gap against their position's standard, and how many are not assessed."""
+    from lrs.competencies import unit_gaps
+    from lrs.errors import LrsError
+    from projections import runner
+
+    engine = open_engine(database_url)
+    runner.catch_up(engine)
+    try:
+        found = unit_gaps(engine, instansi, unit_kerja, year, as_of)
+    except LrsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(plain_json(found), ensure_ascii=False))
+        return
+    click.echo(f"{unit_kerja}, {instansi} {year}: {found.pegawai} pegawai")
+    for row in found.competencies:
+        click.echo(f"  {row.code:<12} {row.jenis:<15} {row.with_gap} of {row.with_standard} with a gap, "
+                   f"{row.not_assessed} not assessed")

@@ -93,6 +93,9 @@ def test_unit_gap_counts(engine: Engine, client: FlaskClient, auth: dict[str, st
     result = CliRunner().invoke(main, ["competencies", NIP_A, "--year", "2026", "--json",
                                        "--database-url", database_url])
     assert result.exit_code == 0 and json.loads(result.stdout)["nip"] == NIP_A
+    result = CliRunner().invoke(main, ["competency-gaps", "KEMENKEU", "Biro SDM", "--year", "2026",
+                                       "--database-url", database_url])
+    assert result.exit_code == 0 and "INT          manajerial      1 of 2 with a gap, 0 not assessed" in result.stdout
     runner.rebuild(engine, batch=2)
     assert to_json(pegawai_profile(engine, NIP_A, 2026)) == to_json(pegawai_profile(engine, NIP_A, 2026, "999"))
 
