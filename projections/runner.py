@@ -8,6 +8,7 @@ together, so a crash replays at most one batch and the result is the same."""
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 from datetime import date
 from contextlib import contextmanager
@@ -178,7 +179,16 @@ def rebuild(
         for projection in chosen:
             read_models.clear(conn, projection.NAME)
     ordered = [p for p in PROJECTIONS if p in chosen]
-    return run(ordered, engine, batch=batch, on_batch=on_batch)
+    # A rebuild parses millions of payloads into short-lived, acyclic dicts (freed by reference
+    # counting); the cyclic collector's full passes over them cost ~15% of the time. A rebuild is
+    # a command of its own (`lrs projections rebuild`, not a server thread), so it pauses it.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return run(ordered, engine, batch=batch, on_batch=on_batch)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def status(engine: Engine) -> list[tuple[str, int, int]]:
