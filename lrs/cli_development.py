@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lrs.cli_reports import database_option, import_rows, open_engine, plain_json
+from lrs.cli_reports import database_option, import_rows, open_engine, plain_json, read_report
 
 
 def register(main: click.Group) -> None:
@@ -27,15 +27,8 @@ def register(main: click.Group) -> None:
 def recognitions(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
     """Claims of pegawai NIP in a year that need a decision: status, JP, and each decision."""
     from lrs import recognitions as read
-    from lrs.errors import LrsError
-    from projections import runner
 
-    engine = open_engine(database_url)
-    runner.catch_up(engine)
-    try:
-        lines = read.claims_of(engine, nip, year, as_of)
-    except LrsError as exc:
-        raise click.ClickException(str(exc)) from exc
+    lines = read_report(database_url, lambda engine: read.claims_of(engine, nip, year, as_of))
     for line in lines:
         if as_json:
             click.echo(json.dumps(plain_json(line), ensure_ascii=False))
@@ -55,11 +48,8 @@ def recognitions(nip: str, year: int, as_of: str | None, as_json: bool, database
 def pending(nip: str, as_of: str | None, as_json: bool, database_url: str) -> None:
     """Claims waiting for atasan (or delegated verifier) NIP to decide, oldest first."""
     from lrs import recognitions as read
-    from projections import runner
 
-    engine = open_engine(database_url)
-    runner.catch_up(engine)
-    for claimed in read.pending_for(engine, nip, as_of):
+    for claimed in read_report(database_url, lambda engine: read.pending_for(engine, nip, as_of)):
         line = claimed.line
         if as_json:
             click.echo(json.dumps({"nip": claimed.nip, "nama": claimed.nama, **plain_json(line)}, ensure_ascii=False))
@@ -102,15 +92,8 @@ def competencies(nip: str, year: int, as_of: str | None, as_json: bool, database
     """Competency profile of pegawai NIP on 31 December of a year: required and assessed levels,
     gaps, JP of learning per competency, and the development plan against what was done."""
     from lrs.competencies import pegawai_profile
-    from lrs.errors import LrsError
-    from projections import runner
 
-    engine = open_engine(database_url)
-    runner.catch_up(engine)
-    try:
-        found = pegawai_profile(engine, nip, year, as_of)
-    except LrsError as exc:
-        raise click.ClickException(str(exc)) from exc
+    found = read_report(database_url, lambda engine: pegawai_profile(engine, nip, year, as_of))
     if as_json:
         click.echo(json.dumps(plain_json(found), ensure_ascii=False))
         return
@@ -139,15 +122,8 @@ def competency_gaps(instansi: str, unit_kerja: str, year: int, as_of: str | None
     """Per competency, how many pegawai of UNIT_KERJA (in INSTANSI on 31 December of the year)
     have a gap against their position's standard, and how many are not assessed."""
     from lrs.competencies import unit_gaps
-    from lrs.errors import LrsError
-    from projections import runner
 
-    engine = open_engine(database_url)
-    runner.catch_up(engine)
-    try:
-        found = unit_gaps(engine, instansi, unit_kerja, year, as_of)
-    except LrsError as exc:
-        raise click.ClickException(str(exc)) from exc
+    found = read_report(database_url, lambda engine: unit_gaps(engine, instansi, unit_kerja, year, as_of))
     if as_json:
         click.echo(json.dumps(plain_json(found), ensure_ascii=False))
         return

@@ -6,12 +6,13 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import click
 
 from lrs.config import database_url_from_env
 
+T = TypeVar("T")
 database_option = click.option(
     "--database-url", default=database_url_from_env, show_default="$LRS_DATABASE_URL or sqlite:///jejak.db",
     help="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db.",
@@ -25,6 +26,20 @@ def open_engine(url: str) -> Any:
     engine = make_engine(url)
     upgrade(engine)
     return engine
+
+
+def read_report(database_url: str, read: Callable[[Any], T]) -> T:
+    """Catch the projections up, then run a report read on the engine; a domain error (an
+    unknown nip, a bad as_of) becomes the command's error message."""
+    from lrs.errors import LrsError
+    from projections import runner
+
+    engine = open_engine(database_url)
+    runner.catch_up(engine)
+    try:
+        return read(engine)
+    except LrsError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def plain_json(value: Any) -> Any:
@@ -190,16 +205,9 @@ def projections_status(as_json: bool, database_url: str) -> None:
 @database_option
 def jp(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
     """JP of pegawai NIP for a year: counted, pending, target, and the policy versions used."""
-    from lrs.errors import LrsError
     from lrs.reports import pegawai_jp
-    from projections import runner
 
-    engine = open_engine(database_url)
-    runner.catch_up(engine)
-    try:
-        result = pegawai_jp(engine, nip, year, as_of)
-    except LrsError as exc:
-        raise click.ClickException(str(exc)) from exc
+    result = read_report(database_url, lambda engine: pegawai_jp(engine, nip, year, as_of))
     if as_json:
         click.echo(json.dumps(plain_json(result), ensure_ascii=False))
         return

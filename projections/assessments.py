@@ -9,17 +9,13 @@ from typing import Any, Hashable, Mapping
 
 from lrs.events import STATEMENT_STORED, Event
 from projections.policy import Policy
+from projections.statement_facts import actor_columns, competency_codes
 
 NAME = "assessments"
 
 
 def interest(policy: Policy) -> Mapping[str, tuple[str, ...] | None]:
     return {STATEMENT_STORED: (f'"{policy.iri("assessment_verb")}"',)}
-
-
-def _codes(activity: Mapping[str, Any], policy: Policy) -> list[str]:
-    codes = activity.get("definition", {}).get("extensions", {}).get(policy.iri("competency_codes_extension"))
-    return [c for c in codes if isinstance(c, str)] if isinstance(codes, list) else []
 
 
 def key(event: Event, policy: Policy) -> Hashable | None:
@@ -29,7 +25,7 @@ def key(event: Event, policy: Policy) -> Hashable | None:
     if statement["verb"]["id"] != policy.iri("assessment_verb"):
         return None
     level = statement.get("result", {}).get("extensions", {}).get(policy.iri("competency_level_extension"))
-    if not _codes(statement["object"], policy) or not isinstance(level, int) or isinstance(level, bool):
+    if not competency_codes(statement["object"], policy) or not isinstance(level, int) or isinstance(level, bool):
         return None
     return str(statement["id"])
 
@@ -38,13 +34,11 @@ def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str
     if state is not None:
         return state
     statement = event.payload
-    actor = statement["actor"]
-    account = actor.get("account") or {}
+    codes = competency_codes(statement["object"], policy) or [""]
     assessor = statement.get("context", {}).get("instructor")
     return {
         "statement_id": statement["id"], "seq": event.seq,
-        "home_page": account.get("homePage"), "account": account.get("name"), "mbox": actor.get("mbox"),
-        "competency": _codes(statement["object"], policy)[0][:64],
+        **actor_columns(statement), "competency": codes[0][:64],
         "level": statement["result"]["extensions"][policy.iri("competency_level_extension")],
         "assessor": None if assessor is None else json.dumps(assessor, sort_keys=True, ensure_ascii=False),
         "assessed_at": statement.get("timestamp") or statement["stored"],

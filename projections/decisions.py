@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, Hashable, Mapping
 
 from lrs.events import STATEMENT_STORED, Event
-from projections.jp_claims import CREDENTIALS_HOME, decimal_text
 from projections.policy import Policy
+from projections.statement_facts import actor_columns, authority_key, decimal_text
 
 NAME = "decisions"
 KINDS = {"approval_verb": "approved", "rejection_verb": "rejected", "validation_verb": "validated"}
@@ -36,15 +36,11 @@ def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str
     statement = event.payload
     result: Mapping[str, Any] = statement.get("result", {})
     extensions: Mapping[str, Any] = result.get("extensions", {})
-    actor = statement["actor"]
-    account = actor.get("account") or {}
-    authority = statement.get("authority", {}).get("account") or {}
     reason = extensions.get(policy.iri("reason_extension"), result.get("response"))
     return {
         "statement_id": statement["id"], "seq": event.seq, "target_id": statement["object"]["id"],
         "kind": _kind(statement["verb"]["id"], policy),
-        "authority_key": authority.get("name") if authority.get("homePage") == CREDENTIALS_HOME else None,
-        "home_page": account.get("homePage"), "account": account.get("name"), "mbox": actor.get("mbox"),
+        "authority_key": authority_key(statement), **actor_columns(statement),
         "jp": decimal_text(extensions.get(policy.iri("jp_approved_extension"))),
         "reason": reason if isinstance(reason, str) else None,
         "decided_at": statement.get("timestamp") or statement["stored"],

@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Hashable, Mapping
 from zoneinfo import ZoneInfo
 
 from lrs.events import STATEMENT_STORED, Event
 from projections.policy import Policy
+from projections.statement_facts import actor_columns, authority_key, competency_codes, decimal_text
 
 NAME = "jp_claims"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
-CREDENTIALS_HOME = "urn:jejak:credentials"  # lrs.auth.default_authority()
 DURATION = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
     r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
@@ -45,17 +45,6 @@ def minutes_of(duration: str | None) -> Decimal | None:
     return total.quantize(Decimal("0.01"))
 
 
-def decimal_text(value: Any) -> str | None:
-    """A JSON number (or numeric text) as decimal text, when it is a finite number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return str(number) if number.is_finite() and number >= 0 else None
-
-
 def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str, Any] | None:
     statement = event.payload
     if state is not None:
@@ -66,30 +55,21 @@ def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str
     obj = statement["object"]
     if not isinstance(form, str) or obj.get("objectType", "Activity") != "Activity":
         return None
-    actor = statement["actor"]
-    account = actor.get("account") or {}
-    authority = statement.get("authority", {}).get("account") or {}
     when = datetime.fromisoformat(statement.get("timestamp") or statement["stored"])
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
+    minutes = minutes_of(statement.get("result", {}).get("duration"))
+    codes = competency_codes(obj, policy)
     return {
         "statement_id": statement["id"], "seq": event.seq,
-        "home_page": account.get("homePage"), "account": account.get("name"), "mbox": actor.get("mbox"),
+        **actor_columns(statement),
         "verb_id": statement["verb"]["id"], "activity_id": obj["id"],
         "registration": context.get("registration"), "form_code": form[:64],
         "jp_declared": decimal_text(extensions.get(policy.iri("jp_extension"))),
-        "minutes": (lambda m: None if m is None else str(m))(
-            minutes_of(statement.get("result", {}).get("duration"))),
+        "minutes": None if minutes is None else str(minutes),
         "activity_date": when.astimezone(ZoneInfo(policy.timezone)).date().isoformat(),
         "activity_time": when.isoformat(),
-        "authority_key": authority.get("name") if authority.get("homePage") == CREDENTIALS_HOME else None,
-        "competency_codes": _codes(obj, policy),
+        "authority_key": authority_key(statement),
+        "competency_codes": None if codes is None else json.dumps(codes),
     }
 
-
-def _codes(activity: Mapping[str, Any], policy: Policy) -> str | None:
-    """The competencies the activity names (JSON list text), or None."""
-    codes = activity.get("definition", {}).get("extensions", {}).get(policy.iri("competency_codes_extension"))
-    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-        return None
-    return json.dumps(codes)

@@ -6,8 +6,8 @@ import json
 from typing import Any, Hashable, Mapping
 
 from lrs.events import STATEMENT_STORED, Event
-from projections.jp_claims import decimal_text
 from projections.policy import Policy
+from projections.statement_facts import actor_columns, competency_codes, decimal_text
 
 NAME = "plans"
 
@@ -31,19 +31,17 @@ def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str
     if state is not None:
         return state
     statement = event.payload
-    actor = statement["actor"]
-    account = actor.get("account") or {}
     extensions = statement["context"]["extensions"]
     obj = statement["object"]
-    codes = obj.get("definition", {}).get("extensions", {}).get(policy.iri("competency_codes_extension"))
+    codes = competency_codes(obj, policy)
     form = extensions.get(policy.iri("learning_form_extension"))
     name = obj.get("definition", {}).get("name", {})
     return {
         "statement_id": statement["id"], "seq": event.seq,
-        "home_page": account.get("homePage"), "account": account.get("name"), "mbox": actor.get("mbox"),
+        **actor_columns(statement),
         "plan_year": extensions[policy.iri("plan_year_extension")], "activity_id": obj["id"],
         "title": next(iter(name.values()), None) if isinstance(name, dict) else None,
         "form_code": form[:64] if isinstance(form, str) else None,
         "jp": decimal_text(extensions.get(policy.iri("jp_extension"))),
-        "competency_codes": json.dumps(codes) if isinstance(codes, list) else None,
+        "competency_codes": None if codes is None else json.dumps(codes),
     }

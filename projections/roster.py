@@ -39,11 +39,17 @@ class RowProblem:
 
 
 def check_header(header: Sequence[str]) -> str | None:
+    return header_problem(header, HEADER, OPTIONAL)
+
+
+def header_problem(header: Sequence[str], expected: Sequence[str], optional: Sequence[str] = ()) -> str | None:
+    """Why a file's header row is not `expected` (plus any of `optional`), or None."""
     names = [h.strip().lower() for h in header]
-    missing = [h for h in HEADER if h not in names]
-    unknown = [h for h in names if h not in HEADER and h not in OPTIONAL]
+    missing = [h for h in expected if h not in names]
+    unknown = [h for h in names if h not in expected and h not in optional]
     if missing or unknown:
-        return (f"header must be {','.join(HEADER)} (optional: {','.join(OPTIONAL)}); "
+        extra = f" (optional: {','.join(optional)})" if optional else ""
+        return (f"header must be {','.join(expected)}{extra}; "
                 f"missing {missing or 'none'}, unknown {unknown or 'none'}")
     return None
 

@@ -9,7 +9,7 @@ from typing import Any, Hashable, Mapping, Sequence
 
 from lrs.events import STANDARD_RECORDED, Event
 from projections.policy import Policy
-from projections.roster import RowProblem
+from projections.roster import RowProblem, header_problem
 
 NAME = "standards"
 HEADER = ("instansi", "jabatan", "kompetensi", "jenis", "level", "effective_from")
@@ -37,12 +37,7 @@ def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str
 
 
 def check_header(header: Sequence[str]) -> str | None:
-    names = [h.strip().lower() for h in header]
-    missing = [h for h in HEADER if h not in names]
-    unknown = [h for h in names if h not in HEADER]
-    if missing or unknown:
-        return f"header must be {','.join(HEADER)}; missing {missing or 'none'}, unknown {unknown or 'none'}"
-    return None
+    return header_problem(header, HEADER)
 
 
 def parse_rows(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[list[dict[str, Any]], list[RowProblem]]:
