@@ -220,3 +220,27 @@ def test_credential_bindings_are_checked(engine: Engine) -> None:
                              ({"role": "boss", "instansi": "X"}, "not one of")]:
         with pytest.raises(BadRequest, match=message):
             create_credential(engine, "k", "s", ["all"], **binding)
+
+
+def test_decisions_over_http_count_by_the_posting_credential(
+        client: FlaskClient, engine: Engine, auth: dict[str, str], people: dict[str, Any]) -> None:
+    """The atasan's own credential (created with --nip) posts through the xAPI API; the same
+    approval posted by a colleague's credential, naming the atasan as actor, has no effect."""
+    import base64
+
+    def basic(key: str) -> dict[str, str]:
+        token = base64.b64encode(f"{key}:s3cret".encode()).decode()
+        return {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
+
+    target = _claim(engine, people)
+    forged = decision("approved", target, NIP_C)
+    assert client.post("/xapi/statements", json=forged, headers=basic("pegawai-b")).status_code == 200
+    assert _jp(engine)["jp_counted"] == 0
+    rejection = decision("rejected", target, NIP_C)  # the profile wants a reason
+    response = client.post("/xapi/statements", json=rejection, headers=basic("atasan-c"))
+    assert response.status_code == 400 and "reason" in response.get_data(as_text=True)
+    approval = decision("approved", target, NIP_C, jp=3)
+    assert client.post("/xapi/statements", json=approval, headers=basic("atasan-c")).status_code == 200
+    result = _jp(engine)
+    assert result["jp_counted"] == 3
+    assert [r["effective"] for r in result["lines"][0]["decisions"]] == [False, True]
