@@ -92,6 +92,10 @@ def run(
                 read_models.set_checkpoints(conn, [n for n in names if marks[n] < upper], upper)
             if on_batch is not None:
                 on_batch(upper)
+            if upper == limit:
+                # `until`, or the head read when this batch began: a live catch-up ends without
+                # another transaction (an event appended since is caught up after its own append).
+                return upper
 
 
 @contextmanager

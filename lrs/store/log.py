@@ -1,10 +1,11 @@
 """The event log: append(), read(), head(). The only writer of the `events` table."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Row, and_, func, or_, select
+from sqlalchemy import Connection, Row, Select, and_, bindparam, func, or_, select
 
 from lrs.events import Event, EventDraft
 from lrs.store import chain
@@ -64,18 +65,27 @@ def read_matching(
 
     Payloads are canonical JSON, so an IRI a reader looks for appears verbatim: the database
     skips the other events without sending them (projections/runner.py)."""
-    find = func.instr if is_sqlite(conn) else func.strpos
+    key = tuple((kind, None if needles is None else tuple(needles)) for kind, needles in wanted.items())
+    query = _matching(is_sqlite(conn), key)
+    if query is None:
+        return []
+    return [_event(row) for row in conn.execute(query, {"after": after, "until": until}).all()]
+
+
+@functools.lru_cache(maxsize=64)
+def _matching(sqlite: bool, wanted: tuple[tuple[str, tuple[str, ...] | None], ...]) -> Select[Any] | None:
+    """The read_matching query of one `wanted`, built once (live catch-up runs it per append)."""
+    find = func.instr if sqlite else func.strpos
     chosen = []
-    for kind, needles in wanted.items():
+    for kind, needles in wanted:
         if needles is None:
             chosen.append(events.c.type == kind)
         elif needles:
             chosen.append(and_(events.c.type == kind, or_(*[find(events.c.payload, n) > 0 for n in needles])))
     if not chosen:
-        return []
-    query = (select(events).where(events.c.seq > after, events.c.seq <= until, or_(*chosen))
-             .order_by(events.c.seq))
-    return [_event(row) for row in conn.execute(query).all()]
+        return None
+    return (select(events).where(events.c.seq > bindparam("after"), events.c.seq <= bindparam("until"),
+                                 or_(*chosen)).order_by(events.c.seq))
 
 
 def stream(conn: Connection, *, after: int = 0, batch: int = 5000) -> Iterator[Event]:

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from typing import Any, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import (
-    Connection, Engine, Table, and_, any_, bindparam, delete, func, insert, or_, select, tuple_,
+    Connection, Engine, Table, and_, any_, bindparam, delete, func, insert, or_, select, tuple_, update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -60,11 +60,12 @@ def projecting(engine: Engine) -> Iterator[Connection]:
         try:
             with conn.begin():
                 if not sqlite:
-                    conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                    # psycopg prepares repeated queries; a generic plan made while a read model
-                    # was empty (a rebuild) keeps scanning it whole as it grows.
-                    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4857001)")
+                    # One round trip. plan_cache_mode: psycopg prepares repeated queries, and a
+                    # generic plan made while a read model was empty (a rebuild) keeps scanning
+                    # it whole as it grows.
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit = off; "
+                                         "SET LOCAL plan_cache_mode = force_custom_plan; "
+                                         "SELECT pg_advisory_xact_lock(4857001)")
                 yield conn
         finally:
             if sqlite:
@@ -80,10 +81,15 @@ def checkpoints(conn: Connection, names: Iterable[str]) -> dict[str, int]:
 
 
 def set_checkpoints(conn: Connection, names: Sequence[str], seq: int) -> None:
+    """Move these checkpoints to `seq` (one UPDATE; a first checkpoint is inserted)."""
     if not names:
         return
-    conn.execute(delete(projection_checkpoints).where(projection_checkpoints.c.name.in_(names)))
-    conn.execute(insert(projection_checkpoints), [{"name": name, "seq": seq} for name in names])
+    moved = conn.execute(update(projection_checkpoints).where(projection_checkpoints.c.name.in_(names))
+                         .values(seq=seq)).rowcount
+    if moved < len(names):
+        have = set(conn.execute(select(projection_checkpoints.c.name)
+                                .where(projection_checkpoints.c.name.in_(names))).scalars())
+        conn.execute(insert(projection_checkpoints), [{"name": n, "seq": seq} for n in names if n not in have])
 
 
 def head_seq(conn: Connection) -> int:
