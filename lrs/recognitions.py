@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from lrs.errors import NotFound
 from lrs.reports import Loaded, facts_at, load
 from lrs.store import read_models
-from projections.jp_totals import Line, entry_on, total
+from projections.jp_totals import ZERO, Line, entry_on, total
+from projections.recognition import Decision, Ruling
 from projections.replays import Replays
 
 
@@ -32,12 +33,23 @@ def _lines(loaded: Loaded, nip: str, years: set[int]) -> list[Line]:
 
 def claims_of(engine: Engine, nip: str, year: int, as_of: str | None = None, *,
               replays: Replays | None = None) -> list[Line]:
-    """Every claim of the pegawai's year that needs (or had) a decision, in activity-date order."""
+    """Every claim of the pegawai's year that needs (or had) a decision, in activity-date order,
+    then the year's voided claims (state `voided`: a correction, never a deletion)."""
     with facts_at(engine, as_of, replays) as conn:
         loaded = load(conn, [nip], year)
     if nip not in loaded.history:
         raise NotFound(f"nip {nip} is not in the roster")
-    return _lines(loaded, nip, {year})
+    voided = [Line(c.statement_id, c.seq, c.form_code, c.activity_date, None, None, None, ZERO, "voided",
+                   "voided by a later statement", (), "voided",
+                   tuple(r for d in loaded.facts.decisions.get(c.statement_id, ()) for r in _as_rulings(d)))
+              for c in sorted(loaded.claims[nip], key=lambda c: c.seq) if c.voided and c.activity_date.year == year]
+    return _lines(loaded, nip, {year}) + voided
+
+
+def _as_rulings(decision: Decision) -> list[Ruling]:
+    """A decision on a voided claim, listed without effect."""
+    return [Ruling(decision.statement_id, decision.seq, decision.kind, decision.decided_at, None, None, False,
+                   "the claim is voided", decision.jp)]
 
 
 def pending_for(engine: Engine, nip: str, as_of: str | None = None, *, today: date | None = None,

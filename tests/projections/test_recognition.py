@@ -195,6 +195,10 @@ def test_pending_lists_and_claims_with_status(engine: Engine, people: dict[str, 
     assert [c.line.statement_id for c in pending_for(engine, NIP_C)] == [second, statement["id"]]
     statuses = {line.statement_id: line.recognition for line in claims_of(engine, NIP_A, 2026)}
     assert statuses == {first: "rejected", second: "submitted"}
+    record_statements(engine, [void(first)], authority=people["pegawai"])
+    lines = claims_of(engine, NIP_A, 2026)
+    assert [(line.statement_id, line.recognition) for line in lines] == [(second, "submitted"), (first, "voided")]
+    assert [(r.kind, r.effective) for r in lines[1].decisions] == [("rejected", False)]
 
 
 def test_recognition_api_and_cli(client: FlaskClient, engine: Engine, auth: dict[str, str],
