@@ -9,6 +9,7 @@ from lrs import api
 from lrs.auth import Authenticator
 from lrs.config import DefaultConfig
 from lrs.store.engine import make_engine
+from projections.projector import Projector
 from projections.replays import Replays
 
 
@@ -23,6 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["lrs.engine"] = engine
     app.extensions["lrs.authenticator"] = Authenticator(engine, app.config["AUTH_CACHE_SECONDS"])
     app.extensions["lrs.replays"] = Replays(engine, app.config["AS_OF_REPLAYS_KEPT"])
+    app.extensions["lrs.projector"] = Projector(engine) if app.config["PROJECT_IN_BACKGROUND"] else None
     api.register(app)
     app.url_map.strict_slashes = False
     return app

@@ -53,7 +53,7 @@ def _check_voids(
 def record_statements(
     engine: Engine, batch: Sequence[dict[str, Any]], *, authority: Mapping[str, Any],
     attachments: Sequence[tuple[str, str, bytes]] = (), now: datetime | None = None,
-    project: bool = True,
+    project: bool | Callable[[], None] = True,
 ) -> list[str]:
     """Store validated statements in one transaction and return their ids in request order.
     The statements are completed in place (id, stored, authority, ...): pass parsed JSON that
@@ -63,7 +63,8 @@ def record_statements(
     event; with different content the whole request is refused (StatementConflict).
     `attachments` are (sha2, content type, bytes) parts, stored once per sha2 in the same
     transaction; the statements' own `attachments` entries carry the sha2 into the chain.
-    `project=False` leaves the projections to a worker (`lrs projections run`; bulk loads).
+    `project=False` leaves the projections to a worker (`lrs projections run`; bulk loads); a
+    callable is called instead of catching up here (a server's Projector.notify).
     """
     _check_batch_ids(batch)
     statements = [xs.normalize(s) for s in batch]
@@ -91,7 +92,9 @@ def record_statements(
         if appended:
             statement_rows.insert_rows(conn, list(zip(appended, fresh)))
             attachment_blobs.put(conn, attachments)
-    if appended and project:
+    if appended and callable(project):
+        project()
+    elif appended and project:
         # After the commit, outside the append lock. The statements are stored: a client told
         # otherwise would send them again. A failed fold is logged with its traceback, and the
         # next append or `lrs projections run` picks up from the checkpoint.

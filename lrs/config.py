@@ -21,6 +21,10 @@ class DefaultConfig:
     # Replays of the read models as of past seqs (`as_of` in /api/v1) a server process keeps in
     # memory for the next request at or after the same seq.
     AS_OF_REPLAYS_KEPT = 4
+    # After a statement POST/PUT, fold the projections in a thread of the server process
+    # (requests return at once; appends arriving meanwhile are folded together) rather than in
+    # the request. Reports then lag the log by one catch-up.
+    PROJECT_IN_BACKGROUND = True
 
 
 def database_url_from_env() -> str:

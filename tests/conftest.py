@@ -53,7 +53,10 @@ def engine(database_url: str) -> Iterator[Engine]:
 def app(database_url: str) -> Iterator[Flask]:
     from lrs.app import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "MAX_CONTENT_LENGTH": 1_000_000})
+    # Statements fold in the request here, so a test reads its reports right after a POST;
+    # tests/projections/test_projector.py covers the background projector a server uses.
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "MAX_CONTENT_LENGTH": 1_000_000,
+                      "PROJECT_IN_BACKGROUND": False})
     yield app
     app.extensions["lrs.replays"].close()
     app.extensions["lrs.engine"].dispose()

@@ -66,7 +66,9 @@ def _record(items: list[dict[str, Any]], parts: list[multipart.Part]) -> list[st
     cred = credential()
     cred.require("statements/write")
     blobs = [(p.sha2, p.content_type, p.content) for p in parts]
-    return commands.record_statements(_engine(), items, authority=cred.authority, attachments=blobs)
+    projector = current_app.extensions["lrs.projector"]
+    return commands.record_statements(_engine(), items, authority=cred.authority, attachments=blobs,
+                                      project=projector.notify if projector is not None else True)
 
 
 @bp.put("")

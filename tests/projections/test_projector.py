@@ -1,0 +1,91 @@
+"""The background projector of a server process: a POST returns, its statements are folded by
+the projector's thread, and appends that arrive together are folded together."""
+from __future__ import annotations
+
+import base64
+import threading
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine
+
+from lrs.commands import record_roster, record_statements, trust_source
+from lrs.reports import pegawai_jp
+from projections import runner
+from projections.projector import Projector
+from tests.fixtures.builders import add_credential
+from tests.fixtures.jp import LMS, NIP_A, claim, roster_row
+
+
+@pytest.fixture
+def server_app(database_url: str) -> Iterator[Flask]:
+    from lrs.app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    yield app
+    app.extensions["lrs.projector"].close()
+    app.extensions["lrs.replays"].close()
+    app.extensions["lrs.engine"].dispose()
+
+
+def test_posted_statements_are_folded_by_the_projector(server_app: Flask, engine: Engine) -> None:
+    trust_source(engine, "lms")
+    record_roster(engine, [roster_row()])
+    add_credential(engine, "lms", "s3cret", ["all"])
+    headers = {"Authorization": "Basic " + base64.b64encode(b"lms:s3cret").decode(),
+               "X-Experience-API-Version": "1.0.3"}
+    client = server_app.test_client()
+    for jp in (2, 3, 5):
+        assert client.post("/xapi/statements", json=claim(jp=jp), headers=headers).status_code == 200
+    projector: Projector = server_app.extensions["lrs.projector"]
+    assert projector.wait()
+    assert pegawai_jp(engine, NIP_A, 2026).jp_counted == 10
+
+
+def test_concurrent_notifications_fold_everything_once(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    trust_source(engine, "lms")
+    record_roster(engine, [roster_row()])
+    calls = []
+    real = runner.catch_up
+    monkeypatch.setattr(runner, "catch_up", lambda e: calls.append(1) or real(e))
+    projector = Projector(engine)
+    try:
+        def append(jp: int) -> None:
+            record_statements(engine, [claim(jp=jp)], authority=LMS, project=projector.notify)
+
+        threads = [threading.Thread(target=append, args=(jp,)) for jp in range(1, 9)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert projector.wait()
+        assert pegawai_jp(engine, NIP_A, 2026).jp_counted == sum(range(1, 9))
+        assert 1 <= len(calls) <= 8  # notifications that arrive during a catch-up share the next one
+    finally:
+        projector.close()
+
+
+def test_a_failing_catch_up_is_retried_on_the_next_notification(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    trust_source(engine, "lms")
+    record_roster(engine, [roster_row()])
+    real = runner.catch_up
+    failures = [RuntimeError("database went away")]
+
+    def flaky(e: Engine) -> int:
+        if failures:
+            raise failures.pop()
+        return real(e)
+
+    monkeypatch.setattr(runner, "catch_up", flaky)
+    projector = Projector(engine)
+    try:
+        record_statements(engine, [claim(jp=4)], authority=LMS, project=projector.notify)
+        assert projector.wait()
+        assert pegawai_jp(engine, NIP_A, 2026).jp_counted == 0  # the fold failed; the statement is stored
+        record_statements(engine, [claim(jp=1)], authority=LMS, project=projector.notify)
+        assert projector.wait()
+        assert pegawai_jp(engine, NIP_A, 2026).jp_counted == 5
+    finally:
+        projector.close()
