@@ -41,15 +41,15 @@ def claims_of(engine: Engine, nip: str, year: int, as_of: str | None = None, *,
         raise NotFound(f"nip {nip} is not in the roster")
     voided = [Line(c.statement_id, c.seq, c.form_code, c.activity_date, None, None, None, ZERO, "voided",
                    "voided by a later statement", (), "voided",
-                   tuple(r for d in loaded.facts.decisions.get(c.statement_id, ()) for r in _as_rulings(d)))
+                   tuple(_voided_ruling(d) for d in loaded.facts.decisions.get(c.statement_id, ())))
               for c in sorted(loaded.claims[nip], key=lambda c: c.seq) if c.voided and c.activity_date.year == year]
     return _lines(loaded, nip, {year}) + voided
 
 
-def _as_rulings(decision: Decision) -> list[Ruling]:
+def _voided_ruling(decision: Decision) -> Ruling:
     """A decision on a voided claim, listed without effect."""
-    return [Ruling(decision.statement_id, decision.seq, decision.kind, decision.decided_at, None, None, False,
-                   "the claim is voided", decision.jp)]
+    return Ruling(decision.statement_id, decision.seq, decision.kind, decision.decided_at, None, None, False,
+                  "the claim is voided", decision.jp)
 
 
 def pending_for(engine: Engine, nip: str, as_of: str | None = None, *, today: date | None = None,

@@ -84,10 +84,15 @@ class Loaded:
     home_pages: frozenset[str]
 
     def owner(self, row: Mapping[str, Any]) -> str | None:
-        """The loaded pegawai a fact row (account or mbox actor) belongs to, or None."""
-        if row["account"] is not None:
-            return row["account"] if row["home_page"] in self.home_pages and row["account"] in self.history else None
-        return self.by_mbox.get(row["mbox"] or "")
+        return owner_of(row, self.history, self.by_mbox, self.home_pages)
+
+
+def owner_of(row: Mapping[str, Any], history: Mapping[str, Any], by_mbox: Mapping[str, str],
+             home_pages: frozenset[str]) -> str | None:
+    """The pegawai a fact row (account or mbox actor) belongs to among those in `history`, or None."""
+    if row["account"] is not None:
+        return row["account"] if row["home_page"] in home_pages and row["account"] in history else None
+    return by_mbox.get(row["mbox"] or "")
 
 
 def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
@@ -99,10 +104,10 @@ def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
         history[row["nip"]].append(RosterEntry.of(row))
     by_mbox = ({e.mbox: nip for nip, entries in history.items() for e in entries if e.mbox}
                if iris.match_mbox else {})
-    owners = Loaded(Facts(policies, frozenset()), history, {}, by_mbox, frozenset(iris.iris("account_home_pages")))
+    home_pages = frozenset(iris.iris("account_home_pages"))
     claims: dict[str, list[Claim]] = defaultdict(list)
     for row in read_models.claims_of(conn, list(nips), sorted(by_mbox)):
-        if (nip := owners.owner(row)) is not None:
+        if (nip := owner_of(row, history, by_mbox, home_pages)) is not None:
             claims[nip].append(Claim.of(row))
     decisions: dict[str, list[Decision]] = defaultdict(list)
     claim_ids = [c.statement_id for listed in claims.values() for c in listed]
@@ -112,7 +117,7 @@ def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
     facts = Facts(policies, read_models.trusted_keys(conn), decisions,
                   {r["key"]: Binding.of(r) for r in read_models.binding_rows(conn)},
                   read_models.nips_of_mboxes(conn, decider_mboxes) if iris.match_mbox else {})
-    return Loaded(facts, history, claims, by_mbox, owners.home_pages)
+    return Loaded(facts, history, claims, by_mbox, home_pages)
 
 
 def pegawai_jp(
