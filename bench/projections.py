@@ -61,8 +61,9 @@ def _lines(path: Path, size: int) -> Any:
 
 
 def load(url: str, statements: Path, people: Path) -> int:
-    from lrs.auth import default_authority
-    from lrs.commands import record_roster, record_statements, trust_source
+    from lrs.write.reference import default_authority
+    from lrs.write.reference import record_roster, trust_source
+    from lrs.write.statements import record_statements
 
     engine = _engine(url)
     trust_source(engine, "bench")
@@ -103,7 +104,7 @@ def reads(url: str) -> dict[str, float]:
     as-of read halfway through the log (a fresh replay, then from the kept replay)."""
     from sqlalchemy import text
 
-    from lrs import reports
+    from lrs.read import jp as reports
     from lrs.store import read_models
     from projections.replays import Replays
 
@@ -134,8 +135,8 @@ def reads(url: str) -> dict[str, float]:
 
 
 def burst(url: str, statements: Path) -> dict[str, float]:
-    from lrs.auth import default_authority
-    from lrs.commands import record_statements
+    from lrs.write.reference import default_authority
+    from lrs.write.statements import record_statements
     from projections import runner
 
     engine = _engine(url)

@@ -5,9 +5,9 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from lrs import api
-from lrs.auth import Authenticator
+from lrs import api, reports_api
 from lrs.config import DefaultConfig
+from lrs.read.credentials import Authenticator
 from lrs.store.engine import make_engine
 from projections.projector import Projector
 from projections.replays import Replays
@@ -26,5 +26,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["lrs.replays"] = Replays(engine, app.config["AS_OF_REPLAYS_KEPT"])
     app.extensions["lrs.projector"] = Projector(engine) if app.config["PROJECT_IN_BACKGROUND"] else None
     api.register(app)
+    reports_api.register(app)
     app.url_map.strict_slashes = False
     return app

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import gc
-import json
 from datetime import date
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator, Mapping, Protocol, Sequence
@@ -21,11 +20,11 @@ from lrs.events import POLICY_PUBLISHED, Event
 from lrs.store import read_models
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
-from projections import (
+from projections.folds import (
     assessments, bindings, decisions, jp_claims, jp_voids, plans, policies, roster, sources, standards,
 )
 from projections.log_reader import LogReader
-from projections.policy import Policy, PolicySet, Published
+from projections.rules.policy import Policy, PolicySet
 
 Row = dict[str, Any]
 
@@ -47,10 +46,6 @@ PROJECTIONS: tuple[Projection, ...] = (
     policies, sources, bindings, roster, standards, jp_claims, jp_voids, decisions, assessments, plans,
 )
 BY_NAME: dict[str, Projection] = {p.NAME: p for p in PROJECTIONS}
-
-
-def _published(rows: Sequence[Row]) -> list[Published]:
-    return [Published(json.loads(r["document"]), int(r["seq"])) for r in rows]
 
 
 def run(
@@ -77,7 +72,7 @@ def run(
                 upper = min(start + batch, limit)
                 if upper <= start:
                     return start
-                known = PolicySet.of(_published(read_models.policy_rows(conn)))
+                known = PolicySet.from_rows(read_models.policy_rows(conn))
                 wanted = _wanted(projections, known)
                 todo = reader.read(start, upper, wanted, conn if source is None else None)
                 reader.read_ahead(upper, min(upper + batch, limit), wanted)  # while this batch folds

@@ -1,12 +1,12 @@
-"""The xAPI HTTP API: one blueprint per resource, plus cross-cutting request handling, and the
-JP reports under /api/v1/."""
+"""The xAPI HTTP API: one blueprint per resource, plus the request handling every entrypoint
+shares (alternate syntax, version headers, authentication, the error map)."""
 from __future__ import annotations
 
 from flask import Flask
 
 from lrs.api import (
     about, activities, activity_profile, agent_profile, agents, alternate, auth, errors, headers,
-    profile, reports, state, statements,
+    profile, state, statements,
 )
 
 
@@ -15,6 +15,5 @@ def register(app: Flask) -> None:
     headers.register(app)     # version check, then xAPI and CORS headers on every response
     auth.register(app)
     errors.register(app)
-    for module in (about, statements, state, activity_profile, agent_profile, activities, agents,
-                   reports, profile):
+    for module in (about, statements, state, activity_profile, agent_profile, activities, agents, profile):
         app.register_blueprint(module.bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 
-from lrs import queries
+from lrs.read import statements as reads
 from lrs.api import params
 from lrs.api.auth import credential
 from lrs.api.bodies import json_reply
@@ -17,4 +17,4 @@ bp = Blueprint("activities", __name__, url_prefix="/xapi/activities")
 def get_activity() -> ResponseReturnValue:
     credential().require("profile")
     activity_id = params.activity_query(request.args)
-    return json_reply(queries.get_activity(current_app.extensions["lrs.engine"], activity_id))
+    return json_reply(reads.get_activity(current_app.extensions["lrs.engine"], activity_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 
-from lrs import queries
+from lrs.read import statements as reads
 from lrs.api import params
 from lrs.api.auth import credential
 from lrs.api.bodies import json_reply
@@ -17,4 +17,4 @@ bp = Blueprint("agents", __name__, url_prefix="/xapi/agents")
 def get_person() -> ResponseReturnValue:
     credential().require("profile")
     agent = params.agent_query(request.args)
-    return json_reply(queries.get_person(current_app.extensions["lrs.engine"], agent))
+    return json_reply(reads.get_person(current_app.extensions["lrs.engine"], agent))

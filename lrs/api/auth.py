@@ -6,7 +6,7 @@ import binascii
 
 from flask import Flask, current_app, g, request
 
-from lrs.auth import Authenticator, Credential
+from lrs.read.credentials import Authenticator, Credential
 from lrs.errors import Unauthenticated
 
 PUBLIC = ("about", "profile")

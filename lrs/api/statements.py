@@ -10,17 +10,17 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
-from lrs import commands, queries
 from lrs.api import params
 from lrs.api.auth import credential
 from lrs.api.bodies import read_body
 from lrs.api.headers import xapi_version
-from lrs.errors import BadRequest, InvalidStatement, NotFound
+from lrs.errors import BadRequest
+from lrs.read import statements as reads
 from lrs.store.statement_queries import StatementFilter
-from lrs.xapi import multipart, signature, versions
+from lrs.write import statements as changes
+from lrs.xapi import multipart
 from lrs.xapi.formats import formatter
-from lrs.xapi.statement import ifi
-from lrs.xapi.validate import validate_statement
+from lrs.xapi.media_types import media_type
 
 bp = Blueprint("statements", __name__, url_prefix="/xapi/statements")
 
@@ -36,7 +36,7 @@ def _body() -> tuple[Any, list[multipart.Part]]:
     parts: list[multipart.Part] = []
     if multipart.is_multipart(content_type):
         data, parts = multipart.parse_request(content_type, data)
-    elif content_type.split(";")[0].strip().lower() != "application/json":
+    elif media_type(content_type) != "application/json":
         raise BadRequest(
             f"Content-Type {content_type or '(none)'!r} is not accepted: send application/json "
             "or multipart/mixed"
@@ -47,28 +47,12 @@ def _body() -> tuple[Any, list[multipart.Part]]:
         raise BadRequest(f"the request body is not valid JSON: {exc}") from exc
 
 
-def _validated(items: list[Any], parts: list[multipart.Part]) -> list[dict[str, Any]]:
-    version = xapi_version()
-    for index, item in enumerate(items):
-        try:
-            validate_statement(item, version)
-        except InvalidStatement as exc:
-            prefix = f"statement[{index}]: " if len(items) > 1 else ""
-            raise InvalidStatement(prefix + str(exc)) from exc
-    multipart.check_attachments(items, parts)
-    signature.check_signatures(items, parts)
-    for item in items:  # after the signature check, which compares the statements as sent
-        versions.prepare_for_storage(item, version)
-    return items
-
-
-def _record(items: list[dict[str, Any]], parts: list[multipart.Part]) -> list[str]:
+def _record(items: list[Any], parts: list[multipart.Part]) -> list[str]:
     cred = credential()
     cred.require("statements/write")
-    blobs = [(p.sha2, p.content_type, p.content) for p in parts]
     projector = current_app.extensions["lrs.projector"]
-    return commands.record_statements(_engine(), items, authority=cred.authority, attachments=blobs,
-                                      project=projector.notify if projector is not None else True)
+    return changes.record_statements(_engine(), items, authority=cred.authority, version=xapi_version(),
+                                     attachments=parts, project=projector.notify if projector is not None else True)
 
 
 @bp.put("")
@@ -80,7 +64,7 @@ def put_statement() -> ResponseReturnValue:
     if "id" in body and str(body["id"]).lower() != statement_id:
         raise BadRequest(f"the statement's id {body['id']} differs from statementId {statement_id}")
     body["id"] = statement_id
-    _record(_validated([body], parts), parts)
+    _record([body], parts)
     return "", 204
 
 
@@ -93,7 +77,7 @@ def post_statements() -> ResponseReturnValue:
     items = body if isinstance(body, list) else [body]
     if not all(isinstance(item, dict) for item in items):
         raise BadRequest("POST /statements takes a statement object or an array of them")
-    return _record(_validated(items, parts), parts), 200
+    return _record(items, parts), 200
 
 
 def _http_date(stored: str) -> str:
@@ -103,7 +87,7 @@ def _http_date(stored: str) -> str:
 def _reply(document: Any, statements: list[dict[str, Any]], with_attachments: bool) -> Response:
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
     if with_attachments:
-        stored = queries.attachments_of(_engine(), statements)
+        stored = reads.attachments_of(_engine(), statements)
         parts = [multipart.Part(sha2, ctype, content) for sha2, ctype, content in stored]
         content_type, body = multipart.build_response(body, parts)
     else:
@@ -117,32 +101,23 @@ def _reply(document: Any, statements: list[dict[str, Any]], with_attachments: bo
 @bp.get("")
 def get_statements() -> ResponseReturnValue:
     query = params.statement_query(request.args)
-    cred = credential()
-    mine = None
-    if not cred.allows("statements/read"):
-        cred.require("statements/read/mine")
-        mine = ifi(cred.authority)
     shape = formatter(query["format"], _languages())
     for key, voided in (("statementId", False), ("voidedStatementId", True)):
         if key in query:
-            statement = queries.load(queries.get_statement(_engine(), str(query[key]), voided=voided))
-            if mine is not None and statement.get("authority") != cred.authority:
-                raise NotFound(f"no statement with id {query[key]}")
-            shaped = shape(statement)
+            shaped = shape(reads.get_statement(_engine(), str(query[key]), voided=voided, reader=credential()))
             return _reply(shaped, [shaped], query["attachments"])
-    limit = query["limit"] or current_app.config["STATEMENT_PAGE_LIMIT"]
-    limit = min(limit, current_app.config["STATEMENT_PAGE_LIMIT"])
     filters = StatementFilter(
         agent=query.get("agent"), related_agents=query["related_agents"],
         verb=query.get("verb"), activity=query.get("activity"),
         related_activities=query["related_activities"],
         registration=str(query["registration"]) if "registration" in query else None,
-        since_ms=query.get("since"), until_ms=query.get("until"), authority=mine,
+        since_ms=query.get("since"), until_ms=query.get("until"),
     )
-    page = queries.find_statements(
-        _engine(), filters, ascending=query["ascending"], limit=limit, cursor=query.get("cursor")
+    page = reads.find_statements(
+        _engine(), filters, reader=credential(), ascending=query["ascending"], limit=query["limit"],
+        page_limit=current_app.config["STATEMENT_PAGE_LIMIT"], cursor=query.get("cursor"),
     )
-    statements = [shape(queries.load(p)) for p in page.payloads]
+    statements = [shape(reads.load(p)) for p in page.payloads]
     more = ""
     if page.next_cursor is not None:
         args = {k: v for k, v in request.args.items() if k != "cursor"}

@@ -1,6 +1,10 @@
-"""SQL for API credentials."""
+"""API credentials: their rows, and how a secret is kept (a slow salted hash, never the secret)."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -8,6 +12,24 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from lrs.store.tables import credentials
+
+
+# scrypt parameters: about 50 ms and 16 MiB per check, so a stolen table is slow to attack.
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_secret(secret: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def check_secret(secret: str, stored: str) -> bool:
+    scheme, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        return False
+    computed = hashlib.scrypt(secret.encode(), salt=base64.b64decode(salt), dklen=32, **SCRYPT)
+    return hmac.compare_digest(computed, base64.b64decode(digest))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from lrs.errors import BadRequest, DocumentConflict, PreconditionFailed
 from lrs.xapi.agents import identity
+from lrs.xapi.media_types import media_type
 from lrs.xapi.statement import ifi
 
 JSON_TYPE = "application/json"
@@ -88,10 +89,6 @@ class Content:
         if not isinstance(value, dict):
             raise BadRequest(f"the {which} document is not a JSON object, so it cannot be merged")
         return value
-
-
-def media_type(content_type: str) -> str:
-    return content_type.split(";")[0].strip().lower()
 
 
 def merge(stored: Content, posted: Content) -> Content | None:

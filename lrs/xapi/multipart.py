@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
 
 from lrs.errors import BadRequest, InvalidStatement
+from lrs.xapi.media_types import media_type, parameters
 
 MULTIPART_MIXED = "multipart/mixed"
 HASH_HEADER = "x-experience-api-hash"
@@ -18,7 +19,6 @@ DEFAULT_PART_TYPE = "application/octet-stream"
 ALGORITHM_BY_HEX_LENGTH = {64: "sha256", 96: "sha384", 128: "sha512"}
 _HEX = re.compile(r"[0-9a-f]+")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _LF, _SP, _TAB = 0x0A, 0x20, 0x09
 
@@ -34,7 +34,7 @@ class Part:
 
 def is_multipart(content_type_header: str | None) -> bool:
     """True when the Content-Type header names multipart/mixed (parameters and case ignored)."""
-    return content_type_header is not None and _media_type(content_type_header) == MULTIPART_MIXED
+    return content_type_header is not None and media_type(content_type_header) == MULTIPART_MIXED
 
 
 def parse_request(content_type_header: str, body: bytes) -> tuple[bytes, list[Part]]:
@@ -45,7 +45,7 @@ def parse_request(content_type_header: str, body: bytes) -> tuple[bytes, list[Pa
     raw_parts = _split(body, _boundary(content_type_header))
     first_headers, statements = _parse_part(raw_parts[0], 0)
     first_type = first_headers.get("content-type")
-    if first_type is None or _media_type(first_type) != "application/json":
+    if first_type is None or media_type(first_type) != "application/json":
         raise BadRequest(
             "the first part of a multipart/mixed statement request must have Content-Type "
             f"application/json, not {first_type or 'none'}"
@@ -145,21 +145,11 @@ def build_response(statements_json: bytes, parts: Sequence[Part]) -> tuple[str, 
     return f"{MULTIPART_MIXED}; boundary={boundary}", b"".join(chunks)
 
 
-def _media_type(header: str) -> str:
-    return header.split(";", 1)[0].strip().lower()
-
-
 def _boundary(content_type_header: str) -> bytes:
     """The boundary parameter of a multipart/mixed Content-Type, quoted or not (RFC 2045/2046)."""
     if not is_multipart(content_type_header):
         raise BadRequest(f"expected Content-Type multipart/mixed, got {content_type_header!r}")
-    boundary: str | None = None
-    for match in _PARAM.finditer(content_type_header):
-        if match.group(1).lower() == "boundary":
-            value = match.group(2).strip()
-            if len(value) >= 2 and value[0] == value[-1] == '"':
-                value = re.sub(r"\\(.)", r"\1", value[1:-1])
-            boundary = value
+    boundary = parameters(content_type_header).get("boundary")
     if not boundary:
         raise BadRequest("the multipart/mixed Content-Type header has no boundary parameter")
     if not boundary.isascii() or _CONTROL.search(boundary):

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+from lrs.vocabulary import VOIDED_VERB
+
 CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 # Properties the LRS sets or may overwrite; they do not count when comparing two statements.
 LRS_PROPERTIES = ("stored", "authority", "version")
@@ -55,7 +56,9 @@ def complete(
 
 
 def is_voiding(statement: Mapping[str, Any]) -> bool:
-    return bool(statement.get("verb", {}).get("id") == VOIDED_VERB)
+    """True when the statement's verb is the voiding verb (xAPI Data 2.3.2)."""
+    verb = statement.get("verb")
+    return isinstance(verb, Mapping) and verb.get("id") == VOIDED_VERB
 
 
 def statement_ref(statement: Mapping[str, Any]) -> str | None:

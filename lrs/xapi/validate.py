@@ -15,10 +15,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, relevance
 
 from lrs.errors import InvalidStatement
-from lrs.xapi import profile, rules
+from lrs.xapi import durations, profile, rules
 from lrs.xapi.versions import V1, V2
 
-VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "xapi"
 STATEMENT_SCHEMA = "statement.schema.json"
 # The schema each version's statements are checked against; statement-2.0 starts from statement.schema.json.
@@ -55,12 +54,6 @@ def validate_agent(obj: object, where: str) -> None:
         compiled.raise_first_error(obj, where)
 
 
-def is_voiding(statement: Mapping[str, Any]) -> bool:
-    """True when the statement's verb is http://adlnet.gov/expapi/verbs/voided."""
-    verb = statement.get("verb")
-    return isinstance(verb, Mapping) and verb.get("id") == VOIDED
-
-
 @functools.cache
 def load_schema(name: str = STATEMENT_SCHEMA) -> dict[str, Any]:
     """A schema of schemas/xapi/ (the 1.0.3 statement schema by default), read once and shared (do not mutate it)."""
@@ -90,6 +83,7 @@ def _compiled(definition: str, version: str = V1) -> _Compiled:
     root = {"$schema": load_schema(root_file)["$schema"], **_Inliner(root_file).definition(definition)}
     checker = FormatChecker(formats=())  # only the formats implemented here are asserted
     checker.checks("date-time")(rules.is_timestamp)
+    checker.checks("duration")(durations.is_duration)
     return _Compiled(_Compiler(checker).compile(root), Draft202012Validator(root, format_checker=checker))
 
 

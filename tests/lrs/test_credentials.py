@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from lrs.auth import create_credential
+from lrs.write.reference import create_credential
 from lrs.errors import BadRequest
 from lrs.events import SOURCE_TRUSTED
 from lrs.store import credentials, log, read_models

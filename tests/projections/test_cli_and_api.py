@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from lrs.cli import main
-from lrs.commands import record_roster, record_statements, trust_source
+from lrs.write.reference import record_roster, trust_source
+from lrs.write.statements import record_statements
 from tests.fixtures.builders import add_credential
 from tests.fixtures.jp import LMS, NIP_A, NIP_B, claim, overlay, roster_row, target
 

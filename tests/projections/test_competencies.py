@@ -12,9 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from lrs.cli import main
-from lrs.commands import record_roster, record_standards, record_statements, trust_source
-from lrs.competencies import pegawai_profile, unit_gaps
-from lrs.reports import to_json
+from lrs.write.reference import record_roster, record_standards, trust_source
+from lrs.write.statements import record_statements
+from lrs.read.competencies import pegawai_profile, unit_gaps
+from lrs.read.values import to_json
 from projections import runner
 from tests.fixtures.jp import LMS, NIP_A, NIP_B, assessment, claim, planned, roster_row, void
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from lrs.commands import publish_policy, record_roster, record_statements, trust_source
-from lrs.reports import pegawai_jp, summary
+from lrs.write.reference import publish_policy, record_roster, trust_source
+from lrs.write.statements import record_statements
+from lrs.read.jp import pegawai_jp, summary
 from tests.fixtures.jp import (
     ATTENDED, LMS, NIP_A, NIP_B, PHONE, claim, overlay, roster_row, target, void,
 )

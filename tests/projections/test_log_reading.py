@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from lrs.commands import publish_policy, record_roster, record_statements, trust_source
+from lrs.write.reference import publish_policy, record_roster, trust_source
+from lrs.write.statements import record_statements
 from lrs.events import POLICY_PUBLISHED, ROSTER_RECORDED, STATEMENT_STORED, EventDraft
-from lrs.reports import pegawai_jp, to_json
+from lrs.read.jp import pegawai_jp
+from lrs.read.values import to_json
 from lrs.store import log
 from lrs.store.engine import writing
 from projections import runner
-from projections.policy import national_default
+from projections.rules.policy import national_default
 from tests.fixtures.jp import LMS, NIP_A, claim, roster_row
 
 PASSED = "http://adlnet.gov/expapi/verbs/passed"

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from lrs.errors import InvalidPolicy
-from projections.policy import PolicySet, Published, national_default, validate
+from projections.rules.policy import PolicySet, Published, national_default, validate
 from tests.fixtures.jp import overlay, target
 
 
@@ -78,7 +78,7 @@ def test_later_effective_date_wins_and_known_until_forgets_later_events() -> Non
 def test_shipped_example_overlay_is_valid() -> None:
     import json
 
-    from projections.policy import POLICY_DIR
+    from projections.rules.policy import POLICY_DIR
 
     document = json.loads((POLICY_DIR / "examples" / "kemendikdasmen-2025.json").read_text())
     policy = PolicySet.of([Published(validate(document), 1)]).policy_in_force(date(2026, 1, 1), "KEMENDIKDASMEN")

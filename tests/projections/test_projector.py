@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine
 
-from lrs.commands import record_roster, record_statements, trust_source
-from lrs.reports import pegawai_jp
+from lrs.write.reference import record_roster, trust_source
+from lrs.write.statements import record_statements
+from lrs.read.jp import pegawai_jp
 from projections import runner
 from projections.projector import Projector
 from tests.fixtures.builders import add_credential

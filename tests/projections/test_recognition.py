@@ -11,12 +11,14 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
-from lrs.auth import create_credential, default_authority
+from lrs.write.reference import create_credential, default_authority
 from lrs.cli import main
-from lrs.commands import publish_policy, record_roster, record_statements
+from lrs.write.reference import publish_policy, record_roster
+from lrs.write.statements import record_statements
 from lrs.errors import BadRequest
-from lrs.recognitions import claims_of, pending_for
-from lrs.reports import pegawai_jp, to_json
+from lrs.read.recognitions import claims_of, pending_for
+from lrs.read.jp import pegawai_jp
+from lrs.read.values import to_json
 from projections import runner
 from tests.fixtures.jp import NIP_A, NIP_B, NIP_C, claim, decision, overlay, roster_row, void
 

@@ -10,11 +10,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lrs.auth import create_credential, default_authority
-from lrs.commands import publish_policy, record_roster, record_standards, record_statements, trust_source
-from lrs.competencies import pegawai_profile
+from lrs.write.reference import create_credential, default_authority
+from lrs.write.reference import publish_policy, record_roster, record_standards, trust_source
+from lrs.write.statements import record_statements
+from lrs.read.competencies import pegawai_profile
 from lrs.errors import NotFound
-from lrs.reports import pegawai_jp, summary, to_json
+from lrs.read.jp import pegawai_jp, summary
+from lrs.read.values import to_json
 from lrs.store import read_models
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata

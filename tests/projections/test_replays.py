@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from lrs.commands import record_roster, record_statements, trust_source
-from lrs.reports import pegawai_jp, to_json
+from lrs.write.reference import record_roster, trust_source
+from lrs.write.statements import record_statements
+from lrs.read.jp import pegawai_jp
+from lrs.read.values import to_json
 from lrs.store import read_models
 from projections.replays import Replays
 from tests.fixtures.jp import LMS, NIP_A, claim, roster_row, void

@@ -5,8 +5,10 @@ import threading
 
 from sqlalchemy import Engine
 
-from lrs.commands import record_roster, record_statements, trust_source
-from lrs.reports import pegawai_jp, to_json
+from lrs.write.reference import record_roster, trust_source
+from lrs.write.statements import record_statements
+from lrs.read.jp import pegawai_jp
+from lrs.read.values import to_json
 from projections import runner
 from tests.fixtures.jp import LMS, NIP_A, claim, roster_row
 

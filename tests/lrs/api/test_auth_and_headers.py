@@ -47,7 +47,7 @@ def test_revoked_credential_is_refused_at_once(client, engine) -> None:
 
 
 def test_secret_is_stored_only_as_slow_hash(engine) -> None:
-    from lrs.auth import create_credential
+    from lrs.write.reference import create_credential
     from lrs.store.credentials import find_credential
 
     create_credential(engine, "k", "plain-secret", ["all"])

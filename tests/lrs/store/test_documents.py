@@ -10,10 +10,11 @@ from typing import Callable
 import pytest
 from sqlalchemy import Engine, delete, select
 
-from lrs import documents
+from lrs.read import documents as reads
+from lrs.write import documents
 from lrs.errors import DocumentConflict, NotFound, PreconditionFailed
 from lrs.store import chain, log
-from lrs.store import documents as rows
+from lrs.store import document_rows as rows
 from lrs.store.engine import reading, writing
 from lrs.store.tables import documents as documents_table
 from lrs.xapi.documents import Content, DocumentKey, Preconditions, PutRule, Resource, Scope
@@ -62,7 +63,7 @@ def test_two_puts_with_the_same_etag_exactly_one_wins(engine: Engine) -> None:
     winners = [c for c, exc in zip(contents, outcome) if exc is None]
     assert len(winners) == 1
     assert all(isinstance(exc, PreconditionFailed) for exc in outcome if exc is not None)
-    assert documents.get_document(engine, key).content == winners[0]
+    assert reads.get_document(engine, key).content == winners[0]
 
 
 def test_two_creates_with_if_none_match_exactly_one_wins(engine: Engine) -> None:
@@ -81,13 +82,13 @@ def test_two_creates_with_if_none_match_exactly_one_wins(engine: Engine) -> None
 def test_merges_with_the_same_etag_exactly_one_wins(engine: Engine) -> None:
     key = DocumentKey(STATE, "progress")
     documents.post_document(engine, key, js({"a": 0}), Preconditions())
-    tag = documents.get_document(engine, key).content.etag
+    tag = reads.get_document(engine, key).content.etag
     outcome = race([
         (lambda n=n: documents.post_document(engine, key, js({f"k{n}": n}), Preconditions(if_match=frozenset({tag}))))
         for n in range(3)
     ])
     assert sum(exc is None for exc in outcome) == 1
-    merged = json.loads(documents.get_document(engine, key).content.data)
+    merged = json.loads(reads.get_document(engine, key).content.data)
     assert len(merged) == 2 and merged["a"] == 0
 
 
@@ -111,7 +112,7 @@ def test_every_change_is_a_chained_event_carrying_the_document(engine: Engine) -
                                  "activityId": STATE.activity_id}
     assert chain.verify(events) is None
     with pytest.raises(NotFound):
-        documents.get_document(engine, key)
+        reads.get_document(engine, key)
 
 
 def test_read_model_rebuilt_from_the_log_equals_the_live_one(engine: Engine) -> None:
@@ -137,7 +138,7 @@ def test_put_without_headers_conflicts_only_where_the_rule_says(engine: Engine) 
     with pytest.raises(DocumentConflict):
         documents.put_document(engine, key, js({"x": 1}), Preconditions(), rule=PutRule.REQUIRED)
     documents.put_document(engine, key, js({"x": 1}), Preconditions(), rule=PutRule.ALLOWED)
-    assert json.loads(documents.get_document(engine, key).content.data) == {"x": 1}
+    assert json.loads(reads.get_document(engine, key).content.data) == {"x": 1}
 
 
 def test_list_with_since_is_exclusive_and_registrations_are_one_list(engine: Engine) -> None:
@@ -150,13 +151,13 @@ def test_list_with_since_is_exclusive_and_registrations_are_one_list(engine: Eng
     put(engine, DocumentKey(with_registration, "a"), js(3), Preconditions(), rule=PutRule.ALLOWED,
         now=T0 + timedelta(seconds=2))
     since_t0 = int(T0.timestamp() * 1000)
-    listed = documents.find_document_ids(engine, STATE)
+    listed = reads.find_document_ids(engine, STATE)
     assert listed.ids == ["a", "b"] and listed.updated == T0 + timedelta(seconds=2)
-    assert documents.find_document_ids(engine, STATE, since_ms=since_t0).ids == ["b", "a"]
-    assert documents.find_document_ids(engine, with_registration).ids == ["a"]
-    assert documents.find_document_ids(engine, STATE, since_ms=since_t0 + 2000).ids == []
+    assert reads.find_document_ids(engine, STATE, since_ms=since_t0).ids == ["b", "a"]
+    assert reads.find_document_ids(engine, with_registration).ids == ["a"]
+    assert reads.find_document_ids(engine, STATE, since_ms=since_t0 + 2000).ids == []
     other_agent = Scope(Resource.STATE, STATE.activity_id, {"mbox": "mailto:budi@example.go.id"})
-    assert documents.find_document_ids(engine, other_agent).ids == []
+    assert reads.find_document_ids(engine, other_agent).ids == []
 
 
 def test_delete_all_of_a_scope_deletes_every_registration(engine: Engine) -> None:
@@ -166,5 +167,5 @@ def test_delete_all_of_a_scope_deletes_every_registration(engine: Engine) -> Non
     kept = DocumentKey(PROFILE, "s")
     documents.put_document(engine, kept, js({}), Preconditions(), rule=PutRule.ALLOWED)
     assert documents.delete_documents(engine, STATE) == 2
-    assert documents.find_document_ids(engine, STATE).ids == []
-    assert documents.get_document(engine, kept).content == js({})
+    assert reads.find_document_ids(engine, STATE).ids == []
+    assert reads.get_document(engine, kept).content == js({})

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from lrs.errors import InvalidStatement
 from lrs.xapi import profile
 from lrs.xapi.validate import validate_statement
-from projections.policy import national_default
+from projections.rules.policy import national_default
 
 BASE = "https://jejak.example/xapi"
 CLAIM_ID = "3f1c9a52-6d0e-4c8f-9b1a-2a7e5d4c3b21"

@@ -17,7 +17,8 @@ from jsonschema import Draft202012Validator
 
 from lrs.errors import InvalidStatement
 from lrs.xapi import validate as v
-from lrs.xapi.validate import is_voiding, validate_agent, validate_statement
+from lrs.xapi.statement import is_voiding
+from lrs.xapi.validate import validate_agent, validate_statement
 
 Statement = dict[str, Any]
 

@@ -1,0 +1,112 @@
+"""What the State, Activity Profile and Agent Profile resources share: one blueprint factory
+for PUT, POST, GET (HEAD) and DELETE of documents (xAPI 1.0.3 Communication 2.2, 3.1)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Engine
+from werkzeug.http import parse_etags
+
+from lrs.read import documents as reads
+from lrs.write import documents as changes
+from lrs.api import params
+from lrs.api.auth import credential
+from lrs.api.bodies import json_reply, read_body, reply
+from lrs.api.headers import xapi_version
+from lrs.xapi import versions
+from lrs.xapi.agents import identity
+from lrs.xapi.documents import Content, DocumentKey, Preconditions, PutRule, Resource, Scope
+
+DEFAULT_TYPE = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class DocumentResource:
+    resource: Resource
+    id_param: str     # stateId or profileId
+    scope: str        # the credential scope it needs besides `all`
+    put_rule: PutRule  # what an xAPI 1.0.x PUT without If-Match / If-None-Match may do
+
+
+def _put_rule(spec: DocumentResource) -> PutRule:
+    """xAPI 2.0 (9274.1.1 4.1.4) makes every document PUT without a precondition header a
+    conflict when the document exists; 1.0.3 exempts State and refuses a bare profile PUT."""
+    return PutRule.CONFLICT_IF_EXISTS if xapi_version() == versions.V2 else spec.put_rule
+
+
+def _engine() -> Engine:
+    engine: Engine = current_app.extensions["lrs.engine"]
+    return engine
+
+
+def _query(spec: DocumentResource) -> dict[str, Any]:
+    credential().require(spec.scope)
+    return params.document_query(spec.resource, request.method, request.args)
+
+
+def _scope(spec: DocumentResource, query: Mapping[str, Any]) -> Scope:
+    agent = query.get("agent")
+    registration = query.get("registration")
+    return Scope(
+        spec.resource, query.get("activityId"), identity(agent) if agent is not None else None,
+        str(registration) if registration is not None else None,
+    )
+
+
+def _key(spec: DocumentResource, query: Mapping[str, Any]) -> DocumentKey:
+    return DocumentKey(_scope(spec, query), query[spec.id_param])
+
+
+def _content() -> Content:
+    return Content(request.headers.get("Content-Type") or DEFAULT_TYPE, read_body())
+
+
+def _tags(header: str) -> frozenset[str] | None:
+    if header not in request.headers:
+        return None
+    tags = parse_etags(request.headers[header])
+    return frozenset({"*"}) if tags.star_tag else frozenset(tags.as_set(include_weak=True))
+
+
+def _preconditions() -> Preconditions:
+    return Preconditions(_tags("If-Match"), _tags("If-None-Match"))
+
+
+def blueprint(import_name: str, name: str, url: str, spec: DocumentResource) -> Blueprint:
+    """The blueprint of one document resource at `url`."""
+    bp = Blueprint(name, import_name, url_prefix=url)
+
+    @bp.put("")
+    def put_document() -> ResponseReturnValue:
+        key = _key(spec, _query(spec))
+        changes.put_document(_engine(), key, _content(), _preconditions(), rule=_put_rule(spec))
+        return "", 204
+
+    @bp.post("")
+    def post_document() -> ResponseReturnValue:
+        key = _key(spec, _query(spec))
+        changes.post_document(_engine(), key, _content(), _preconditions())
+        return "", 204
+
+    @bp.get("")
+    def get_documents() -> ResponseReturnValue:
+        query = _query(spec)
+        if spec.id_param in query:
+            found = reads.get_document(_engine(), _key(spec, query))
+            return reply(found.content.data, found.content.content_type, found.updated)
+        listed = reads.find_document_ids(_engine(), _scope(spec, query), since_ms=query.get("since"))
+        return json_reply(listed.ids, listed.updated)
+
+    @bp.delete("")
+    def delete_documents() -> ResponseReturnValue:
+        query = _query(spec)
+        if spec.id_param in query:
+            changes.delete_document(_engine(), _key(spec, query), _preconditions())
+        else:
+            changes.delete_documents(_engine(), _scope(spec, query))
+        return "", 204
+
+    return bp

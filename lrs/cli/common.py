@@ -1,0 +1,97 @@
+"""What every `lrs` command shares: the --database-url option, opening the database (only
+`serve` and `db upgrade` migrate it), the one mapping of domain errors to command errors, and
+reading CSV or XLSX files."""
+from __future__ import annotations
+
+import csv
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+import click
+from sqlalchemy import Engine
+
+from lrs.config import database_url_from_env
+
+T = TypeVar("T")
+
+database_option = click.option(
+    "--database-url", default=database_url_from_env, show_default="$LRS_DATABASE_URL or sqlite:///jejak.db",
+    help="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db.",
+)
+as_of_option = click.option("--as-of", default=None, help="An event seq, or a stored time (ISO 8601).")
+
+
+@contextmanager
+def domain_errors(prefix: str = "") -> Iterator[None]:
+    """A domain error (an unknown nip, a bad file, a refused policy) becomes the command's error
+    message (after `prefix`) and exit status 1, never a traceback."""
+    from lrs.errors import LrsError
+
+    try:
+        yield
+    except LrsError as exc:
+        raise click.ClickException(f"{prefix}{exc}") from exc
+
+
+def open_engine(url: str) -> Engine:
+    """The database at `url`, whose schema must be the newest: a command other than `serve` and
+    `db upgrade` never migrates what it reads or writes."""
+    from lrs.store.engine import make_engine
+    from lrs.store.schema import is_current
+
+    engine = make_engine(url)
+    if not is_current(engine):
+        engine.dispose()
+        raise click.ClickException(f"the database at {url} does not have the newest schema; "
+                                   "run `lrs db upgrade` first")
+    return engine
+
+
+def migrated_engine(url: str) -> Engine:
+    """The database at `url`, its schema created or migrated to the newest revision."""
+    from lrs.store.engine import make_engine
+    from lrs.store.schema import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def read_report(database_url: str, read: Callable[[Engine], T]) -> T:
+    """Catch the projections up, then run a report read on the engine."""
+    from projections import runner
+
+    engine = open_engine(database_url)
+    try:
+        with domain_errors():
+            runner.catch_up(engine)
+            return read(engine)
+    finally:
+        engine.dispose()
+
+
+def plain_json(value: Any) -> Any:
+    from lrs.read.values import to_json
+
+    return to_json(value)
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(plain_json(value), ensure_ascii=False))
+
+
+def read_rows_file(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a CSV (UTF-8) or XLSX (first sheet) file."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    else:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = [list(r) for r in csv.reader(handle)]
+    if not rows:
+        raise click.ClickException(f"{path} is empty: it needs a header row")
+    return [str(h or "") for h in rows[0]], rows[1:]

@@ -1,0 +1,122 @@
+"""Report commands: `lrs jp`, `lrs recognitions`, `lrs pending`, `lrs competencies`,
+`lrs competency-gaps`. They read; they never migrate (`lrs db upgrade` does)."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from lrs.cli.common import as_of_option, database_option, echo_json, plain_json, read_report
+
+
+@click.command()
+@click.argument("nip")
+@click.option("--year", required=True, type=int)
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, with the statements behind it.")
+@database_option
+def jp(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
+    """JP of pegawai NIP for a year: counted, pending, target, and the policy versions used."""
+    from lrs.read.jp import pegawai_jp
+
+    result = read_report(database_url, lambda engine: pegawai_jp(engine, nip, year, as_of))
+    if as_json:
+        echo_json(result)
+        return
+    met = {True: "met", False: "not met", None: "no target"}[result.target_met]
+    click.echo(f"{nip} {result.nama or ''} {year}: {plain_json(result.jp_counted)} JP counted, "
+               f"{plain_json(result.jp_pending)} pending; target {plain_json(result.target_jp)} ({met})")
+    for form, value in result.jp_by_form.items():
+        click.echo(f"  {form}: {plain_json(value)} JP")
+    click.echo(f"  policy: {', '.join(result.policy_versions)}")
+
+
+@click.command()
+@click.argument("nip")
+@click.option("--year", required=True, type=int)
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim, with its decisions.")
+@database_option
+def recognitions(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
+    """Claims of pegawai NIP in a year that need a decision: status, JP, and each decision."""
+    from lrs.read import recognitions as read
+
+    lines = read_report(database_url, lambda engine: read.claims_of(engine, nip, year, as_of))
+    for line in lines:
+        if as_json:
+            echo_json(line)
+            continue
+        click.echo(f"{line.activity_date} {line.form_code} {line.statement_id}: {line.recognition}, "
+                   f"{plain_json(line.jp) if line.jp is not None else '-'} JP, {line.status}")
+        for ruling in line.decisions:
+            effect = "has effect" if ruling.effective else "no effect"
+            click.echo(f"    {ruling.kind} by {ruling.decider or '?'} ({effect}): {ruling.reason}")
+
+
+@click.command()
+@click.argument("nip")
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim.")
+@database_option
+def pending(nip: str, as_of: str | None, as_json: bool, database_url: str) -> None:
+    """Claims waiting for atasan (or delegated verifier) NIP to decide, oldest first."""
+    from lrs.read import recognitions as read
+
+    for claimed in read_report(database_url, lambda engine: read.pending_for(engine, nip, as_of)):
+        line = claimed.line
+        if as_json:
+            click.echo(json.dumps({"nip": claimed.nip, "nama": claimed.nama, **plain_json(line)}, ensure_ascii=False))
+        else:
+            click.echo(f"{line.statement_id} {claimed.nip} {claimed.nama or ''}: {line.form_code} on "
+                       f"{line.activity_date}, {plain_json(line.jp) if line.jp is not None else '-'} JP")
+
+
+@click.command()
+@click.argument("nip")
+@click.option("--year", required=True, type=int)
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: competencies, learning and plan.")
+@database_option
+def competencies(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
+    """Competency profile of pegawai NIP on 31 December of a year: required and assessed levels,
+    gaps, JP of learning per competency, and the development plan against what was done."""
+    from lrs.read.competencies import pegawai_profile
+
+    found = read_report(database_url, lambda engine: pegawai_profile(engine, nip, year, as_of))
+    if as_json:
+        echo_json(found)
+        return
+    click.echo(f"{nip} {found.nama or ''} {year}: {found.jabatan or '-'}, {found.unit_kerja or '-'} "
+               f"({found.standard}); JPM {plain_json(found.jpm) if found.jpm is not None else '-'}")
+    for row in found.competencies:
+        def level(value: int | None) -> str:
+            return "-" if value is None else str(value)
+        gap = "-" if row.gap is None else str(row.gap)
+        click.echo(f"  {row.code:<8} {row.jenis:<15} required {level(row.required_level)} assessed "
+                   f"{level(row.assessed_level)} gap {gap}  learning {plain_json(row.jp_learning)} JP")
+    for item in found.plan:
+        click.echo(f"  plan: {item.title or item.activity_id} ({plain_json(item.jp_planned) if item.jp_planned else '-'}"
+                   f" JP): {item.status}")
+
+
+@click.command("competency-gaps")
+@click.argument("instansi")
+@click.argument("unit_kerja")
+@click.option("--year", required=True, type=int)
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@database_option
+def competency_gaps(instansi: str, unit_kerja: str, year: int, as_of: str | None, as_json: bool,
+                    database_url: str) -> None:
+    """Per competency, how many pegawai of UNIT_KERJA (in INSTANSI on 31 December of the year)
+    have a gap against their position's standard, and how many are not assessed."""
+    from lrs.read.competencies import unit_gaps
+
+    found = read_report(database_url, lambda engine: unit_gaps(engine, instansi, unit_kerja, year, as_of))
+    if as_json:
+        echo_json(found)
+        return
+    click.echo(f"{unit_kerja}, {instansi} {year}: {found.pegawai} pegawai")
+    for row in found.competencies:
+        click.echo(f"  {row.code:<12} {row.jenis:<15} {row.with_gap} of {row.with_standard} with a gap, "
+                   f"{row.not_assessed} not assessed")

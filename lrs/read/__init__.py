@@ -1,0 +1,1 @@
+"""The read side: statements, documents and report figures, with who may read what."""

@@ -1,0 +1,129 @@
+"""JP reports under /api/v1/ (JSON, scope `reports`): a pegawai's JP for a year, instansi and
+unit kerja summaries with paging, a pegawai's claims and their recognition, the claims waiting
+for an atasan, competency profiles and a unit's gaps; each takes an optional `as_of` (event seq
+or stored time)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Engine
+
+from lrs.api.auth import credential
+from lrs.errors import BadRequest
+from lrs.read import competencies, jp, recognitions
+from lrs.read.values import to_json
+from projections.replays import Replays
+from projections.rules.jp import JpTotal, Summary
+
+bp = Blueprint("reports", __name__, url_prefix="/api/v1")
+MAX_LIMIT = 500
+
+
+def _engine() -> Engine:
+    engine: Engine = current_app.extensions["lrs.engine"]
+    return engine
+
+
+def _replays() -> Replays:
+    replays: Replays = current_app.extensions["lrs.replays"]
+    return replays
+
+
+def _int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int:
+    raw = args.get(name)
+    if raw is None:
+        if default is None:
+            raise BadRequest(f"the {name} parameter is required")
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise BadRequest(f"{name} {raw!r} is not an integer") from exc
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _total(result: JpTotal, explain: bool) -> dict[str, Any]:
+    body = to_json(result)
+    if not explain:
+        body.pop("lines")
+    return dict(body)
+
+
+def _summary(result: Summary) -> dict[str, Any]:
+    return dict(to_json(result))
+
+
+@bp.before_request
+def require_scope() -> None:
+    credential().require("reports")
+
+
+@bp.get("/pegawai/<nip>/jp")
+def pegawai_jp(nip: str) -> ResponseReturnValue:
+    year = _int(request.args, "year", None, 1900, 9999)
+    explain = request.args.get("explain", "true").lower() not in ("false", "0")
+    result = jp.pegawai_jp(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
+    return _total(result, explain)
+
+
+def _page(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
+    year = _int(request.args, "year", None, 1900, 9999)
+    offset = _int(request.args, "offset", 0, 0, 10**9)
+    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
+    page = jp.summary(_engine(), instansi, year, unit_kerja=unit_kerja,
+                           as_of=request.args.get("as_of"), offset=offset, limit=limit, replays=_replays())
+    items = [_summary(i) if isinstance(i, Summary) else _total(i, False) for i in page.items]
+    key = "pegawai" if unit_kerja is not None else "units"
+    return {"year": year, "summary": _summary(page.summary), key: items,
+            "count": page.count, "offset": offset, "limit": limit}
+
+
+@bp.get("/instansi/<instansi>/summary")
+def instansi_summary(instansi: str) -> ResponseReturnValue:
+    return _page(instansi, None)
+
+
+@bp.get("/instansi/<instansi>/units/<path:unit_kerja>/summary")
+def unit_summary(instansi: str, unit_kerja: str) -> ResponseReturnValue:
+    return _page(instansi, unit_kerja)
+
+
+@bp.get("/pegawai/<nip>/recognitions")
+def pegawai_recognitions(nip: str) -> ResponseReturnValue:
+    """The pegawai's claims of a year that need a decision: status, JP and every decision on them
+    (with whether it had effect and why)."""
+    year = _int(request.args, "year", None, 1900, 9999)
+    lines = recognitions.claims_of(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
+    return {"nip": nip, "year": year, "claims": to_json(lines)}
+
+
+@bp.get("/atasan/<nip>/pending")
+def atasan_pending(nip: str) -> ResponseReturnValue:
+    """Claims waiting for this atasan's (or delegated verifier's) decision, oldest first, paged."""
+    offset = _int(request.args, "offset", 0, 0, 10**9)
+    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
+    found = recognitions.pending_for(_engine(), nip, request.args.get("as_of"), replays=_replays())
+    items = [{"nip": c.nip, "nama": c.nama, **to_json(c.line)} for c in found[offset:offset + limit]]
+    return {"atasan": nip, "pending": items, "count": len(found), "offset": offset, "limit": limit}
+
+
+@bp.get("/pegawai/<nip>/competencies")
+def pegawai_competencies(nip: str) -> ResponseReturnValue:
+    """Competency profile for a year: required and assessed levels, gaps, learning per
+    competency, and the development plan against what was done."""
+    year = _int(request.args, "year", None, 1900, 9999)
+    found = competencies.pegawai_profile(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
+    return dict(to_json(found))
+
+
+@bp.get("/instansi/<instansi>/units/<path:unit_kerja>/competency-gaps")
+def unit_competency_gaps(instansi: str, unit_kerja: str) -> ResponseReturnValue:
+    """Per competency, how many pegawai of the unit kerja have a gap against their standard."""
+    year = _int(request.args, "year", None, 1900, 9999)
+    found = competencies.unit_gaps(_engine(), instansi, unit_kerja, year, request.args.get("as_of"),
+                                   replays=_replays())
+    return dict(to_json(found))

@@ -1,0 +1,22 @@
+"""Names the whole LRS shares: the IRIs it recognises itself, credential scopes and roles, the
+form of a NIP. The kernel: imports nothing of ours."""
+from __future__ import annotations
+
+import re
+
+# xAPI Data 2.3.2: a statement with this verb voids the statement its StatementRef names.
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+# The homePage of the account in a credential's authority agent: its name is the credential key.
+CREDENTIALS_HOME = "urn:jejak:credentials"
+
+# xAPI 1.0.3 Communication 4.2: `state` reads and writes State documents; `profile` reads and
+# writes Agent and Activity Profile documents and reads the Agents and Activities resources.
+# `reports` reads the JP reports under /api/v1/ (not part of xAPI).
+SCOPES = ("all", "statements/write", "statements/read", "statements/read/mine", "state", "profile", "reports")
+# Roles a credential may be bound to: a delegated verifier of a unit kerja (in place of the
+# atasan), the unit pengelola kompetensi of an instansi.
+VERIFIER, UNIT_PENGELOLA = "verifier", "unit_pengelola"
+ROLES = (VERIFIER, UNIT_PENGELOLA)
+
+# A NIP (nomor induk pegawai) is 18 digits.
+NIP = re.compile(r"^[0-9]{18}$")

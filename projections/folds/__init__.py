@@ -1,0 +1,1 @@
+"""One module per read model: NAME, interest(policy), key(event, policy) and a pure fold()."""

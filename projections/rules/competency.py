@@ -1,0 +1,184 @@
+"""Competency profile of a pegawai for a year, purely from facts (domain brief 6): for each
+competency (the 8 managerial and the socio-cultural one always, technical ones by code) the
+required level of the jabatan's standard, the assessed level (the latest assessment, with the
+assessor; training never changes it), the gap, and the learning mapped to it; the development
+plan against what was done; and, per unit, how many pegawai have a gap per competency.
+
+Everything is as on the last day of the period (the roster row, the standard in force, the
+assessments up to that day, each dated in the policy's timezone); learning is the year's JP
+lines (projections/rules/jp.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping, Sequence
+
+from projections.rules import dates
+from projections.rules.facts import Assessment, Claim, Planned, RosterEntry, Standard, entry_on
+from projections.rules.jp import JpTotal
+from projections.rules.policy import Policy
+
+ZERO = Decimal(0)
+# PermenPANRB 38/2017: the 8 managerial competencies and the socio-cultural one (Perekat Bangsa).
+MANAJERIAL = ("INT", "KS", "KOM", "OPH", "PP", "PDOL", "MP", "PK")
+SOSIAL_KULTURAL = ("PB",)
+JENIS = ("teknis", "manajerial", "sosial_kultural")
+
+
+@dataclass(frozen=True)
+class Learning:
+    statement_id: str
+    status: str
+    jp_counted: Decimal
+
+
+@dataclass(frozen=True)
+class CompetencyRow:
+    code: str
+    jenis: str
+    required_level: int | None
+    assessed_level: int | None
+    assessed_at: str | None
+    assessor: Any
+    assessment_id: str | None
+    gap: int | None  # required - assessed when positive, 0 when met; None when either is unknown
+    jp_learning: Decimal
+    learning: tuple[Learning, ...]
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    statement_id: str
+    activity_id: str
+    title: str | None
+    form_code: str | None
+    jp_planned: Decimal | None
+    competencies: tuple[str, ...]
+    status: str  # done (a counted claim of the activity), in_progress (pending), not_started
+    done_by: str | None
+
+
+@dataclass(frozen=True)
+class CompetencyProfile:
+    nip: str
+    year: int
+    nama: str | None
+    jabatan: str | None
+    unit_kerja: str | None
+    instansi: str | None
+    standard: str  # which standard applied, or why none
+    competencies: tuple[CompetencyRow, ...]
+    jpm: Decimal | None  # job-person match: sum min(assessed, required) / sum required [P]
+    plan: tuple[PlanItem, ...]
+    jp_planned: Decimal
+    jp_done: Decimal  # counted JP of the planned activities
+    policy_versions: tuple[str, ...]
+
+
+def _jenis(code: str) -> str:
+    return "manajerial" if code in MANAJERIAL else "sosial_kultural" if code in SOSIAL_KULTURAL else "teknis"
+
+
+def standard_for(entry: RosterEntry | None, standards: Sequence[Standard], day: date) -> tuple[dict[str, Standard], str]:
+    """The jabatan's required levels on `day`: the instansi's own standard where it has one for
+    the jabatan, else the general one; per competency the latest effective_from not after `day`."""
+    if entry is None:
+        return {}, "the pegawai is not in the roster on that day"
+    for instansi in (entry.instansi, ""):
+        rows = [s for s in standards if s.jabatan == entry.jabatan and s.instansi == instansi
+                and s.effective_from <= day]
+        if rows:
+            chosen: dict[str, Standard] = {}
+            for row in sorted(rows, key=lambda s: (s.effective_from, s.seq)):
+                chosen[row.kompetensi] = row
+            where = f"of {instansi}" if instansi else "for every instansi"
+            return chosen, f"standard of jabatan {entry.jabatan!r} {where}"
+    return {}, f"no competency standard for jabatan {entry.jabatan!r}"
+
+
+def profile(
+    nip: str, year: int, history: Sequence[RosterEntry], jp: JpTotal, claims: Sequence[Claim],
+    assessments: Sequence[Assessment], standards: Sequence[Standard], plans: Sequence[Planned], policy: Policy,
+) -> CompetencyProfile:
+    day = dates.period_end(policy.period, year)
+    entry = entry_on(history, day)
+    required, which = standard_for(entry, standards, day)
+    latest: dict[str, Assessment] = {}
+    for item in sorted((a for a in assessments if not a.voided and policy.day_of(a.assessed_at) <= day),
+                       key=lambda a: (a.assessed_at, a.seq)):
+        latest[item.competency] = item
+    by_id = {c.statement_id: c for c in claims}
+    learning: dict[str, list[Learning]] = {}
+    for line in jp.lines:
+        claim = by_id.get(line.statement_id)
+        if claim is None or line.status not in ("counted", "pending"):
+            continue
+        codes = claim.competency_codes or policy.competency_codes(claim.form_code, claim.activity_id)
+        for code in dict.fromkeys(codes):
+            learning.setdefault(code, []).append(Learning(line.statement_id, line.status, line.jp_counted))
+    listed = list(dict.fromkeys([*MANAJERIAL, *SOSIAL_KULTURAL, *sorted(required), *sorted(latest),
+                                 *sorted(learning)]))
+    rows = []
+    for code in listed:
+        standard, assessed = required.get(code), latest.get(code)
+        need = standard.level if standard else None
+        have = assessed.level if assessed else None
+        rows.append(CompetencyRow(
+            code, standard.jenis if standard else _jenis(code), need, have,
+            assessed.assessed_at if assessed else None, assessed.assessor if assessed else None,
+            assessed.statement_id if assessed else None,
+            None if need is None or have is None else max(0, need - have),
+            sum((item.jp_counted for item in learning.get(code, [])), ZERO), tuple(learning.get(code, []))))
+    measured = [r for r in rows if r.required_level and r.assessed_level is not None]
+    jpm = None
+    if measured and len(measured) == sum(1 for r in rows if r.required_level):
+        total_required = sum(r.required_level or 0 for r in measured)
+        jpm = (Decimal(sum(min(r.assessed_level or 0, r.required_level or 0) for r in measured))
+               / Decimal(total_required)).quantize(Decimal("0.0001"))
+    plan = _plan(year, plans, jp, by_id)
+    return CompetencyProfile(
+        nip, year, entry.nama if entry else None, entry.jabatan if entry else None,
+        entry.unit_kerja if entry else None, entry.instansi if entry else None, which, tuple(rows), jpm, plan,
+        sum((p.jp_planned or ZERO for p in plan), ZERO),
+        sum((line.jp_counted for p in plan for line in jp.lines if line.statement_id == p.done_by), ZERO),
+        jp.policy_versions)
+
+
+def _plan(year: int, plans: Sequence[Planned], jp: JpTotal, claims: Mapping[str, Claim]) -> tuple[PlanItem, ...]:
+    items = []
+    for planned in sorted((p for p in plans if p.plan_year == year and not p.voided), key=lambda p: p.seq):
+        matching = [line for line in jp.lines if line.statement_id in claims
+                    and claims[line.statement_id].activity_id == planned.activity_id]
+        done = next((line for line in matching if line.status == "counted"), None)
+        going = next((line for line in matching if line.status == "pending"), None)
+        status = "done" if done else "in_progress" if going else "not_started"
+        by = done or going
+        items.append(PlanItem(planned.statement_id, planned.activity_id, planned.title, planned.form_code,
+                              planned.jp, planned.competency_codes, status, by.statement_id if by else None))
+    return tuple(items)
+
+
+@dataclass(frozen=True)
+class GapCount:
+    code: str
+    jenis: str
+    with_standard: int  # pegawai whose standard names the competency
+    with_gap: int  # of them, assessed below the required level
+    not_assessed: int  # of them, without an assessment
+
+
+def gap_counts(profiles: Sequence[CompetencyProfile]) -> list[GapCount]:
+    """Per competency, how many pegawai of the roll-up have a gap (and how many are unassessed)."""
+    counts: dict[str, list[int]] = {}
+    jenis: dict[str, str] = {}
+    for item in profiles:
+        for row in item.competencies:
+            if row.required_level is None:
+                continue
+            tally = counts.setdefault(row.code, [0, 0, 0])
+            jenis[row.code] = row.jenis
+            tally[0] += 1
+            tally[1] += 1 if row.gap else 0
+            tally[2] += 1 if row.assessed_level is None else 0
+    return [GapCount(code, jenis[code], *counts[code]) for code in sorted(counts)]

@@ -1,0 +1,243 @@
+"""JP per pegawai per year, computed purely from claims, roster, policies and trusted sources.
+
+Each claim is judged by the policy in force on its activity date for the pegawai's instansi on
+that date; the target comes from the policy in force on the last day of the year for the
+pegawai's status and instansi then. Every figure lists the statements and policy versions behind it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+from typing import Iterable, Mapping, Sequence
+
+from projections.rules.facts import Binding, Claim, Decision, RosterEntry, entry_on
+from projections.rules.policy import Form, Policy, PolicySet
+from projections.rules.recognition import Context, Learner, Ruling, recognise
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One statement's part in a total: counted, pending, rejected, not_countable or duplicate."""
+
+    statement_id: str
+    seq: int
+    form_code: str
+    activity_date: date
+    unit_kerja: str | None
+    instansi: str | None
+    jp: Decimal | None
+    jp_counted: Decimal
+    status: str
+    reason: str
+    policy_versions: tuple[str, ...]
+    recognition: str | None = None  # auto, or the lifecycle state (projections/recognition.py)
+    decisions: tuple[Ruling, ...] = ()
+
+
+@dataclass(frozen=True)
+class JpTotal:
+    nip: str
+    year: int
+    nama: str | None
+    status: str | None
+    unit_kerja: str | None
+    instansi: str | None
+    jp_counted: Decimal
+    jp_pending: Decimal
+    jp_by_form: Mapping[str, Decimal]
+    target_jp: Decimal | None
+    target_met: bool | None
+    target_reason: str
+    policy_versions: tuple[str, ...]
+    lines: tuple[Line, ...] = field(default_factory=tuple)
+
+
+def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).to_integral_value(rounding=ROUND_FLOOR) * step
+
+
+def jp_for(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | None, str]:
+    """The JP a claim is worth under a form's rule (jp_rule_semantics), or None and why not."""
+    per = form.per
+    if per == "not_counted_by_default":
+        return ZERO, f"{form.code} is recorded but not counted by default"
+    if per in ("certificate", "course") or (per == "hour" and form.prefer_declared):
+        if claim.jp_declared is not None:
+            return claim.jp_declared, f"JP declared by the statement ({per})"
+        if per == "certificate":
+            return None, "the certificate JP is missing; it is never derived from dates"
+    if per in ("session", "assignment", "activity") and form.jp_per_unit is not None:
+        return form.jp_per_unit, f"{form.jp_per_unit} JP per {per} (policy)"
+    if per == "hour" or form.fallback == "hour":
+        return _by_minutes(form, claim, policy)
+    return None, f"policy has no JP for {form.code} per {per} (jp_per_unit is null)"
+
+
+def _by_minutes(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | None, str]:
+    minutes_per_jp = policy.minutes_per_jp(form.minutes_ref)
+    step = policy.rounding_step
+    if claim.minutes is None:
+        return None, "the statement has no result.duration to convert"
+    if minutes_per_jp is None:
+        return None, f"policy has no minutes per JP for {form.code} ({form.minutes_ref or 'no unit named'})"
+    if step is None:
+        return None, "policy has no rounding step"
+    jp = floor_to_step(claim.minutes / minutes_per_jp, step)
+    return jp, f"{claim.minutes} min / {minutes_per_jp} min per JP, floored to {step}"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything besides a pegawai's own claims and roster that a total depends on."""
+
+    policies: PolicySet
+    trusted: frozenset[str]
+    decisions: Mapping[str, Sequence[Decision]] = field(default_factory=dict)  # by claim id
+    bindings: Mapping[str, Binding] = field(default_factory=dict)
+    nip_of_mbox: Mapping[str, str] = field(default_factory=dict)
+
+    def context(self, policy: Policy) -> Context:
+        return Context(self.bindings, self.trusted, frozenset(policy.iris("account_home_pages")), self.nip_of_mbox)
+
+
+def learner_on(history: Sequence[RosterEntry], day: date) -> Learner | None:
+    entry = entry_on(history, day)
+    if entry is None:
+        return None
+
+    def atasan_on(other: date) -> str | None:
+        found = entry_on(history, other)
+        return found.atasan_nip if found else None
+    return Learner(entry.instansi, entry.unit_kerja, entry.atasan_nip, atasan_on)
+
+
+def total(nip: str, year: int, claims: Iterable[Claim], history: Sequence[RosterEntry], facts: Facts) -> JpTotal:
+    year_end = facts.policies.period_end(year)
+    mine = sorted((c for c in claims if not c.voided and facts.policies.period_of(c.activity_date) == year),
+                  key=lambda c: (c.activity_date, c.seq))
+    first_seen: dict[tuple[str, ...], str] = {}
+    # Of one completion reported twice, the report that declares JP wins, then the first stored.
+    for claim in sorted(mine, key=lambda c: (c.jp_declared is None, c.seq)):
+        first_seen.setdefault(claim.same_completion, claim.statement_id)
+    judged = []
+    for claim in mine:
+        entry = entry_on(history, claim.activity_date)
+        policy = facts.policies.policy_in_force(claim.activity_date, entry.instansi if entry else None)
+        judged.append(_judge(claim, entry, history, policy, first_seen, facts))
+    lines, used_by_form = _apply_caps(judged)
+    counted = sum((line.jp_counted for line in lines if line.status == "counted"), ZERO)
+    pending = sum((line.jp or ZERO for line in lines if line.status == "pending"), ZERO)
+    entry = entry_on(history, year_end)
+    policy = facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
+    target = policy.target_for(entry.status) if entry else None
+    if entry is None:
+        reason = f"nip {nip} is not in the roster on {year_end}"
+    elif target is None:
+        reason = f"policy has no target for status {entry.status}"
+    else:
+        reason = f"target for {entry.status} on {year_end}"
+    versions = sorted({v for line in lines for v in line.policy_versions} | set(policy.versions))
+    return JpTotal(
+        nip, year, entry.nama if entry else None, entry.status if entry else None,
+        entry.unit_kerja if entry else None, entry.instansi if entry else None, counted, pending,
+        dict(sorted(used_by_form.items())), target, None if target is None else counted >= target,
+        reason, tuple(versions), tuple(lines),
+    )
+
+
+@dataclass(frozen=True)
+class _Judged:
+    line: Line
+    cap: Decimal | None  # the form's annual cap, for a line that counts
+    order: int  # the seq that made it count (the claim, or the decision that completed it)
+
+
+def _judge(
+    claim: Claim, entry: RosterEntry | None, history: Sequence[RosterEntry], policy: Policy,
+    first_seen: Mapping[tuple[str, ...], str], facts: Facts,
+) -> _Judged:
+    rulings: tuple[Ruling, ...] = ()
+
+    def line(jp: Decimal | None, status: str, reason: str, recognition: str | None = None,
+             cap: Decimal | None = None, order: int = 0) -> _Judged:
+        return _Judged(Line(claim.statement_id, claim.seq, claim.form_code, claim.activity_date,
+                            entry.unit_kerja if entry else None, entry.instansi if entry else None,
+                            jp, ZERO, status, reason, policy.versions, recognition, rulings), cap, order)
+
+    original = first_seen[claim.same_completion]
+    if original != claim.statement_id:
+        return line(None, "duplicate", f"the same completion as statement {original}")
+    form = policy.form(claim.form_code)
+    if form is None:
+        return line(None, "not_countable", f"learning form {claim.form_code} is not in the policy")
+    jp, why = jp_for(form, claim, policy)
+    if form.verification == "auto" and claim.authority_key in facts.trusted:
+        if jp is None:
+            return line(None, "not_countable", why)
+        return line(jp, "counted", f"{why}; from trusted source {claim.authority_key}", "auto", form.cap, claim.seq)
+    if form.verification == "auto":
+        why += f"; credential {claim.authority_key!r} is not a trusted source, so the atasan decides"
+    recognition = recognise(jp, form.verification, learner_on(history, claim.activity_date),
+                            facts.decisions.get(claim.statement_id, ()), facts.context(policy), policy)
+    rulings = recognition.rulings
+    if recognition.status == "rejected":
+        return line(jp, "rejected", recognition.reason, recognition.status)
+    if recognition.awaiting is not None:
+        if jp is None:
+            why = f"{why}; a decision may set the JP"
+        return line(recognition.jp, "pending", f"{why}; {form.code} needs {form.verification} verification: "
+                    f"{recognition.reason}", recognition.status)
+    if recognition.jp is None:
+        return line(None, "not_countable", f"{why}; recognised, but the decision sets no JP either",
+                    recognition.status)
+    return line(recognition.jp, "counted", f"{why}; {recognition.reason}", recognition.status, form.cap,
+                recognition.order)
+
+
+def _apply_caps(judged: Sequence[_Judged]) -> tuple[list[Line], dict[str, Decimal]]:
+    """Annual caps per form, in the order the lines came to count (issue 6: the order decisions
+    were made); overflow is shown, not counted."""
+    used_by_form: dict[str, Decimal] = {}
+    counted: dict[int, Line] = {}
+    order = sorted((i for i, j in enumerate(judged) if j.line.status == "counted"),
+                   key=lambda i: (judged[i].order, judged[i].line.seq))
+    for index in order:
+        item = judged[index]
+        line, jp = item.line, item.line.jp or ZERO
+        used = used_by_form.get(line.form_code, ZERO)
+        credit = jp if item.cap is None else max(ZERO, min(jp, item.cap - used))
+        used_by_form[line.form_code] = used + credit
+        reason = line.reason
+        if credit < jp:
+            reason += (f"; {jp - credit} JP over the annual cap of {item.cap} JP for {line.form_code}, "
+                       "shown, not counted")
+        counted[index] = replace(line, jp_counted=credit, reason=reason)
+    return [counted.get(i, j.line) for i, j in enumerate(judged)], used_by_form
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A roll-up of pegawai (by unit kerja at year end, or by instansi)."""
+
+    instansi: str
+    unit_kerja: str | None
+    pegawai: int
+    in_scope: int
+    target_met: int
+    share_met: Decimal | None
+    jp_counted: Decimal
+    jp_pending: Decimal
+    policy_versions: tuple[str, ...]
+
+
+def summarize(instansi: str, unit_kerja: str | None, totals: Sequence[JpTotal]) -> Summary:
+    """Share of pegawai meeting the target among those whose status has a target (R-REP-01:
+    the denominator is pegawai in the roster on 31 Dec whose status the policy targets)."""
+    in_scope = [t for t in totals if t.target_met is not None]
+    met = sum(1 for t in in_scope if t.target_met)
+    share = (Decimal(met) / Decimal(len(in_scope))).quantize(Decimal("0.0001")) if in_scope else None
+    return Summary(instansi, unit_kerja, len(totals), len(in_scope), met, share,
+                   sum((t.jp_counted for t in totals), ZERO), sum((t.jp_pending for t in totals), ZERO),
+                   tuple(sorted({v for t in totals for v in t.policy_versions})))

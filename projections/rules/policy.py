@@ -1,0 +1,258 @@
+"""Policy as versioned data: load and validate documents, merge an instansi overlay over the
+national policy, and pick the policy in force on a date (`policy_in_force`)."""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import jsonschema
+
+from lrs.errors import InvalidPolicy
+from projections.rules import dates
+
+POLICY_DIR = Path(__file__).resolve().parents[2] / "schemas" / "policy"
+NATIONAL_DEFAULT = POLICY_DIR / "national-default.v1.json"
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((POLICY_DIR / "policy.schema.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+@cache
+def national_default() -> dict[str, Any]:
+    """The national default shipped in schemas/policy/: in force without any event."""
+    document: dict[str, Any] = json.loads(NATIONAL_DEFAULT.read_text())
+    return document
+
+
+def _number(entry: Mapping[str, Any] | None) -> Decimal | None:
+    if entry is None or entry.get("value") is None:
+        return None
+    return Decimal(str(entry["value"]))
+
+
+@dataclass(frozen=True)
+class Form:
+    """One learning form's rules, as the merged policy states them."""
+
+    code: str
+    mode: str
+    per: str
+    minutes_ref: str | None
+    prefer_declared: bool
+    jp_per_unit: Decimal | None
+    fallback: str | None
+    cap: Decimal | None
+    verification: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A merged policy (national, or an overlay over it); `versions` names what was merged."""
+
+    document: Mapping[str, Any]
+    versions: tuple[str, ...]
+
+    def _entry(self, section: str, name: str) -> Any:
+        """A value of the document; a key that a national version published before it existed
+        lacks is the shipped default's."""
+        entry = self.document.get(section, {}).get(name) or national_default()[section][name]
+        return entry["value"]
+
+    def iri(self, name: str) -> str:
+        return str(self._entry("iris", name))
+
+    def iris(self, name: str) -> tuple[str, ...]:
+        return tuple(self._entry("iris", name))
+
+    @property
+    def supervisor_on(self) -> str:
+        """Whose atasan may decide a claim: on the activity date, or also on the decision date."""
+        return str(self._entry("recognition", "supervisor_on"))
+
+    def competency_codes(self, form_code: str, activity_id: str) -> tuple[str, ...]:
+        """Competencies a claim develops when its activity names none (competency_mapping)."""
+        mapping = self.document.get("competency_mapping") or national_default()["competency_mapping"]
+        for table, key in (("by_activity", activity_id), ("by_form", form_code)):
+            entry = mapping.get(table, {}).get(key)
+            if entry is not None:
+                return tuple(entry["value"])
+        return ()
+
+    @property
+    def approved_jp_limit(self) -> str:
+        """`claimed`: a decision may lower the JP, not raise it; `annual_cap`: up to the form's cap."""
+        return str(self._entry("recognition", "approved_jp_limit"))
+
+    @property
+    def match_mbox(self) -> bool:
+        return bool(self.document["iris"]["match_mbox"]["value"])
+
+    @property
+    def timezone(self) -> str:
+        """The timezone whose calendar day decides a year, an atasan or a policy version."""
+        return str(self._entry("period", "timezone"))
+
+    @property
+    def period(self) -> str:
+        return str(self._entry("period", "type"))
+
+    def day_of(self, timestamp: str) -> date:
+        return dates.day_of(timestamp, self.timezone)
+
+    @property
+    def rounding_step(self) -> Decimal | None:
+        return _number(self.document["rounding_step_jp"])
+
+    def target_for(self, status: str) -> Decimal | None:
+        return _number(self.document["targets"].get(status, {}).get("target_jp"))
+
+    def minutes_per_jp(self, ref: str | None) -> Decimal | None:
+        return _number(self.document["minutes_per_jp"].get(ref or "")) if ref else None
+
+    def form(self, code: str) -> Form | None:
+        entry = self.document["learning_forms"].get(code)
+        if entry is None:
+            return None
+        rule = entry["jp_rule"]
+        return Form(code, entry["mode"], rule["per"], rule.get("minutes_per_jp"),
+                    bool(rule.get("prefer_declared_jp")), _number(rule.get("jp_per_unit")),
+                    rule.get("fallback"), _number(entry["annual_cap_jp"]), entry["verification"]["value"])
+
+
+def label(document: Mapping[str, Any]) -> str:
+    return f"{document['policy_id']}@{document['version']}"
+
+
+def merge(national: Mapping[str, Any], overlay: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The overlay's values over the national document, key by key (learning forms per code)."""
+    merged = copy.deepcopy(dict(national))
+    if overlay is None:
+        return merged
+
+    def deep(into: dict[str, Any], top: Mapping[str, Any]) -> None:
+        for key, value in top.items():
+            if isinstance(value, Mapping) and isinstance(into.get(key), dict) and "value" not in value:
+                deep(into[key], value)
+            else:
+                into[key] = copy.deepcopy(value)
+
+    deep(merged, {k: v for k, v in overlay.items() if k not in ("$schema", "jurisdiction")})
+    return merged
+
+
+def validate(document: Any, national: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check a document against policy.schema.json; an overlay also against the national policy
+    it would sit on (it may raise a target, never lower it). Returns the document."""
+    if not isinstance(document, dict):
+        raise InvalidPolicy("a policy document must be a JSON object")
+    if document.get("jurisdiction") == "instansi":
+        for fixed in ("iris", "period"):
+            if fixed in document:
+                raise InvalidPolicy(f"{fixed}: only a national policy sets {fixed}; an instansi overlay "
+                                    "may not change them")
+    problems = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    if problems:
+        lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in problems[:10]]
+        raise InvalidPolicy("policy does not match policy.schema.json: " + "; ".join(lines))
+    if document["jurisdiction"] == "instansi":
+        floor = Policy(national or national_default(), ())
+        for status, entry in document.get("targets", {}).items():
+            proposed, minimum = _number(entry["target_jp"]), floor.target_for(status)
+            if minimum is not None and (proposed is None or proposed < minimum):
+                raise InvalidPolicy(
+                    f"targets/{status}/target_jp: an instansi overlay may raise the national "
+                    f"minimum of {minimum} JP ({label(floor.document)}), never lower or remove it"
+                )
+        merged = merge(national or national_default(), document)
+        for code, entry in merged["learning_forms"].items():
+            if not {"mode", "jp_rule", "annual_cap_jp", "verification"} <= entry.keys():
+                raise InvalidPolicy(f"learning_forms/{code}: a new form needs mode, jp_rule, "
+                                    "annual_cap_jp and verification")
+    return document
+
+
+@dataclass(frozen=True)
+class Published:
+    """A policy document and the seq of the event that published it (0: shipped default)."""
+
+    document: Mapping[str, Any]
+    seq: int
+
+    @property
+    def effective_from(self) -> date:
+        return date.fromisoformat(self.document["effective_from"])
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """Every policy version known, national and overlays; the shipped default always included."""
+
+    published: tuple[Published, ...] = field(default_factory=tuple)
+    # Merging copies a whole document; the same (date, instansi) is asked for again and again.
+    _merged: dict[tuple[date, str | None], Policy] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, published: Sequence[Published]) -> PolicySet:
+        return cls((Published(national_default(), 0), *published))
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> PolicySet:
+        """From the `policies` read model's rows (document text and seq), in seq order."""
+        return cls.of([Published(json.loads(r["document"]), int(r["seq"]))
+                       for r in sorted(rows, key=lambda r: int(r["seq"]))])
+
+    def _period(self, year: int) -> str:
+        # Only a national policy sets the period; the one in force when the period begins.
+        return Policy(self.national(date(year, 1, 1)), ()).period
+
+    def period_end(self, year: int) -> date:
+        """The last day of reporting period `year`, as the national policy defines the period."""
+        return dates.period_end(self._period(year), year)
+
+    def period_start(self, year: int) -> date:
+        return dates.period_start(self._period(year), year)
+
+    def period_of(self, day: date) -> int:
+        return dates.period_of(self._period(day.year), day)
+
+    def known_until(self, seq: int) -> PolicySet:
+        """The versions published by events up to `seq`: what a replay as of `seq` knew."""
+        return PolicySet(tuple(p for p in self.published if p.seq <= seq))
+
+    def _latest(self, at: date, instansi: str | None) -> Published | None:
+        fits = [p for p in self.published if p.effective_from <= at
+                and p.document.get("instansi") == instansi
+                and (p.document["jurisdiction"] == "national") == (instansi is None)]
+        # The latest effective date wins; among equals, the one published last.
+        return max(fits, key=lambda p: (p.effective_from, p.seq), default=None)
+
+    def nationals(self) -> list[Policy]:
+        """Every national version known (the IRIs a projection reads are set only there)."""
+        return [Policy(p.document, (label(p.document),)) for p in self.published
+                if p.document["jurisdiction"] == "national"]
+
+    def national(self, at: date) -> Mapping[str, Any]:
+        found = self._latest(at, None)
+        return found.document if found else national_default()
+
+    def policy_in_force(self, at: date, instansi: str | None = None) -> Policy:
+        found = self._merged.get((at, instansi))
+        if found is None:
+            found = self._merged[(at, instansi)] = self._in_force(at, instansi)
+        return found
+
+    def _in_force(self, at: date, instansi: str | None) -> Policy:
+        national = self.national(at)
+        overlay = self._latest(at, instansi) if instansi is not None else None
+        if overlay is None:
+            return Policy(national, (label(national),))
+        return Policy(merge(national, overlay.document), (label(national), label(overlay.document)))
