@@ -4,7 +4,8 @@ JP claims, voids, decisions) over N generated statements, report reads, and the 
 after a burst.
 
 1. `../shared/tools/xapi_gen.py --count N --seed 7 --with-ids --void-rate 0.02
-   --approval-rate 0.5` (the atasan approves half the nonformal claims) and its population (`--population-out`) into a temporary folder;
+   --approval-rate 0.5` (the atasan approves half the nonformal claims) and its population
+   (`--population-out`) into a temporary folder;
 2. a fresh database (SQLite file, or PostgreSQL schema `bench_proj_<pid>` in --pg-url);
    the population as roster rows, then the statements appended in batches of 1000 without
    live projection (`record_statements(project=False)`);

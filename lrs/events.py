@@ -20,7 +20,7 @@ POLICY_PUBLISHED = "policy.published"
 ROSTER_RECORDED = "roster.recorded"
 SOURCE_TRUSTED = "source.trusted"
 # A credential bound to a person (nip) and/or a role (verifier, unit_pengelola) of an instansi or
-# unit kerja: decisions posted with it are that person's or role's (projections/recognition.py).
+# unit kerja: decisions posted with it are that person's or role's (projections/rules/recognition.py).
 CREDENTIAL_BOUND = "credential.bound"
 # One row of a position's competency standard (lrs standards import): the level a competency
 # requires in a jabatan (of one instansi, or of every one), from a date.

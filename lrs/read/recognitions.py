@@ -1,6 +1,6 @@
 """Read side of recognition: a pegawai's claims with their status and decisions, and the claims
 waiting for one atasan (or delegated verifier), oldest first. Same facts and judging as the JP
-totals (lrs/reports.py, projections/jp_totals.py), so the lists and the totals never disagree."""
+totals (lrs/read/jp.py, projections/rules/jp.py), so the lists and the totals never disagree."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -150,7 +150,7 @@ def clear(conn: Connection, name: str) -> None:
     conn.execute(delete(projection_checkpoints).where(projection_checkpoints.c.name == name))
 
 
-# Fact queries for reports (lrs/reports.py).
+# Fact queries for reports (lrs/read/facts.py).
 
 def policy_rows(conn: Connection) -> list[Row]:
     return [dict(r._mapping) for r in conn.execute(select(policy_versions).order_by(policy_versions.c.seq))]

@@ -166,7 +166,7 @@ trusted_sources = Table(
 )
 
 # JP claims: the facts of each statement that claims learning ("what happened"); the JP it
-# earns ("what counts") is computed from these facts and the policy (projections/jp_totals.py).
+# earns ("what counts") is computed from these facts and the policy (projections/rules/jp.py).
 jp_claims = Table(
     "jp_claims", metadata,
     Column("statement_id", String(36), primary_key=True),
@@ -196,7 +196,7 @@ jp_voids = Table(
 )
 
 # Decisions on claims (approve, reject, validate: statements whose object is a StatementRef to the
-# claim). Whether a decision has effect is judged when a report is read (projections/recognition.py).
+# claim). Whether a decision has effect is judged when a report is read (projections/rules/recognition.py).
 decisions = Table(
     "decisions", metadata,
     Column("statement_id", String(36), primary_key=True),

@@ -61,6 +61,11 @@ def check_signatures(statements: Sequence[Mapping[str, Any]], parts: Sequence[Pa
             header = _b64url_json(segments[0], "header", where)
             if not isinstance(header, dict) or header.get("alg") not in ALGORITHMS:
                 raise InvalidStatement(f"{where}: the JWS alg must be one of {', '.join(ALGORITHMS)}")
+            if "crit" in header:
+                # RFC 7515 4.1.11: every extension named critical must be understood, and this
+                # LRS understands none; a malformed "crit" makes the JWS invalid as well.
+                raise InvalidStatement(f"{where}: the JWS header marks {header['crit']!r} critical (crit); this "
+                                       "LRS understands no JWS extension, so it cannot accept the signature")
             payload = _b64url_json(segments[1], "payload", where)
             if "x5c" in header:
                 _verify(header, segments, where)
@@ -104,4 +109,6 @@ def _first_certificate(chain: Any, where: str) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(base64.b64decode(chain[0], validate=True))
     except (binascii.Error, ValueError) as exc:
-        raise InvalidStatement(f"{where}: the first certificate of the JWS x5c header is not a base64 DER X.509 certificate") from exc
+        raise InvalidStatement(
+            f"{where}: the first certificate of the JWS x5c header is not a base64 DER X.509 certificate"
+        ) from exc

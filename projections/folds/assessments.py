@@ -1,7 +1,7 @@
 """Competency assessments: statements with the policy's assessment verb whose object is a
 competency (its code in the competency-codes activity extension) and whose result carries the
 level; the assessor is context.instructor. The latest assessment of a competency is the
-assessed level (projections/competencies.py); training never changes it (domain brief 6.3)."""
+assessed level (projections/rules/competency.py); training never changes it (domain brief 6.3)."""
 from __future__ import annotations
 
 import json

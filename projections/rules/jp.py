@@ -32,7 +32,7 @@ class Line:
     status: str
     reason: str
     policy_versions: tuple[str, ...]
-    recognition: str | None = None  # auto, or the lifecycle state (projections/recognition.py)
+    recognition: str | None = None  # auto, or the lifecycle state (projections/rules/recognition.py)
     decisions: tuple[Ruling, ...] = ()
 
 

@@ -134,3 +134,15 @@ def test_durations_compare_to_the_hundredth_of_a_second() -> None:
     statement["result"]["duration"] = "PT1M2.26S"
     with pytest.raises(InvalidStatement, match="payload is not the statement"):
         check_signatures([statement], [part])
+
+
+@pytest.mark.parametrize("crit", [["exp"], ["http://example.com/must-understand"], [], "exp"])
+def test_a_critical_header_extension_this_lrs_does_not_understand_is_refused(crit: object) -> None:
+    # RFC 7515 4.1.11: a recipient that does not understand every name in "crit" must reject
+    # the JWS, even when the signature itself verifies.
+    signer = rsa_signer()
+    statement = make_statement(id="6e0c4f4a-3f3e-4f0a-9d5e-3c1f0b8a7e21")
+    token = jws(statement, signer, extra={"crit": crit, "exp": 1})
+    part = attach_signature(statement, token)
+    with pytest.raises(InvalidStatement, match="crit"):
+        check_signatures([statement], [part])

@@ -96,7 +96,7 @@ def test_jp_rule(engine: Engine, name: str) -> None:
     if case.by_form:
         assert {k: float(v) for k, v in result.jp_by_form.items()} == case.by_form
     if case.reason:
-        assert any(case.reason in line.reason for line in result.lines), [l.reason for l in result.lines]
+        assert any(case.reason in line.reason for line in result.lines), [x.reason for x in result.lines]
     assert "id.asn.bangkom.national-default@1" in result.policy_versions
 
 

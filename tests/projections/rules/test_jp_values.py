@@ -1,0 +1,52 @@
+"""JP of a claim and of a pegawai's year from plain values: no database, no log."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from lrs.xapi.durations import minutes_of
+from projections.rules.facts import Claim, RosterEntry
+from projections.rules.jp import Facts, jp_for, total
+from projections.rules.policy import PolicySet
+
+NIP = "199001012020121001"
+POLICIES = PolicySet.of([])
+ROW = RosterEntry(NIP, date(2020, 1, 1), "Siti", "PNS", "Analis", "Biro SDM", "KEMENKEU", None, None)
+
+
+def claim(duration: str | None, *, form: str = "KL_TEKNIS", day: date = date(2026, 3, 2), seq: int = 1,
+          key: str = "lms", jp: str | None = None) -> Claim:
+    return Claim(f"id-{seq}", seq, f"https://lms.example.go.id/{seq}", f"reg-{seq}", "completed", form,
+                 None if jp is None else Decimal(jp), minutes_of(duration), day, f"{day}T10:00:00+07:00", key)
+
+
+@pytest.mark.parametrize("duration, jp", [
+    ("P0Y0M0DT2H15M", "3"),   # 135 min / 45 = 3
+    ("PT1,5H", "2"),          # 90 min / 45 = 2
+    ("PT50M", "1"),           # 1.11, floored to the 0.5 step
+    ("PT70M", "1.5"),
+    ("P1W", "224"),
+])
+def test_durations_convert_to_jp_by_the_policy(duration: str, jp: str) -> None:
+    policy = POLICIES.policy_in_force(date(2026, 3, 2))
+    form = policy.form("KL_TEKNIS")
+    assert form is not None
+    value, why = jp_for(form, claim(duration), policy)
+    assert value == Decimal(jp), why
+
+
+def test_a_duration_in_months_gives_the_reason() -> None:
+    policy = POLICIES.policy_in_force(date(2026, 3, 2))
+    value, why = jp_for(policy.form("KL_TEKNIS"), claim("P1M"), policy)  # type: ignore[arg-type]
+    assert value is None and "duration" in why
+
+
+def test_a_year_counts_trusted_claims_in_its_period_against_the_target() -> None:
+    claims = [claim("PT15H", seq=1), claim("PT4H30M", seq=2, day=date(2026, 12, 31)),
+              claim("PT9H", seq=3, day=date(2027, 1, 1)), claim("PT1H", seq=4, key="phone")]
+    result = total(NIP, 2026, claims, [ROW], Facts(POLICIES, frozenset({"lms"})))
+    assert (result.jp_counted, result.jp_pending) == (Decimal(26), Decimal("1"))  # 20 + 6; 1 waits
+    assert result.target_jp == Decimal(20) and result.target_met is True
+    assert [line.status for line in result.lines] == ["counted", "pending", "counted"]
