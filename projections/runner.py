@@ -133,15 +133,21 @@ class _Interest:
 
 
 def _policies_for(todo: Sequence[Event], known: PolicySet) -> list[Policy]:
-    """For each event, the policy in force on its stored date among those published before it."""
+    """For each event, the policy in force on the day it was stored (in the policy's timezone)
+    among those published before it."""
     seqs = [p.seq for p in known.published]
     cache: dict[tuple[int, date], Policy] = {}
+    sets: dict[int, PolicySet] = {}
     found = []
     for event in todo:
-        at = (bisect.bisect_right(seqs, event.seq), event.stored.date())
-        policy = cache.get(at)
+        n = bisect.bisect_right(seqs, event.seq)
+        then = sets.get(n)
+        if then is None:
+            then = sets[n] = PolicySet(known.published[:n])
+        day = then.day_of(event.stored)
+        policy = cache.get((n, day))
         if policy is None:
-            policy = cache[at] = PolicySet(known.published[:at[0]]).policy_in_force(at[1])
+            policy = cache[(n, day)] = then.policy_in_force(day)
         found.append(policy)
     return found
 

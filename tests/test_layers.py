@@ -14,7 +14,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("lrs.cli",),
     ("lrs.server",),
     ("lrs.app",),
-    ("lrs.reports_api",),
+    ("lrs.web", "lrs.reports_api"),  # lrs.web: the people's pages, when they come
     ("lrs.api",),
     ("lrs.write", "lrs.read"),
     ("projections.runner", "projections.projector", "projections.replays", "projections.log_reader"),

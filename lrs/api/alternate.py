@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, urlencode
 
 from lrs.xapi import versions
+from lrs.xapi.media_types import media_type
 
 METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
 HEADER_FIELDS = {
@@ -47,8 +48,7 @@ def rewrite(environ: Environ) -> None:
     if method not in METHODS:
         environ[ERROR_KEY] = f"method={method!r} is not an xAPI method"
         return
-    content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
+    if media_type(environ.get("CONTENT_TYPE")) != "application/x-www-form-urlencoded":
         environ[ERROR_KEY] = "the alternate request syntax needs an application/x-www-form-urlencoded body"
         return
     length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -15,6 +15,7 @@ from lrs.vocabulary import VERIFIER
 from projections.replays import Replays
 from projections.rules.facts import Binding, Decision, entry_on
 from projections.rules.jp import ZERO, Line, learner_on, total
+from projections.rules.policy import PolicySet
 from projections.rules.recognition import SUPERVISOR, Ruling, may_decide
 
 
@@ -61,8 +62,9 @@ def pending_for(engine: Engine, nip: str, as_of: str | None = None, *, today: da
     may_decide, the rule that judges the decision too): as the learner's atasan on the activity
     date (or today, where the policy accepts the atasan on the decision date), or as a verifier
     bound to the learner's unit. Oldest (first stored) first."""
-    today = today or datetime.now(timezone.utc).date()
     with facts_at(engine, as_of, replays) as conn:
+        if today is None:
+            today = PolicySet.from_rows(read_models.policy_rows(conn)).day_of(datetime.now(timezone.utc))
         verifying = [Binding.of(b) for b in read_models.binding_rows(conn) if b["nip"] == nip and b["role"] == VERIFIER]
         candidates = set(read_models.nips_with_atasan(conn, nip))
         for binding in verifying:

@@ -20,10 +20,12 @@ def moment(timestamp: str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
-def day_of(timestamp: str, zone: str) -> date:
-    """The calendar day `timestamp` falls on in timezone `zone` (the policy's `period.timezone`):
-    learning at 23:30 WIB on 31 December is 31 December, whatever offset the sender used."""
-    return moment(timestamp).astimezone(_zone(zone)).date()
+def day_of(timestamp: str | datetime, zone: str) -> date:
+    """The calendar day a moment (an xAPI timestamp, or an aware datetime) falls on in timezone
+    `zone` (the policy's `period.timezone`): learning at 23:30 WIB on 31 December is 31
+    December, whatever offset the sender used."""
+    value = moment(timestamp) if isinstance(timestamp, str) else timestamp
+    return value.astimezone(_zone(zone)).date()
 
 
 def period_of(period: str, day: date) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -105,7 +105,7 @@ class Policy:
     def period(self) -> str:
         return str(self._entry("period", "type"))
 
-    def day_of(self, timestamp: str) -> date:
+    def day_of(self, timestamp: str | datetime) -> date:
         return dates.day_of(timestamp, self.timezone)
 
     @property
@@ -199,6 +199,7 @@ class PolicySet:
     published: tuple[Published, ...] = field(default_factory=tuple)
     # Merging copies a whole document; the same (date, instansi) is asked for again and again.
     _merged: dict[tuple[date, str | None], Policy] = field(default_factory=dict, compare=False, repr=False)
+    _zones: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, published: Sequence[Published]) -> PolicySet:
@@ -223,6 +224,13 @@ class PolicySet:
 
     def period_of(self, day: date) -> int:
         return dates.period_of(self._period(day.year), day)
+
+    def day_of(self, at: datetime) -> date:
+        """The day a moment falls on in the timezone of the national policy in force then."""
+        zone = self._zones.get(at.date())
+        if zone is None:
+            zone = self._zones[at.date()] = Policy(self.national(at.date()), ()).timezone
+        return dates.day_of(at, zone)
 
     def known_until(self, seq: int) -> PolicySet:
         """The versions published by events up to `seq`: what a replay as of `seq` knew."""

@@ -34,3 +34,11 @@ def test_the_national_policy_sets_the_period_and_its_timezone() -> None:
 def test_an_unknown_period_type_is_refused() -> None:
     with pytest.raises(ValueError, match="fiscal"):
         dates.period_end("fiscal_year", 2026)
+
+
+def test_a_stored_time_near_midnight_is_dated_in_the_policy_timezone() -> None:
+    from datetime import datetime, timezone
+
+    policies = PolicySet.of([])
+    assert policies.day_of(datetime(2026, 12, 31, 16, 59, tzinfo=timezone.utc)) == date(2026, 12, 31)
+    assert policies.day_of(datetime(2026, 12, 31, 17, 0, tzinfo=timezone.utc)) == date(2027, 1, 1)
