@@ -210,7 +210,9 @@ def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int
     `into` is an earlier replay to carry forward (its checkpoints are at or before `until`)."""
     scratch = into
     if scratch is None:
-        scratch = make_engine("sqlite://", poolclass=StaticPool)
+        # One in-memory database on one connection (StaticPool), used by whichever thread holds
+        # the Replays lock: a server keeps it and reads it from any request thread.
+        scratch = make_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
         tables = [read_models.TABLES[p.NAME][0] for p in PROJECTIONS]
         metadata.create_all(scratch, tables=[*tables, metadata.tables["projection_checkpoints"]])
     run(PROJECTIONS, scratch, until=until, batch=batch, source=engine)

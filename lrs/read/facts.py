@@ -29,7 +29,14 @@ def resolve_as_of(engine: Engine, as_of: str | None) -> int | None:
     if as_of is None or as_of == "":
         return None
     if SEQ.match(as_of):
-        return int(as_of)
+        seq = int(as_of)
+        with reading(engine) as conn:
+            head = read_models.head_seq(conn)
+        if seq > head:
+            # Never replay toward a position the log has not reached: the answer would be "now"
+            # under another name, and the work unbounded.
+            raise BadRequest(f"as_of {seq} is beyond the end of the log (its last seq is {head})")
+        return seq
     try:
         moment = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
     except ValueError as exc:

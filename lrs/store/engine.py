@@ -18,7 +18,8 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 60}, **kwargs)
+        connect_args = {"timeout": 60, **kwargs.pop("connect_args", {})}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         _sqlite_setup(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
