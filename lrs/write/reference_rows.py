@@ -39,33 +39,39 @@ def header_problem(header: Sequence[str], expected: Sequence[str], optional: Seq
     return None
 
 
-def parse_roster_rows(
-    header: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> tuple[list[dict[str, Any]], list[RowProblem]]:
-    """Rows as roster payloads, and the problems of the rows that cannot be recorded."""
+def _parse(header: Sequence[str], rows: Sequence[Sequence[Any]], problem: Callable[[Mapping[str, str]], str | None],
+           key: Sequence[str], duplicate: Callable[[Mapping[str, str], int], str],
+           build: Callable[[Mapping[str, str]], dict[str, Any]]) -> tuple[list[dict[str, Any]], list[RowProblem]]:
+    """The rows a file may record (`build` of each good row) and the problems of the others: a
+    row breaking a rule (`problem`), or repeating an earlier row's `key` in the same file."""
     names = [h.strip().lower() for h in header]
     good: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
     for index, raw in enumerate(rows, start=2):
         values = {n: ("" if v is None else str(v).strip()) for n, v in zip(names, raw)}
         if not any(values.values()):
             continue
-        reason = _roster_problem(values)
+        reason = problem(values)
         if reason is None:
             values["effective_from"] = values["effective_from"][:10]
-            first = seen.setdefault((values["nip"], values["effective_from"]), index)
+            first = seen.setdefault(tuple(values.get(n, "") for n in key), index)
             if first != index:
-                reason = f"nip {values['nip']} has a row for {values['effective_from']} already (row {first})"
+                reason = duplicate(values, first)
         if reason:
             problems.append(RowProblem(index, reason))
-            continue
-        good.append({
-            **{n: values.get(n, "") for n in ROSTER_REQUIRED},
-            "atasan_nip": values.get("atasan_nip") or None,
-            "mbox": _mbox(values.get("mbox") or None),
-        })
+        else:
+            good.append(build(values))
     return good, problems
+
+
+def parse_roster_rows(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[list[dict[str, Any]], list[RowProblem]]:
+    """Rows as roster payloads, and the problems of the rows that cannot be recorded."""
+    return _parse(
+        header, rows, _roster_problem, ("nip", "effective_from"),
+        lambda v, first: f"nip {v['nip']} has a row for {v['effective_from']} already (row {first})",
+        lambda v: {**{n: v.get(n, "") for n in ROSTER_REQUIRED}, "atasan_nip": v.get("atasan_nip") or None,
+                   "mbox": _mbox(v.get("mbox") or None)})
 
 
 def _mbox(value: str | None) -> str | None:
@@ -99,28 +105,11 @@ def check_standard_header(header: Sequence[str]) -> str | None:
 
 def parse_standard_rows(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[list[dict[str, Any]], list[RowProblem]]:
     """Rows as standard payloads, and the problems of the rows that cannot be recorded."""
-    names = [h.strip().lower() for h in header]
-    good: list[dict[str, Any]] = []
-    problems: list[RowProblem] = []
-    seen: dict[tuple[str, ...], int] = {}
-    for index, raw in enumerate(rows, start=2):
-        values = {n: ("" if v is None else str(v).strip()) for n, v in zip(names, raw)}
-        if not any(values.values()):
-            continue
-        reason = _standard_problem(values)
-        if reason is None:
-            values["effective_from"] = values["effective_from"][:10]
-            row_key = tuple(values[n] for n in ("instansi", "jabatan", "kompetensi", "effective_from"))
-            first = seen.setdefault(row_key, index)
-            if first != index:
-                reason = f"the same instansi, jabatan, kompetensi and effective_from as row {first}"
-        if reason:
-            problems.append(RowProblem(index, reason))
-            continue
-        good.append({"instansi": values.get("instansi", ""), "jabatan": values["jabatan"],
-                     "kompetensi": values["kompetensi"], "jenis": values["jenis"].lower(),
-                     "level": int(float(values["level"])), "effective_from": values["effective_from"]})
-    return good, problems
+    return _parse(
+        header, rows, _standard_problem, ("instansi", "jabatan", "kompetensi", "effective_from"),
+        lambda v, first: f"the same instansi, jabatan, kompetensi and effective_from as row {first}",
+        lambda v: {"instansi": v.get("instansi", ""), "jabatan": v["jabatan"], "kompetensi": v["kompetensi"],
+                   "jenis": v["jenis"].lower(), "level": int(float(v["level"])), "effective_from": v["effective_from"]})
 
 
 def _standard_problem(values: Mapping[str, str]) -> str | None:
