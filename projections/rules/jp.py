@@ -110,7 +110,7 @@ def learner_on(history: Sequence[RosterEntry], day: date) -> Learner | None:
     def atasan_on(other: date) -> str | None:
         found = entry_on(history, other)
         return found.atasan_nip if found else None
-    return Learner(entry.instansi, entry.unit_kerja, entry.atasan_nip, atasan_on)
+    return Learner(entry.instansi, entry.unit_kerja, entry.atasan_nip, atasan_on, entry.nip)
 
 
 def total(nip: str, year: int, claims: Iterable[Claim], history: Sequence[RosterEntry], facts: Facts) -> JpTotal:

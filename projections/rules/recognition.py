@@ -36,6 +36,7 @@ class Learner:
     unit_kerja: str
     atasan_nip: str | None
     atasan_on: Callable[[date], str | None]
+    nip: str | None = None  # the learner: nobody decides their own claim
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,12 @@ def may_decide(step: str, nip: str | None, bindings: Sequence[Binding], learner:
                policy: Policy) -> str | None:
     """Why the person `nip`, acting through credentials with `bindings`, may take `step` for this
     learner's claim on `day`; None when they may not. The one rule of who decides, for judging a
-    decision and for listing what waits for someone."""
+    decision and for listing what waits for someone. Nobody decides their own claim, through
+    any binding or source."""
+    if nip is not None and nip == learner.nip:
+        return None
+    if learner.nip is not None and any(b.nip == learner.nip for b in bindings):
+        return None
     if step == UNIT_PENGELOLA:
         if any(b.covers(UNIT_PENGELOLA, learner.instansi, learner.unit_kerja) for b in bindings):
             return f"unit pengelola of {learner.instansi}"
@@ -112,6 +118,8 @@ def _step(decision: Decision, nip: str | None, binding: Binding | None, learner:
           steps: Sequence[str], policy: Policy) -> tuple[str | None, str]:
     """The step this decider may decide for this learner, or None and why not."""
     bindings = [binding] if binding is not None else []
+    if learner.nip is not None and learner.nip in (nip, binding.nip if binding else None):
+        return None, f"{learner.nip} may not decide their own claim"
     day = policy.day_of(decision.decided_at)
     as_pengelola = may_decide(UNIT_PENGELOLA, nip, bindings, learner, day, policy) if UNIT_PENGELOLA in steps else None
     if decision.kind == "validated" or (decision.kind == "rejected" and as_pengelola):

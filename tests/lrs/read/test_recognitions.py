@@ -80,7 +80,7 @@ def test_claim_waits_for_the_atasan(engine: Engine, people: dict[str, Any]) -> N
     ("colleague", NIP_B, False, f"{NIP_B} is not the learner's atasan"),
     ("phone", NIP_C, False, "neither bound to a person nor a trusted source"),
     ("lms", NIP_B, False, f"{NIP_B} is not the learner's atasan"),
-    ("pegawai", NIP_C, False, f"{NIP_A} is not the learner's atasan"),  # the actor names C: proves nothing
+    ("pegawai", NIP_C, False, f"{NIP_A} may not decide their own claim"),  # the actor names C: proves nothing
 ])
 def test_who_may_approve(engine: Engine, people: dict[str, Any], who: str, nip: str, counts: bool, why: str) -> None:
     target = _claim(engine, people)

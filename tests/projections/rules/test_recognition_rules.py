@@ -70,3 +70,21 @@ def test_decisions_add_up_per_step_latest_wins() -> None:
     rejected = recognise(Decimal(4), "supervisor", LEARNER,
                          [*decisions[:1], decision(3, "rejected", "a", "2026-03-04T10:00:00+07:00")], context, POLICY)
     assert rejected.status == "rejected"
+
+
+def test_nobody_decides_their_own_claim() -> None:
+    me = Learner("KEMENKEU", "Biro SDM", ATASAN, lambda day: ATASAN, OTHER)
+    own_unit_verifier = Binding("v", OTHER, "verifier", "KEMENKEU", "Biro SDM")
+    own_pengelola = Binding("p", OTHER, "unit_pengelola", "KEMENKEU", None)
+    day = date(2026, 8, 1)
+    assert may_decide(SUPERVISOR, OTHER, [own_unit_verifier], me, day, POLICY) is None
+    assert may_decide(UNIT_PENGELOLA, OTHER, [own_pengelola], me, day, POLICY) is None
+    assert may_decide(UNIT_PENGELOLA, None, [own_pengelola], me, day, POLICY) is None
+    context = Context({"v": own_unit_verifier}, frozenset({"lms"}), frozenset({"https://siasn.bkn.go.id"}), {})
+    by_verifier = recognise(Decimal(2), "supervisor", me, [decision(1, "approved", "v", "2026-08-01T10:00:00+07:00")],
+                            context, POLICY)
+    assert by_verifier.status == "submitted"
+    assert "may not decide their own claim" in by_verifier.rulings[0].reason
+    self_by_lms = Decision("d2", 2, "claim", "approved", "lms", "https://siasn.bkn.go.id", OTHER, None, None, None,
+                           "2026-08-01T10:00:00+07:00")
+    assert recognise(Decimal(2), "supervisor", me, [self_by_lms], context, POLICY).status == "submitted"
