@@ -39,24 +39,38 @@ def summary(
     engine: Engine, instansi: str, year: int, *, unit_kerja: str | None = None, as_of: str | None = None,
     offset: int = 0, limit: int = 50, replays: Replays | None = None,
 ) -> Page:
-    """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year; pegawai
-    count where they are on 31 December."""
+    """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year. Pegawai
+    count where they are on the period's last day; JP counts where the pegawai was on each
+    activity date (brief 7.2), so anyone who was ever in the instansi or unit is read."""
     with facts_at(engine, as_of, replays) as conn:
         candidates = read_models.nips_in(conn, instansi, unit_kerja)
         loaded = load(conn, candidates, year)
     year_end = loaded.facts.policies.period_end(year)
-    totals = []
+    everyone, members = [], []
     for nip in candidates:
+        result = total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts)
+        everyone.append(result)
         entry = entry_on(loaded.history[nip], year_end)
         if entry and entry.instansi == instansi and unit_kerja in (None, entry.unit_kerja):
-            totals.append(total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts))
-    if not totals:
+            members.append(result)
+    credited = [t for t in everyone if any(line.instansi == instansi for line in t.lines)]
+    if not members and not credited:
         where = f"unit kerja {unit_kerja!r} of " if unit_kerja else ""
-        raise NotFound(f"no pegawai in {where}instansi {instansi!r} on {year_end}")
+        raise NotFound(f"no pegawai in {where}instansi {instansi!r} in {year}")
+    kinds = {t.nip: e.jenis_jabatan for t in members if (e := entry_on(loaded.history[t.nip], year_end))}
+    denominator = loaded.facts.policies.policy_in_force(year_end, instansi).denominator
+
+    def rollup(unit: str | None, group: list[JpTotal]) -> Summary:
+        return summarize(instansi, unit, group, credited, jenis_jabatan=kinds, denominator=denominator)
+
     if unit_kerja is not None:
-        return Page(summarize(instansi, unit_kerja, totals), totals[offset:offset + limit], len(totals))
+        return Page(rollup(unit_kerja, members), members[offset:offset + limit], len(members))
     units: dict[str, list[JpTotal]] = defaultdict(list)
-    for item in totals:
+    for item in members:
         units[item.unit_kerja or ""].append(item)
-    rows = [summarize(instansi, name, units[name]) for name in sorted(units)]
-    return Page(summarize(instansi, None, totals), rows[offset:offset + limit], len(rows))
+    for item in credited:  # a unit every member left during the year still has its JP
+        for line in item.lines:
+            if line.instansi == instansi and line.unit_kerja is not None:
+                units.setdefault(line.unit_kerja, [])
+    rows = [rollup(name, units[name]) for name in sorted(units)]
+    return Page(rollup(None, members), rows[offset:offset + limit], len(rows))

@@ -62,6 +62,14 @@ def require_scope() -> None:
     credential().require("reports")
 
 
+@bp.before_request
+def json_only() -> None:
+    """Every /api/v1 answer is JSON; a table for a spreadsheet is an export, not a format here."""
+    wanted = request.args.get("format")
+    if wanted is not None and wanted.lower() != "json":
+        raise BadRequest(f"format {wanted!r} is not offered: /api/v1 answers JSON only (format=json)")
+
+
 @bp.get("/pegawai/<nip>/jp")
 def pegawai_jp(nip: str) -> ResponseReturnValue:
     year = _int(request.args, "year", None, 1900, 9999)

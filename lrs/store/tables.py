@@ -153,6 +153,8 @@ roster_entries = Table(
     Column("atasan_nip", String(32)),
     Column("mbox", Text),
     Column("seq", SeqType, nullable=False),
+    # struktural, fungsional, pelaksana...: the kind of position reports group by (brief 7.1).
+    Column("jenis_jabatan", String(64)),
     Index("ix_roster_entries_mbox", "mbox"),
     Index("ix_roster_entries_atasan", "atasan_nip"),
     Index("ix_roster_entries_instansi", "instansi", "unit_kerja"),

@@ -71,7 +71,7 @@ def parse_roster_rows(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> t
         header, rows, _roster_problem, ("nip", "effective_from"),
         lambda v, first: f"nip {v['nip']} has a row for {v['effective_from']} already (row {first})",
         lambda v: {**{n: v.get(n, "") for n in ROSTER_REQUIRED}, "atasan_nip": v.get("atasan_nip") or None,
-                   "mbox": _mbox(v.get("mbox") or None)})
+                   "mbox": _mbox(v.get("mbox") or None), "jenis_jabatan": v.get("jenis_jabatan") or None})
 
 
 def _mbox(value: str | None) -> str | None:

@@ -8,7 +8,7 @@ from projections.rules.policy import Policy
 
 NAME = "roster"
 HEADER = ("nip", "nama", "status", "jabatan", "unit_kerja", "instansi", "atasan_nip", "effective_from")
-OPTIONAL = ("mbox",)
+OPTIONAL = ("mbox", "jenis_jabatan")
 
 
 def interest(policy: Policy) -> Mapping[str, tuple[str, ...] | None]:

@@ -54,11 +54,13 @@ class RosterEntry:
     instansi: str
     atasan_nip: str | None
     mbox: str | None
+    jenis_jabatan: str | None = None  # struktural, fungsional, pelaksana...
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> RosterEntry:
         return cls(row["nip"], date.fromisoformat(row["effective_from"]), row["nama"], row["status"],
-                   row["jabatan"], row["unit_kerja"], row["instansi"], row["atasan_nip"], row["mbox"])
+                   row["jabatan"], row["unit_kerja"], row["instansi"], row["atasan_nip"], row["mbox"],
+                   row.get("jenis_jabatan"))
 
 
 def entry_on(history: Sequence[RosterEntry], day: date) -> RosterEntry | None:

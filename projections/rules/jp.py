@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from projections.rules.facts import Binding, Claim, Decision, RosterEntry, entry_on
 from projections.rules.policy import Form, Policy, PolicySet
@@ -34,6 +34,7 @@ class Line:
     policy_versions: tuple[str, ...]
     recognition: str | None = None  # auto, or the lifecycle state (projections/rules/recognition.py)
     decisions: tuple[Ruling, ...] = ()
+    competencies: tuple[str, ...] = ()  # the codes the activity names, else the policy's mapping
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,9 @@ def _judge(
              cap: Decimal | None = None, order: int = 0) -> _Judged:
         return _Judged(Line(claim.statement_id, claim.seq, claim.form_code, claim.activity_date,
                             entry.unit_kerja if entry else None, entry.instansi if entry else None,
-                            jp, ZERO, status, reason, policy.versions, recognition, rulings), cap, order)
+                            jp, ZERO, status, reason, policy.versions, recognition, rulings,
+                            claim.competency_codes or policy.competency_codes(claim.form_code, claim.activity_id)),
+                       cap, order)
 
     original = first_seen[claim.same_completion]
     if original != claim.statement_id:
@@ -218,8 +221,29 @@ def _apply_caps(judged: Sequence[_Judged]) -> tuple[list[Line], dict[str, Decima
 
 
 @dataclass(frozen=True)
+class Compliance:
+    """Who is counted against the target, and how many meet it (R-REP-01)."""
+
+    pegawai: int
+    in_scope: int
+    target_met: int
+    share_met: Decimal | None
+
+
+def compliance(totals: Sequence[JpTotal]) -> Compliance:
+    in_scope = [t for t in totals if t.target_met is not None]
+    met = sum(1 for t in in_scope if t.target_met)
+    share = (Decimal(met) / Decimal(len(in_scope))).quantize(Decimal("0.0001")) if in_scope else None
+    return Compliance(len(totals), len(in_scope), met, share)
+
+
+@dataclass(frozen=True)
 class Summary:
-    """A roll-up of pegawai (by unit kerja at year end, or by instansi)."""
+    """A roll-up (an instansi, or one unit kerja of it) for a year (brief 7.2, R-REP-01/02).
+
+    Compliance counts each pegawai where they are on the last day of the period; JP goes to the
+    unit kerja (and instansi) the pegawai belonged to on each activity date, so a pegawai who
+    moved adds their earlier JP to the old unit."""
 
     instansi: str
     unit_kerja: str | None
@@ -230,14 +254,40 @@ class Summary:
     jp_counted: Decimal
     jp_pending: Decimal
     policy_versions: tuple[str, ...]
+    denominator: str = ""
+    by_status: Mapping[str, Compliance] = field(default_factory=dict)  # jenis pegawai (PNS, PPPK, ...)
+    by_jenis_jabatan: Mapping[str, Compliance] = field(default_factory=dict)
+    jp_by_form: Mapping[str, Decimal] = field(default_factory=dict)
+    jp_by_competency: Mapping[str, Decimal] = field(default_factory=dict)
 
 
-def summarize(instansi: str, unit_kerja: str | None, totals: Sequence[JpTotal]) -> Summary:
-    """Share of pegawai meeting the target among those whose status has a target (R-REP-01:
-    the denominator is pegawai in the roster on 31 Dec whose status the policy targets)."""
-    in_scope = [t for t in totals if t.target_met is not None]
-    met = sum(1 for t in in_scope if t.target_met)
-    share = (Decimal(met) / Decimal(len(in_scope))).quantize(Decimal("0.0001")) if in_scope else None
-    return Summary(instansi, unit_kerja, len(totals), len(in_scope), met, share,
-                   sum((t.jp_counted for t in totals), ZERO), sum((t.jp_pending for t in totals), ZERO),
-                   tuple(sorted({v for t in totals for v in t.policy_versions})))
+def summarize(instansi: str, unit_kerja: str | None, members: Sequence[JpTotal], credited: Sequence[JpTotal] = (),
+              *, jenis_jabatan: Mapping[str, str | None] | None = None, denominator: str = "") -> Summary:
+    """The roll-up of `members` (the pegawai in the instansi or unit on the period's last day),
+    with the JP of every line of `credited` (members and anyone who was there during the year)
+    whose activity date found the pegawai in this instansi (and unit kerja). `jenis_jabatan`
+    maps a member's nip to their kind of position at year end; `denominator` says who is in scope."""
+    whole = compliance(members)
+    lines = [line for t in {t.nip: t for t in (*members, *credited)}.values() for line in t.lines
+             if line.instansi == instansi and unit_kerja in (None, line.unit_kerja)]
+    counted = [line for line in lines if line.status == "counted"]
+    by_form: dict[str, Decimal] = {}
+    by_competency: dict[str, Decimal] = {}
+    for line in counted:
+        by_form[line.form_code] = by_form.get(line.form_code, ZERO) + line.jp_counted
+        for code in line.competencies:
+            by_competency[code] = by_competency.get(code, ZERO) + line.jp_counted
+
+    def grouped(key: Callable[[JpTotal], str | None]) -> dict[str, Compliance]:
+        groups: dict[str, list[JpTotal]] = {}
+        for item in members:
+            groups.setdefault(key(item) or "", []).append(item)
+        return {name: compliance(group) for name, group in sorted(groups.items())}
+
+    kinds = jenis_jabatan or {}
+    return Summary(instansi, unit_kerja, whole.pegawai, whole.in_scope, whole.target_met, whole.share_met,
+                   sum((line.jp_counted for line in counted), ZERO),
+                   sum((line.jp or ZERO for line in lines if line.status == "pending"), ZERO),
+                   tuple(sorted({v for t in members for v in t.policy_versions})), denominator,
+                   grouped(lambda t: t.status), grouped(lambda t: kinds.get(t.nip)),
+                   dict(sorted(by_form.items())), dict(sorted(by_competency.items())))

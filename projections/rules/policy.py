@@ -88,6 +88,22 @@ class Policy:
         return ()
 
     @property
+    def without_atasan(self) -> str | None:
+        """Who takes the supervisor step for a pegawai with no atasan in the roster, or None."""
+        value = self._entry("recognition", "without_atasan")
+        return None if value is None else str(value)
+
+    @property
+    def denominator(self) -> str:
+        """Who is in the compliance denominator (R-REP-01), said on every summary."""
+        rule = str(self._entry("reporting", "denominator"))
+        if rule == "period_end_roster_with_target":
+            return ("pegawai on the roster of the instansi or unit kerja on the last day of the period whose "
+                    "status has a target in the policy (R-REP-01); JP of a pegawai who moved is credited to "
+                    "the unit kerja of each activity date (R-REP-02)")
+        raise ValueError(f"unknown denominator rule {rule!r}")
+
+    @property
     def approved_jp_limit(self) -> str:
         """`claimed`: a decision may lower the JP, not raise it; `annual_cap`: up to the form's cap."""
         return str(self._entry("recognition", "approved_jp_limit"))

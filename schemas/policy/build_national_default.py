@@ -92,10 +92,19 @@ def build(brief: dict[str, Any]) -> dict[str, Any]:
                                      "learner's atasan langsung on the activity date [P]"),
             "approved_jp_limit": sourced("claimed", "issue 6: a decision may adjust the JP within the "
                                          "policy's limits; product default: lower, never raise [P]"),
+            "without_atasan": sourced("unit_pengelola", "issue 11: the top official of an instansi has no atasan "
+                                      "in the roster; the instansi's unit pengelola (acting for the PPK) "
+                                      "recognises their learning [P]"),
         },
         "period": {
             "type": sourced(target["period"]["type"], target["period"]["note"]),
             "timezone": sourced(target["period"]["timezone"], "R-PERIOD-01 [P]"),
+        },
+        "reporting": {
+            "denominator": sourced("period_end_roster_with_target", "R-REP-01: all active ASN of the type on "
+                                   "31 Dec [P]; the brief leaves exclusions (tugas belajar, leave, mid-year "
+                                   "joiners) to policy and asks that the rule be printed on every report "
+                                   "(7.2, OQ-5)"),
         },
         "targets": {
             status: {"target_jp": sourced(entry["target_jp"], entry.get("source") or entry.get("note", ""))}
