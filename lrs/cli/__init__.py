@@ -18,5 +18,5 @@ def main() -> None:
 
 for command in (serving.serve, credentials.credentials, database.db, database.verify, reference.policy,
                 reference.roster, reference.standards, projecting.projections, reports.jp, reports.recognitions,
-                reports.pending, reports.competencies, reports.competency_gaps):
+                reports.pending, reports.validations, reports.competencies, reports.competency_gaps):
     main.add_command(command)

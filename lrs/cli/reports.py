@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -47,10 +48,34 @@ def recognitions(nip: str, year: int, as_of: str | None, as_json: bool, database
             echo_json(line)
             continue
         click.echo(f"{line.activity_date} {line.form_code} {line.statement_id}: {line.recognition}, "
-                   f"{plain_json(line.jp) if line.jp is not None else '-'} JP, {line.status}")
+                   f"{_jp(line.jp)}, {line.status}" + _capped(line))
         for ruling in line.decisions:
             effect = "has effect" if ruling.effective else "no effect"
             click.echo(f"    {ruling.kind} by {ruling.decider or '?'} ({effect}): {ruling.reason}")
+
+
+def _jp(value: Any, unknown: str = "- JP") -> str:
+    return unknown if value is None else f"{plain_json(value)} JP"
+
+
+def _capped(line: Any) -> str:
+    """What a line counts when the form's annual cap left less than it is worth."""
+    if line.status != "counted" or line.jp is None or line.jp_counted >= line.jp:
+        return ""
+    return f" {plain_json(line.jp_counted)} JP of it (the annual cap of its form is used)"
+
+
+def _waiting(found: Any, as_json: bool) -> None:
+    for claimed in found:
+        line = claimed.line
+        if as_json:
+            click.echo(json.dumps(claimed.as_row(), ensure_ascii=False))
+            continue
+        cap = (f"; cap {plain_json(claimed.cap_jp)} JP, {plain_json(claimed.cap_used_jp)} used this year"
+               if claimed.cap_jp is not None else "")
+        jp = _jp(line.jp, "JP set by the decision")
+        click.echo(f"{line.statement_id} {claimed.nip} {claimed.nama or ''}: {line.form_code} on "
+                   f"{line.activity_date}, {jp}, waiting for the {claimed.awaiting.replace('_', ' ')}{cap}")
 
 
 @click.command()
@@ -59,16 +84,25 @@ def recognitions(nip: str, year: int, as_of: str | None, as_json: bool, database
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per claim.")
 @database_option
 def pending(nip: str, as_of: str | None, as_json: bool, database_url: str) -> None:
-    """Claims waiting for atasan (or delegated verifier) NIP to decide, oldest first."""
+    """Claims waiting for atasan (or delegated verifier) NIP to decide, oldest first, with the
+    annual cap of each claim's form and how much of it the pegawai has used."""
     from lrs.read import recognitions as read
 
-    for claimed in read_report(database_url, lambda engine: read.pending_for(engine, nip, as_of)):
-        line = claimed.line
-        if as_json:
-            click.echo(json.dumps({"nip": claimed.nip, "nama": claimed.nama, **plain_json(line)}, ensure_ascii=False))
-        else:
-            click.echo(f"{line.statement_id} {claimed.nip} {claimed.nama or ''}: {line.form_code} on "
-                       f"{line.activity_date}, {plain_json(line.jp) if line.jp is not None else '-'} JP")
+    _waiting(read_report(database_url, lambda engine: read.pending_for(engine, nip, as_of)), as_json)
+
+
+@click.command()
+@click.argument("instansi")
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim.")
+@database_option
+def validations(instansi: str, as_of: str | None, as_json: bool, database_url: str) -> None:
+    """Claims waiting for the unit pengelola of INSTANSI, oldest first: approved by the atasan and
+    waiting for validation, and those of a pegawai without an atasan in the roster (where the
+    policy's recognition.without_atasan gives the unit pengelola the atasan's step)."""
+    from lrs.read import recognitions as read
+
+    _waiting(read_report(database_url, lambda engine: read.pending_validation(engine, instansi, as_of)), as_json)
 
 
 @click.command()

@@ -115,8 +115,19 @@ def atasan_pending(nip: str) -> ResponseReturnValue:
     offset = _int(request.args, "offset", 0, 0, 10**9)
     limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
     found = recognitions.pending_for(_engine(), nip, request.args.get("as_of"), replays=_replays())
-    items = [{"nip": c.nip, "nama": c.nama, **to_json(c.line)} for c in found[offset:offset + limit]]
+    items = [c.as_row() for c in found[offset:offset + limit]]
     return {"atasan": nip, "pending": items, "count": len(found), "offset": offset, "limit": limit}
+
+
+@bp.get("/instansi/<instansi>/pending")
+def instansi_pending(instansi: str) -> ResponseReturnValue:
+    """Claims waiting for the instansi's unit pengelola (validation, or the supervisor step of a
+    pegawai without an atasan), oldest first, paged."""
+    offset = _int(request.args, "offset", 0, 0, 10**9)
+    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
+    found = recognitions.pending_validation(_engine(), instansi, request.args.get("as_of"), replays=_replays())
+    items = [c.as_row() for c in found[offset:offset + limit]]
+    return {"instansi": instansi, "pending": items, "count": len(found), "offset": offset, "limit": limit}
 
 
 @bp.get("/pegawai/<nip>/competencies")

@@ -111,6 +111,9 @@ def may_decide(step: str, nip: str | None, bindings: Sequence[Binding], learner:
         return f"atasan of the learner on the decision date {day}"
     if any(b.covers(VERIFIER, learner.instansi, learner.unit_kerja) for b in bindings):
         return f"delegated verifier of {learner.unit_kerja}, {learner.instansi}"
+    if (learner.atasan_nip is None and policy.without_atasan == UNIT_PENGELOLA
+            and any(b.covers(UNIT_PENGELOLA, learner.instansi, learner.unit_kerja) for b in bindings)):
+        return f"unit pengelola of {learner.instansi}, for a pegawai the roster gives no atasan"
     return None
 
 
