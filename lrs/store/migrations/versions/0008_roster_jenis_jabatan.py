@@ -1,16 +1,16 @@
 """The roster's optional jenis_jabatan (struktural, fungsional, pelaksana...), which summaries
 group by (domain brief 7.1).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
