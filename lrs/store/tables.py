@@ -225,7 +225,7 @@ credential_bindings = Table(
     Column("seq", SeqType, nullable=False),
 )
 
-# Competency assessments: the facts; the latest per pegawai and competency is the assessed level.
+# Competency assessments: the facts, with the credential that posted them.
 assessments = Table(
     "assessments", metadata,
     Column("statement_id", String(36), primary_key=True),
@@ -237,6 +237,7 @@ assessments = Table(
     Column("level", Integer, nullable=False),
     Column("assessor", Text),  # the context.instructor Agent, JSON
     Column("assessed_at", String(40), nullable=False),
+    Column("authority_key", String(255)),  # the credential that posted it
     Index("ix_assessments_account", "account"),
     Index("ix_assessments_mbox", "mbox"),
 )
