@@ -14,9 +14,10 @@ CREDENTIALS_HOME = "urn:jejak:credentials"
 # `reports` reads the JP reports under /api/v1/ (not part of xAPI).
 SCOPES = ("all", "statements/write", "statements/read", "statements/read/mine", "state", "profile", "reports")
 # Roles a credential may be bound to: a delegated verifier of a unit kerja (in place of the
-# atasan), the unit pengelola kompetensi of an instansi.
-VERIFIER, UNIT_PENGELOLA = "verifier", "unit_pengelola"
-ROLES = (VERIFIER, UNIT_PENGELOLA)
+# atasan), the unit pengelola kompetensi of an instansi, an assessor of an instansi's pegawai
+# (whose competency assessments set the assessed level, domain brief 6.3).
+VERIFIER, UNIT_PENGELOLA, ASSESSOR = "verifier", "unit_pengelola", "assessor"
+ROLES = (VERIFIER, UNIT_PENGELOLA, ASSESSOR)
 
 # A NIP (nomor induk pegawai) is 18 digits.
 NIP = re.compile(r"^[0-9]{18}$")

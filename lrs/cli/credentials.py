@@ -21,13 +21,18 @@ def credentials() -> None:
               help="Repeat for several scopes.")
 @click.option("--name", default=None, help="Display name of the credential's authority agent.")
 @click.option("--trusted-source", is_flag=True,
-              help="An LMS of an instansi or a national one: its `auto` learning forms count at once, "
-                   "and its decisions are those of the statement's actor.")
+              help="An LMS of an instansi or a national one, or an assessment centre: its `auto` learning "
+                   "forms count at once, its decisions are those of the statement's actor, and its "
+                   "competency assessments set the assessed level.")
 @click.option("--nip", default=None, help="Bind to a person (18-digit NIP): a personal credential, whose "
-                                          "approvals and rejections are that person's decisions.")
+                                          "approvals and rejections are that person's decisions; it "
+                                          "never assesses that person.")
 @click.option("--role", type=click.Choice(ROLES), default=None,
               help="verifier: decides claims for one unit kerja in place of the atasan (needs --nip, "
-                   "--instansi, --unit-kerja); unit_pengelola: validates claims of an instansi (--instansi).")
+                   "--instansi, --unit-kerja); unit_pengelola: validates claims of an instansi and assesses "
+                   "its pegawai (--instansi); "
+                   "assessor: its competency assessments set the assessed level of the instansi's pegawai "
+                   "(--instansi; --nip names the assessor, who never assesses themselves).")
 @click.option("--instansi", default=None, help="The instansi a --role is bound to.")
 @click.option("--unit-kerja", default=None, help="The unit kerja a --role is bound to.")
 @database_option

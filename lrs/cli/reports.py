@@ -113,7 +113,8 @@ def validations(instansi: str, as_of: str | None, as_json: bool, database_url: s
 @database_option
 def competencies(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
     """Competency profile of pegawai NIP on 31 December of a year: required and assessed levels,
-    gaps, JP of learning per competency, and the development plan against what was done."""
+    gaps, JP of learning per competency, the assessments that had no effect and why, and the
+    development plan against what was done."""
     from lrs.read.competencies import pegawai_profile
 
     found = read_report(database_url, lambda engine: pegawai_profile(engine, nip, year, as_of))
@@ -128,6 +129,9 @@ def competencies(nip: str, year: int, as_of: str | None, as_json: bool, database
         gap = "-" if row.gap is None else str(row.gap)
         click.echo(f"  {row.code:<8} {row.jenis:<15} required {level(row.required_level)} assessed "
                    f"{level(row.assessed_level)} gap {gap}  learning {plain_json(row.jp_learning)} JP")
+        for refused in row.assessments_without_effect:
+            click.echo(f"    assessment {refused.statement_id} at level {refused.level} (no effect): "
+                       f"{refused.reason}")
     for item in found.plan:
         click.echo(f"  plan: {item.title or item.activity_id} ({plain_json(item.jp_planned) if item.jp_planned else '-'}"
                    f" JP): {item.status}")

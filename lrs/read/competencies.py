@@ -1,6 +1,8 @@
 """Read side of competency profiles: a pegawai's profile for a year, and a unit's gap counts.
-Facts come from the read models (now, or as of a seq or stored time); the figures from
-projections/rules/competency.py, with the year's JP lines from projections/rules/jp.py."""
+Facts come from the read models (now, or as of a seq or stored time), with the credential
+bindings and trusted sources that decide which assessments count (lrs/read/facts.py loads them
+in the same snapshot); the figures from projections/rules/competency.py, with the year's JP
+lines from projections/rules/jp.py."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -41,7 +43,7 @@ def _profiles(conn: Connection, nips: Sequence[str], year: int) -> tuple[Loaded,
         policy = loaded.facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
         jp = total(nip, year, loaded.claims[nip], history, loaded.facts)
         found.append(profile(nip, year, history, jp, loaded.claims[nip], assessments[nip], standards, plans[nip],
-                             policy))
+                             policy, bindings=loaded.facts.bindings, trusted=loaded.facts.trusted))
     return loaded, found
 
 

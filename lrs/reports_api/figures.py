@@ -133,7 +133,8 @@ def instansi_pending(instansi: str) -> ResponseReturnValue:
 @bp.get("/pegawai/<nip>/competencies")
 def pegawai_competencies(nip: str) -> ResponseReturnValue:
     """Competency profile for a year: required and assessed levels, gaps, learning per
-    competency, and the development plan against what was done."""
+    competency, the assessments without effect and why, and the development plan against what
+    was done."""
     year = _int(request.args, "year", None, 1900, 9999)
     found = competencies.pegawai_profile(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
     return dict(to_json(found))

@@ -221,13 +221,14 @@ credential_bindings = Table(
     "credential_bindings", metadata,
     Column("key", String(255), primary_key=True),
     Column("nip", String(32)),
-    Column("role", String(32)),  # None (a personal credential) | verifier | unit_pengelola
+    Column("role", String(32)),  # None (a personal credential) | verifier | unit_pengelola | assessor
     Column("instansi", String(255)),
     Column("unit_kerja", Text),
     Column("seq", SeqType, nullable=False),
 )
 
-# Competency assessments: the facts; the latest per pegawai and competency is the assessed level.
+# Competency assessments: the facts; the latest per pegawai and competency, among those the
+# posting credential may make (projections/rules/competency.py), is the assessed level.
 assessments = Table(
     "assessments", metadata,
     Column("statement_id", String(36), primary_key=True),
@@ -239,6 +240,7 @@ assessments = Table(
     Column("level", Integer, nullable=False),
     Column("assessor", Text),  # the context.instructor Agent, JSON
     Column("assessed_at", String(40), nullable=False),
+    Column("authority_key", String(255)),  # the credential that posted it
     Index("ix_assessments_account", "account"),
     Index("ix_assessments_mbox", "mbox"),
 )

@@ -18,7 +18,7 @@ from lrs.events import (
 )
 from lrs.store import credentials, log, read_models
 from lrs.store.engine import reading, writing
-from lrs.vocabulary import CREDENTIALS_HOME, NIP, ROLES, SCOPES, VERIFIER
+from lrs.vocabulary import ASSESSOR, CREDENTIALS_HOME, NIP, ROLES, SCOPES, VERIFIER
 from lrs.write.reference_rows import ROSTER, STANDARDS, RowFormat, RowProblem
 from projections import runner
 from projections.rules.policy import PolicySet, validate
@@ -118,7 +118,8 @@ def create_credential(
     """Create a credential. A trusted source (an LMS of an instansi or a national one) is also
     recorded in the log, so `auto`-verified learning forms count from it in every replay; so is
     a binding to a person (`nip`: a personal credential, whose decisions are that person's) or a
-    role (`verifier` of a unit kerja, with its nip; `unit_pengelola` of an instansi). The
+    role (`verifier` of a unit kerja, with its nip; `unit_pengelola` of an instansi; `assessor`
+    of an instansi, whose assessments set the assessed level of its pegawai). The
     credential row and its events commit together, so the log and the credentials never disagree."""
     binding = _binding(nip, role, instansi, unit_kerja)
     unknown = [s for s in scopes if s not in SCOPES]
@@ -165,7 +166,8 @@ def _binding(nip: str | None, role: str | None, instansi: str | None,
         if role not in ROLES:
             raise BadRequest(f"role {role!r} is not one of {', '.join(ROLES)}")
         if not instansi:
-            raise BadRequest(f"a {role} credential is bound to an instansi: give --instansi")
+            whose = "whose pegawai it assesses" if role == ASSESSOR else "it acts for"
+            raise BadRequest(f"a {role} credential is bound to the instansi {whose}: give --instansi")
         if role == VERIFIER and (nip is None or not unit_kerja):
             raise BadRequest("a verifier is a person deciding for one unit kerja: give --nip and --unit-kerja")
     return {"nip": nip, "role": role, "instansi": instansi or None, "unit_kerja": unit_kerja or None}

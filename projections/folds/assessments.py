@@ -1,7 +1,8 @@
 """Competency assessments: statements with the policy's assessment verb whose object is a
 competency (its code in the competency-codes activity extension) and whose result carries the
-level; the assessor is context.instructor. The latest assessment of a competency is the
-assessed level (projections/rules/competency.py); training never changes it (domain brief 6.3)."""
+level; the assessor is context.instructor, the credential that posted it its authority. The
+latest assessment of a competency that the posting credential may make is the assessed level
+(projections/rules/competency.py); training never changes it (domain brief 6.3)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ from typing import Any, Hashable, Mapping
 
 from lrs.events import STATEMENT_STORED, Event
 from projections.rules.policy import Policy
-from projections.folds.statement_columns import actor_columns, competency_codes
+from projections.folds.statement_columns import actor_columns, authority_key, competency_codes
 
 NAME = "assessments"
 
@@ -42,4 +43,5 @@ def fold(state: dict[str, Any] | None, event: Event, policy: Policy) -> dict[str
         "level": statement["result"]["extensions"][policy.iri("competency_level_extension")],
         "assessor": None if assessor is None else json.dumps(assessor, sort_keys=True, ensure_ascii=False),
         "assessed_at": statement.get("timestamp") or statement["stored"],
+        "authority_key": authority_key(statement),
     }

@@ -1,8 +1,13 @@
 """Competency profile of a pegawai for a year, purely from facts (domain brief 6): for each
 competency (the 8 managerial and the socio-cultural one always, technical ones by code) the
-required level of the jabatan's standard, the assessed level (the latest assessment, with the
-assessor; training never changes it), the gap, and the learning mapped to it; the development
-plan against what was done; and, per unit, how many pegawai have a gap per competency.
+required level of the jabatan's standard, the assessed level (the latest effective assessment,
+with the assessor; training never changes it), the gap, and the learning mapped to it; the
+development plan against what was done; and, per unit, how many pegawai have a gap per competency.
+
+The assessed level comes only from a competency assessment (6.3): one posted by a credential
+bound to the pegawai's instansi on the assessment date as `assessor` or as its
+`unit_pengelola`, or by a trusted source (an assessment centre); never by the pegawai's own
+credential. The others are listed with the reason and change nothing (`assessment_standing`).
 
 Everything is as on the last day of the period (the roster row, the standard in force, the
 assessments up to that day, each dated in the policy's timezone); learning is the year's JP
@@ -14,8 +19,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
+from lrs.vocabulary import ASSESSOR, UNIT_PENGELOLA
 from projections.rules import dates
-from projections.rules.facts import Assessment, Claim, Planned, RosterEntry, Standard, entry_on
+from projections.rules.facts import Assessment, Binding, Claim, Planned, RosterEntry, Standard, entry_on
 from projections.rules.jp import JpTotal
 from projections.rules.policy import Policy
 
@@ -34,6 +40,15 @@ class Learning:
 
 
 @dataclass(frozen=True)
+class WithoutEffect:
+    """An assessment stored but not counted, and why."""
+
+    statement_id: str
+    level: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class CompetencyRow:
     code: str
     jenis: str
@@ -45,6 +60,7 @@ class CompetencyRow:
     gap: int | None  # required - assessed when positive, 0 when met; None when either is unknown
     jp_learning: Decimal
     learning: tuple[Learning, ...]
+    assessments_without_effect: tuple[WithoutEffect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,17 +113,55 @@ def standard_for(entry: RosterEntry | None, standards: Sequence[Standard], day: 
     return {}, f"no competency standard for jabatan {entry.jabatan!r}"
 
 
+def assessment_standing(assessment: Assessment, nip: str, history: Sequence[RosterEntry],
+                        bindings: Mapping[str, Binding], trusted: frozenset[str], policy: Policy) -> tuple[bool, str]:
+    """Whether an assessment of pegawai `nip` sets their assessed level, and why (domain brief
+    6.3): its credential is a trusted source (an assessment centre), or is bound as `assessor` or
+    `unit_pengelola` to the pegawai's instansi (and unit kerja, where the binding names one) on
+    the assessment date in the policy's timezone. Never a credential bound to the pegawai: nobody
+    assesses themselves, through any role or source."""
+    key = assessment.authority_key
+    binding = bindings.get(key or "")
+    if key is None:
+        return False, "posted by no credential of this LRS"
+    if binding is not None and binding.nip == nip:
+        return False, f"credential {key} is {nip}'s own: nobody assesses themselves"
+    if key in trusted:
+        return True, f"trusted source {key}"
+    if binding is None or binding.role is None or binding.role not in (ASSESSOR, UNIT_PENGELOLA):
+        return False, (f"credential {key} is neither an assessor nor a unit pengelola of an instansi, "
+                       "nor a trusted source")
+    day = policy.day_of(assessment.assessed_at)
+    entry = entry_on(history, day)
+    if entry is None:
+        return False, f"{nip} is not in the roster on the assessment date {day}"
+    role = binding.role
+    title = "assessor" if role == ASSESSOR else "unit pengelola"
+    where = ", ".join(filter(None, [binding.unit_kerja, binding.instansi]))
+    if not binding.covers(role, entry.instansi, entry.unit_kerja):
+        return False, (f"credential {key} is the {title} of {where}; on the assessment date {day} {nip} "
+                       f"works in {entry.unit_kerja}, {entry.instansi}")
+    return True, f"{title} of {where}"
+
+
 def profile(
     nip: str, year: int, history: Sequence[RosterEntry], jp: JpTotal, claims: Sequence[Claim],
     assessments: Sequence[Assessment], standards: Sequence[Standard], plans: Sequence[Planned], policy: Policy,
+    *, bindings: Mapping[str, Binding], trusted: frozenset[str],
 ) -> CompetencyProfile:
     day = dates.period_end(policy.period, year)
     entry = entry_on(history, day)
     required, which = standard_for(entry, standards, day)
     latest: dict[str, Assessment] = {}
-    for item in sorted((a for a in assessments if not a.voided and policy.day_of(a.assessed_at) <= day),
+    refused: dict[str, list[WithoutEffect]] = {}
+    for item in sorted((a for a in assessments if policy.day_of(a.assessed_at) <= day),
                        key=lambda a: (a.assessed_at, a.seq)):
-        latest[item.competency] = item
+        counts, why = (False, "voided") if item.voided else assessment_standing(
+            item, nip, history, bindings, trusted, policy)
+        if counts:
+            latest[item.competency] = item
+        else:
+            refused.setdefault(item.competency, []).append(WithoutEffect(item.statement_id, item.level, why))
     by_id = {c.statement_id: c for c in claims}
     learning: dict[str, list[Learning]] = {}
     for line in jp.lines:
@@ -118,7 +172,7 @@ def profile(
         for code in dict.fromkeys(codes):
             learning.setdefault(code, []).append(Learning(line.statement_id, line.status, line.jp_counted))
     listed = list(dict.fromkeys([*MANAJERIAL, *SOSIAL_KULTURAL, *sorted(required), *sorted(latest),
-                                 *sorted(learning)]))
+                                 *sorted(refused), *sorted(learning)]))
     rows = []
     for code in listed:
         standard, assessed = required.get(code), latest.get(code)
@@ -129,7 +183,8 @@ def profile(
             assessed.assessed_at if assessed else None, assessed.assessor if assessed else None,
             assessed.statement_id if assessed else None,
             None if need is None or have is None else max(0, need - have),
-            sum((item.jp_counted for item in learning.get(code, [])), ZERO), tuple(learning.get(code, []))))
+            sum((item.jp_counted for item in learning.get(code, [])), ZERO), tuple(learning.get(code, [])),
+            tuple(refused.get(code, []))))
     measured = [r for r in rows if r.required_level and r.assessed_level is not None]
     jpm = None
     if measured and len(measured) == sum(1 for r in rows if r.required_level):

@@ -118,13 +118,14 @@ class Assessment:
     level: int
     assessor: Any
     assessed_at: str
+    authority_key: str | None  # the credential that posted it: whether it counts depends on it
     voided: bool = False
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Assessment:
         return cls(row["statement_id"], int(row["seq"]), row["competency"], int(row["level"]),
                    None if row["assessor"] is None else json.loads(row["assessor"]), row["assessed_at"],
-                   bool(row.get("voided")))
+                   row["authority_key"], bool(row.get("voided")))
 
 
 

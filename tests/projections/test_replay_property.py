@@ -1,6 +1,7 @@
-"""Property: for random sequences of statements, decisions on them, voids, roster rows and policy
-versions, the live projection, a full rebuild and a replay as of each prefix give exactly the
-same figures (JP totals with their recognition, summaries)."""
+"""Property: for random sequences of statements, decisions on them, assessments from allowed and
+other credentials, voids, roster rows and policy versions, the live projection, a full rebuild and
+a replay as of each prefix give exactly the same figures (JP totals with their recognition,
+competency profiles, summaries)."""
 from __future__ import annotations
 
 import tempfile
@@ -42,8 +43,11 @@ roster_op = st.tuples(st.just("roster"), st.sampled_from(NIPS), st.sampled_from(
                       st.sampled_from(["2025-01-01", "2025-07-01", "2026-03-01"]), st.sampled_from(["PNS", "PPPK"]))
 policy_op = st.tuples(st.just("policy"), st.sampled_from([20, 25, 30]),
                       st.sampled_from(["2025-01-01", "2026-01-01"]), st.sampled_from([None, 5, 10]))
+# Who posts an assessment: allowed (an assessor of KEMENKEU or of its Biro SDM, the unit pengelola, a
+# trusted source) or not (another instansi's assessor, NIP_B's own credentials, an unbound app).
+ASSESSORS = ("asesor", "asesor-sdm", "pengelola", "lms", "asesor-dagri", "asesor-b", "colleague", "phone")
 assess_op = st.tuples(st.just("assess"), st.sampled_from(["INT", "TK.A"]), st.integers(1, 5), st.sampled_from(NIPS),
-                      st.sampled_from(DAYS))
+                      st.sampled_from(DAYS), st.sampled_from(ASSESSORS))
 plan_op = st.tuples(st.just("plan"), st.sampled_from(NIPS), st.sampled_from(["https://lms.example.go.id/c/1",
                                                                              "https://lms.example.go.id/c/2"]),
                     st.sampled_from([None, 4]))
@@ -90,9 +94,9 @@ def _apply(engine: Any, op: tuple[Any, ...], stored: list[str], version: list[in
         record_statements(engine, [statement], authority=authority)
         stored.append(statement["id"])
     elif kind == "assess":
-        _, code, level, nip, day = op
+        _, code, level, nip, day, key = op
         statement = assessment(code, level, nip, timestamp=day)
-        record_statements(engine, [statement], authority=LMS)
+        record_statements(engine, [statement], authority=default_authority(key))
         stored.append(statement["id"])
     elif kind == "plan":
         _, nip, activity, jp = op
@@ -121,6 +125,11 @@ def test_live_rebuild_and_as_of_replay_agree(sequence: list[tuple[Any, ...]]) ->
         create_credential(engine, "atasan", "s", ["all"], nip=NIP_C)
         create_credential(engine, "colleague", "s", ["all"], nip=NIP_B)
         create_credential(engine, "pengelola", "s", ["all"], role="unit_pengelola", instansi="KEMENKEU")
+        create_credential(engine, "asesor", "s", ["all"], role="assessor", instansi="KEMENKEU")
+        create_credential(engine, "asesor-sdm", "s", ["all"], role="assessor", instansi="KEMENKEU",
+                          unit_kerja="Biro SDM")
+        create_credential(engine, "asesor-dagri", "s", ["all"], role="assessor", instansi="KEMENDAGRI")
+        create_credential(engine, "asesor-b", "s", ["all"], role="assessor", instansi="KEMENKEU", nip=NIP_B)
         record_standards(engine, [{"instansi": "", "jabatan": "Analis", "kompetensi": code, "jenis": jenis,
                                    "level": 3, "effective_from": "2025-07-01"}
                                   for code, jenis in (("INT", "manajerial"), ("TK.A", "teknis"))])

@@ -1,5 +1,6 @@
-"""Competency profiles: standards, assessments (latest wins, voids drop out), gaps, learning mapped
-by the activity's extension or the policy, the development plan, unit gap counts, the API and CLI,
+"""Competency profiles: standards, assessments (latest effective wins, voids drop out, only an
+assessor or unit pengelola of the instansi or a trusted source counts), gaps, learning mapped by
+the activity's extension or the policy, the development plan, unit gap counts, the API and CLI,
 on SQLite and PostgreSQL."""
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from lrs.cli import main
-from lrs.write.reference import record_roster, record_standards, trust_source
+from lrs.write.reference import create_credential, default_authority, record_roster, record_standards, trust_source
 from lrs.write.statements import record_statements
 from lrs.read.competencies import pegawai_profile, unit_gaps
 from lrs.read.values import to_json
 from lrs.store import read_models
 from projections import runner
-from tests.fixtures.jp import LMS, NIP_A, NIP_B, assessment, claim, planned, roster_row, void
+from tests.fixtures.jp import (
+    ASESOR, LMS, NIP_A, NIP_B, NIP_C, assessment, claim, planned, roster_row, void,
+)
 
 HEADER = "instansi,jabatan,kompetensi,jenis,level,effective_from"
 ANGGARAN = "https://lms.example.go.id/course/anggaran"
@@ -34,6 +37,7 @@ def _standards(**overrides: Any) -> list[dict[str, Any]]:
 
 def _setup(engine: Engine) -> None:
     trust_source(engine, "lms")
+    create_credential(engine, "asesor", "s", ["statements/write"], role="assessor", instansi="KEMENKEU")
     record_roster(engine, [roster_row(NIP_A), roster_row(NIP_B)])
     record_standards(engine, _standards())
 
@@ -46,7 +50,7 @@ def test_profile_levels_gaps_learning_and_plan(engine: Engine) -> None:
     _setup(engine)
     old = assessment("INT", 1, timestamp="2025-03-01T09:00:00+07:00")
     record_statements(engine, [old, assessment("INT", 2, timestamp="2026-02-01T09:00:00+07:00"),
-                               assessment("TK.ANGGARAN", 3)], authority=LMS)
+                               assessment("TK.ANGGARAN", 3)], authority=ASESOR)
     course = claim("KL_TEKNIS", jp=8, activity=ANGGARAN)
     course["object"]["definition"] = {"extensions": {"https://jejak.example/xapi/ext/competency-codes":
                                                      ["TK.ANGGARAN"]}}
@@ -83,7 +87,7 @@ def test_instansi_standard_over_the_general_one(engine: Engine) -> None:
 
 def test_unit_gap_counts(engine: Engine, client: FlaskClient, auth: dict[str, str], database_url: str) -> None:
     _setup(engine)
-    record_statements(engine, [assessment("INT", 2), assessment("INT", 3, nip=NIP_B)], authority=LMS)
+    record_statements(engine, [assessment("INT", 2), assessment("INT", 3, nip=NIP_B)], authority=ASESOR)
     gaps = {g.code: g for g in unit_gaps(engine, "KEMENKEU", "Biro SDM", 2026).competencies}
     assert (gaps["INT"].with_standard, gaps["INT"].with_gap, gaps["INT"].not_assessed) == (2, 1, 0)
     assert (gaps["TK.ANGGARAN"].with_gap, gaps["TK.ANGGARAN"].not_assessed) == (0, 2)
@@ -102,6 +106,59 @@ def test_unit_gap_counts(engine: Engine, client: FlaskClient, auth: dict[str, st
     with engine.connect() as conn:
         head = read_models.head_seq(conn)
     assert to_json(pegawai_profile(engine, NIP_A, 2026)) == to_json(pegawai_profile(engine, NIP_A, 2026, str(head)))
+
+
+def test_only_assessors_of_the_instansi_and_trusted_sources_set_the_assessed_level(
+        engine: Engine, client: FlaskClient, auth: dict[str, str], database_url: str) -> None:
+    """Domain brief 6.3: the assessed level comes only from a competency assessment. Each
+    assessment below is later than the one before, so a counting one would win."""
+    _setup(engine)
+    record_roster(engine, [roster_row(NIP_C, instansi="KEMENDAGRI")])
+    keys = {"own": {"nip": NIP_A}, "asesor-dagri": {"role": "assessor", "instansi": "KEMENDAGRI"},
+            "asesor-b": {"role": "assessor", "instansi": "KEMENKEU", "nip": NIP_B},
+            "bpsdm": {"role": "unit_pengelola", "instansi": "KEMENKEU"}, "phone": {}}
+    for key, binding in keys.items():
+        create_credential(engine, key, "s", ["statements/write"], **binding)
+
+    def assess(level: int, nip: str, month: int, key: str) -> str:
+        statement = assessment("INT", level, nip, timestamp=f"2026-{month:02}-01T09:00:00+07:00")
+        record_statements(engine, [statement], authority=default_authority(key))
+        return str(statement["id"])
+
+    def level(nip: str) -> Any:
+        return _rows(pegawai_profile(engine, nip, 2026))["INT"]
+
+    assess(2, NIP_A, 1, "asesor")
+    own = assess(5, NIP_A, 2, "own")
+    dagri = assess(4, NIP_A, 3, "asesor-dagri")
+    phone = assess(4, NIP_A, 4, "phone")
+    row = level(NIP_A)
+    assert (row["assessed_level"], row["gap"]) == (2, 1)
+    assert row["assessments_without_effect"] == [
+        {"statement_id": own, "level": 5, "reason": f"credential own is {NIP_A}'s own: nobody assesses themselves"},
+        {"statement_id": dagri, "level": 4, "reason": "credential asesor-dagri is the assessor of KEMENDAGRI; on "
+                                                      "the assessment date 2026-03-01 " + NIP_A
+                                                      + " works in Biro SDM, KEMENKEU"},
+        {"statement_id": phone, "level": 4, "reason": "credential phone is neither an assessor nor a unit "
+                                                      "pengelola of an instansi, nor a trusted source"}]
+    assess(3, NIP_A, 5, "bpsdm")  # the unit pengelola of KEMENKEU
+    assert level(NIP_A)["assessed_level"] == 3
+    assess(1, NIP_A, 6, "lms")  # a trusted source (an assessment centre)
+    assert level(NIP_A)["assessed_level"] == 1
+    assess(2, NIP_B, 1, "asesor-b")  # the assessor of KEMENKEU, about NIP_B themselves
+    assert level(NIP_B)["assessed_level"] is None and "nobody assesses themselves" in (
+        level(NIP_B)["assessments_without_effect"][0]["reason"])
+    assess(3, NIP_C, 1, "asesor-dagri")
+    assert level(NIP_C)["assessed_level"] == 3
+    gaps = {g.code: g for g in unit_gaps(engine, "KEMENKEU", "Biro SDM", 2026).competencies}
+    assert (gaps["INT"].with_gap, gaps["INT"].not_assessed) == (1, 1)  # A at 1 of 3; B's own has no effect
+    body = client.get(f"/api/v1/pegawai/{NIP_A}/competencies?year=2026", headers=auth).get_json()
+    assert [a["statement_id"] for a in body["competencies"][0]["assessments_without_effect"]] == [own, dagri, phone]
+    result = CliRunner().invoke(main, ["competencies", NIP_A, "--year", "2026", "--database-url", database_url])
+    assert result.exit_code == 0
+    assert f"assessment {own} at level 5 (no effect): credential own is {NIP_A}'s own" in result.stdout
+    runner.rebuild(engine, batch=2)
+    assert level(NIP_A)["assessed_level"] == 1 and len(level(NIP_A)["assessments_without_effect"]) == 3
 
 
 def test_standards_import_reports_bad_rows(database_url: str, engine: Engine, tmp_path: Path) -> None:

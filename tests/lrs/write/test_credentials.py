@@ -1,9 +1,12 @@
-"""Credentials: a trusted source's credential row and its `source.trusted` event land together."""
+"""Credentials: a trusted source's credential row and its `source.trusted` event land together;
+an assessor is bound to an instansi."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine
 
+from lrs.cli import main
 from lrs.write.reference import create_credential
 from lrs.errors import BadRequest
 from lrs.events import SOURCE_TRUSTED
@@ -46,3 +49,19 @@ def test_existing_key_appends_no_second_trust(engine: Engine) -> None:
     runner.rebuild(engine)
     with engine.connect() as conn:
         assert read_models.trusted_keys(conn) == frozenset({"lms"})
+
+
+def test_an_assessor_is_bound_to_an_instansi(engine: Engine, database_url: str) -> None:
+    with pytest.raises(BadRequest, match="bound to the instansi whose pegawai it assesses: give --instansi"):
+        create_credential(engine, "asesor", "s3cret", ["statements/write"], role="assessor")
+    result = CliRunner().invoke(main, ["credentials", "create", "--key", "asesor", "--secret", "s3cret",
+                                       "--scope", "statements/write", "--role", "assessor", "--instansi", "KEMENKEU",
+                                       "--nip", "198503032010011003", "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    assert "(nip 198503032010011003, assessor of KEMENKEU)" in result.stdout
+    with engine.connect() as conn:
+        [row] = read_models.binding_rows(conn)
+    assert (row["key"], row["role"], row["instansi"], row["nip"]) == (
+        "asesor", "assessor", "KEMENKEU", "198503032010011003")
+    result = CliRunner().invoke(main, ["credentials", "create", "--help"])
+    assert "assessor: its competency assessments set the assessed level" in " ".join(result.stdout.split())
