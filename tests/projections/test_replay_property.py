@@ -1,5 +1,6 @@
-"""Property: for random sequences of statements, decisions on them, assessments from allowed and
-other credentials, voids, roster rows and policy versions, the live projection, a full rebuild and
+"""Property: for random sequences of statements, decisions on them (by the right people, by others
+and by the learner themselves), assessments from allowed and other credentials, voids, roster rows
+(moves between units) and policy versions, the live projection, a full rebuild and
 a replay as of each prefix give exactly the same figures (JP totals with their recognition,
 competency profiles, summaries)."""
 from __future__ import annotations
@@ -38,7 +39,8 @@ statement_op = st.tuples(
 )
 void_op = st.tuples(st.just("void"), st.integers(0, 20))
 decide_op = st.tuples(st.just("decide"), st.sampled_from(["approved", "rejected", "validated"]), st.integers(0, 20),
-                      st.sampled_from(["atasan", "colleague", "pengelola"]), st.sampled_from([None, 2, 30]))
+                      st.sampled_from(["atasan", "colleague", "pengelola", "self", "verifier-a"]),
+                      st.sampled_from([None, 2, 30]))
 roster_op = st.tuples(st.just("roster"), st.sampled_from(NIPS), st.sampled_from(["Biro SDM", "Inspektorat"]),
                       st.sampled_from(["2025-01-01", "2025-07-01", "2026-03-01"]), st.sampled_from(["PNS", "PPPK"]))
 policy_op = st.tuples(st.just("policy"), st.sampled_from([20, 25, 30]),
@@ -54,7 +56,9 @@ plan_op = st.tuples(st.just("plan"), st.sampled_from(NIPS), st.sampled_from(["ht
 ops = st.lists(st.one_of(statement_op, void_op, decide_op, roster_op, policy_op, assess_op, plan_op),
                min_size=1, max_size=8)
 DECIDERS = {"atasan": (default_authority("atasan"), NIP_C), "colleague": (default_authority("colleague"), NIP_B),
-            "pengelola": (default_authority("pengelola"), NIP_C)}
+            "pengelola": (default_authority("pengelola"), NIP_C),
+            # Deciding one's own claim: NIP_A's personal credential, and a verifier of Biro SDM who is NIP_A.
+            "self": (default_authority("pegawai-a"), NIP_A), "verifier-a": (default_authority("verifier-a"), NIP_A)}
 REG = {"reg-1": "11111111-1111-4111-8111-111111111111", "reg-2": "22222222-2222-4222-8222-222222222222"}
 
 
@@ -125,6 +129,9 @@ def test_live_rebuild_and_as_of_replay_agree(sequence: list[tuple[Any, ...]]) ->
         create_credential(engine, "atasan", "s", ["all"], nip=NIP_C)
         create_credential(engine, "colleague", "s", ["all"], nip=NIP_B)
         create_credential(engine, "pengelola", "s", ["all"], role="unit_pengelola", instansi="KEMENKEU")
+        create_credential(engine, "pegawai-a", "s", ["all"], nip=NIP_A)
+        create_credential(engine, "verifier-a", "s", ["all"], nip=NIP_A, role="verifier", instansi="KEMENKEU",
+                          unit_kerja="Biro SDM")
         create_credential(engine, "asesor", "s", ["all"], role="assessor", instansi="KEMENKEU")
         create_credential(engine, "asesor-sdm", "s", ["all"], role="assessor", instansi="KEMENKEU",
                           unit_kerja="Biro SDM")
