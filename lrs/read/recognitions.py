@@ -9,6 +9,8 @@ from datetime import date, datetime, timezone
 from sqlalchemy import Engine
 
 from lrs.errors import NotFound
+from lrs.read import access
+from lrs.read.credentials import Credential
 from lrs.read.facts import Loaded, facts_at, load
 from lrs.store import read_models
 from lrs.vocabulary import VERIFIER
@@ -35,9 +37,11 @@ def _lines(loaded: Loaded, nip: str, years: set[int]) -> list[Line]:
 
 
 def claims_of(engine: Engine, nip: str, year: int, as_of: str | None = None, *,
-              replays: Replays | None = None) -> list[Line]:
+              replays: Replays | None = None, reader: Credential | None = None) -> list[Line]:
     """Every claim of the pegawai's year that needs (or had) a decision, in activity-date order,
-    then the year's voided claims (state `voided`: a correction, never a deletion)."""
+    then the year's voided claims (state `voided`: a correction, never a deletion). NotAuthorized
+    when `reader` (None: the operator) may not read the pegawai."""
+    access.require_pegawai(engine, reader, nip, year)
     with facts_at(engine, as_of, replays) as conn:
         loaded = load(conn, [nip], year)
     if nip not in loaded.history:
@@ -57,11 +61,13 @@ def _voided_ruling(decision: Decision) -> Ruling:
 
 
 def pending_for(engine: Engine, nip: str, as_of: str | None = None, *, today: date | None = None,
-                replays: Replays | None = None) -> list[Claimed]:
+                replays: Replays | None = None, reader: Credential | None = None) -> list[Claimed]:
     """Claims waiting for the supervisor step that `nip` may take (projections/rules/recognition.py
     may_decide, the rule that judges the decision too): as the learner's atasan on the activity
     date (or today, where the policy accepts the atasan on the decision date), or as a verifier
-    bound to the learner's unit. Oldest (first stored) first."""
+    bound to the learner's unit. Oldest (first stored) first. NotAuthorized when `reader` (None:
+    the operator) may not read `nip`'s list."""
+    access.require_pending(engine, reader, nip)
     with facts_at(engine, as_of, replays) as conn:
         if today is None:
             today = PolicySet.from_rows(read_models.policy_rows(conn)).day_of(datetime.now(timezone.utc))
