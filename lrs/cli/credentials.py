@@ -24,10 +24,12 @@ def credentials() -> None:
               help="An LMS of an instansi or a national one: its `auto` learning forms count at once, "
                    "and its decisions are those of the statement's actor.")
 @click.option("--nip", default=None, help="Bind to a person (18-digit NIP): a personal credential, whose "
-                                          "approvals and rejections are that person's decisions.")
+                                          "approvals and rejections are that person's decisions, and which "
+                                          "reads only that person's reports and their bawahan's.")
 @click.option("--role", type=click.Choice(ROLES), default=None,
               help="verifier: decides claims for one unit kerja in place of the atasan (needs --nip, "
-                   "--instansi, --unit-kerja); unit_pengelola: validates claims of an instansi (--instansi).")
+                   "--instansi, --unit-kerja); unit_pengelola: validates claims of an instansi (--instansi), "
+                   "and reads only its reports (with --unit-kerja, that unit's).")
 @click.option("--instansi", default=None, help="The instansi a --role is bound to.")
 @click.option("--unit-kerja", default=None, help="The unit kerja a --role is bound to.")
 @database_option
