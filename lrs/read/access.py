@@ -32,8 +32,11 @@ def binding_of(conn: Connection, key: str) -> Binding | None:
     if head <= after:
         return None
     unfolded = log.read_matching(conn, after=after, until=head, wanted={CREDENTIAL_BOUND: None})
-    # As the fold: a credential is bound once, by its first event.
-    return next((Binding.of(e.payload) for e in unfolded if e.payload["key"] == key), None)
+    # As the fold (projections/folds/bindings.py): a credential is bound once, by its first event.
+    found = next((e.payload for e in unfolded if e.payload["key"] == key), None)
+    if found is None:
+        return None
+    return Binding(key, found.get("nip"), found.get("role"), found.get("instansi"), found.get("unit_kerja"))
 
 
 def reader_of(conn: Connection, credential: Credential) -> Reader:
