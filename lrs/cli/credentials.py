@@ -25,12 +25,13 @@ def credentials() -> None:
                    "forms count at once, its decisions are those of the statement's actor, and its "
                    "competency assessments set the assessed level.")
 @click.option("--nip", default=None, help="Bind to a person (18-digit NIP): a personal credential, whose "
-                                          "approvals and rejections are that person's decisions; it "
+                                          "approvals and rejections are that person's decisions, which "
+                                          "reads only that person's reports and their bawahan's, and "
                                           "never assesses that person.")
 @click.option("--role", type=click.Choice(ROLES), default=None,
               help="verifier: decides claims for one unit kerja in place of the atasan (needs --nip, "
                    "--instansi, --unit-kerja); unit_pengelola: validates claims of an instansi and assesses "
-                   "its pegawai (--instansi); "
+                   "its pegawai (--instansi), and reads only its reports (with --unit-kerja, that unit's); "
                    "assessor: its competency assessments set the assessed level of the instansi's pegawai "
                    "(--instansi; --nip names the assessor, who never assesses themselves).")
 @click.option("--instansi", default=None, help="The instansi a --role is bound to.")

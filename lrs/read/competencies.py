@@ -12,6 +12,8 @@ from typing import Sequence
 from sqlalchemy import Connection, Engine
 
 from lrs.errors import NotFound
+from lrs.read import access
+from lrs.read.credentials import Credential
 from lrs.read.facts import Loaded, facts_at, load
 from lrs.store import read_models
 from projections.replays import Replays
@@ -48,8 +50,10 @@ def _profiles(conn: Connection, nips: Sequence[str], year: int) -> tuple[Loaded,
 
 
 def pegawai_profile(engine: Engine, nip: str, year: int, as_of: str | None = None, *,
-                    replays: Replays | None = None) -> CompetencyProfile:
-    """A pegawai's competency profile for a year; NotFound when the roster never named the nip."""
+                    replays: Replays | None = None, reader: Credential | None = None) -> CompetencyProfile:
+    """A pegawai's competency profile for a year; NotFound when the roster never named the nip.
+    NotAuthorized when `reader` (None: the operator) may not read the pegawai."""
+    access.require_pegawai(engine, reader, nip, year)
     with facts_at(engine, as_of, replays) as conn:
         _, found = _profiles(conn, [nip], year)
     if not found:
@@ -67,8 +71,10 @@ class UnitGaps:
 
 
 def unit_gaps(engine: Engine, instansi: str, unit_kerja: str, year: int, as_of: str | None = None, *,
-              replays: Replays | None = None) -> UnitGaps:
-    """How many pegawai of a unit kerja (on 31 December) have a gap, per competency."""
+              replays: Replays | None = None, reader: Credential | None = None) -> UnitGaps:
+    """How many pegawai of a unit kerja (on 31 December) have a gap, per competency.
+    NotAuthorized when `reader` (None: the operator) may not read the unit."""
+    access.require_unit(engine, reader, instansi, unit_kerja)
     with facts_at(engine, as_of, replays) as conn:
         candidates = read_models.nips_in(conn, instansi, unit_kerja)
         loaded, found = _profiles(conn, candidates, year)

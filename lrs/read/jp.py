@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from lrs.errors import NotFound
+from lrs.read import access
+from lrs.read.credentials import Credential
 from lrs.read.facts import facts_at, load
 from lrs.store import read_models
 from projections.replays import Replays
@@ -18,9 +20,12 @@ from projections.rules.jp import JpTotal, Summary, summarize, total
 
 def pegawai_jp(
     engine: Engine, nip: str, year: int, as_of: str | None = None, *, replays: Replays | None = None,
+    reader: Credential | None = None,
 ) -> JpTotal:
     """JP of one pegawai for a year; NotFound when the roster never named the nip. An `as_of`
-    is replayed from the log, or taken from `replays` (a server's kept replays)."""
+    is replayed from the log, or taken from `replays` (a server's kept replays). NotAuthorized
+    when `reader` (None: the operator) may not read the pegawai (lrs/read/access.py)."""
+    access.require_pegawai(engine, reader, nip, year)
     with facts_at(engine, as_of, replays) as conn:
         loaded = load(conn, [nip], year)
     if nip not in loaded.history:
@@ -37,11 +42,13 @@ class Page:
 
 def summary(
     engine: Engine, instansi: str, year: int, *, unit_kerja: str | None = None, as_of: str | None = None,
-    offset: int = 0, limit: int = 50, replays: Replays | None = None,
+    offset: int = 0, limit: int = 50, replays: Replays | None = None, reader: Credential | None = None,
 ) -> Page:
     """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year. Pegawai
     count where they are on the period's last day; JP counts where the pegawai was on each
-    activity date (brief 7.2), so anyone who was ever in the instansi or unit is read."""
+    activity date (brief 7.2), so anyone who was ever in the instansi or unit is read.
+    NotAuthorized when `reader` may not read it."""
+    access.require_unit(engine, reader, instansi, unit_kerja)
     with facts_at(engine, as_of, replays) as conn:
         candidates = read_models.nips_in(conn, instansi, unit_kerja)
         loaded = load(conn, candidates, year)

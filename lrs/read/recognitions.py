@@ -12,6 +12,8 @@ from typing import Any, Sequence
 from sqlalchemy import Connection, Engine
 
 from lrs.errors import NotFound
+from lrs.read import access
+from lrs.read.credentials import Credential
 from lrs.read.facts import Loaded, facts_at, load
 from lrs.read.values import to_json
 from lrs.store import read_models
@@ -82,9 +84,11 @@ def _today(conn: Connection) -> date:
 
 
 def claims_of(engine: Engine, nip: str, year: int, as_of: str | None = None, *,
-              replays: Replays | None = None) -> list[Line]:
+              replays: Replays | None = None, reader: Credential | None = None) -> list[Line]:
     """Every claim of the pegawai's year that needs (or had) a decision, in activity-date order,
-    then the year's voided claims (state `voided`: a correction, never a deletion)."""
+    then the year's voided claims (state `voided`: a correction, never a deletion). NotAuthorized
+    when `reader` (None: the operator) may not read the pegawai."""
+    access.require_pegawai(engine, reader, nip, year)
     with facts_at(engine, as_of, replays) as conn:
         loaded = load(conn, [nip], year)
     if nip not in loaded.history:
@@ -104,10 +108,13 @@ def _voided_ruling(decision: Decision) -> Ruling:
 
 
 def pending_for(engine: Engine, nip: str, as_of: str | None = None, *, today: date | None = None,
-                replays: Replays | None = None) -> list[Claimed]:
-    """Claims waiting for the supervisor step that `nip` may take: as the learner's atasan on the
-    activity date (or today, where the policy accepts the atasan on the decision date), or as a
-    verifier bound to the learner's unit. Oldest (first stored) first."""
+                replays: Replays | None = None, reader: Credential | None = None) -> list[Claimed]:
+    """Claims waiting for the supervisor step that `nip` may take (projections/rules/recognition.py
+    may_decide, the rule that judges the decision too): as the learner's atasan on the activity
+    date (or today, where the policy accepts the atasan on the decision date), or as a verifier
+    bound to the learner's unit. Oldest (first stored) first. NotAuthorized when `reader` (None:
+    the operator) may not read `nip`'s list."""
+    access.require_pending(engine, reader, nip)
     with facts_at(engine, as_of, replays) as conn:
         today = today or _today(conn)
         verifying = [Binding.of(b) for b in read_models.binding_rows(conn) if b["nip"] == nip and b["role"] == VERIFIER]
@@ -120,10 +127,12 @@ def pending_for(engine: Engine, nip: str, as_of: str | None = None, *, today: da
 
 
 def pending_validation(engine: Engine, instansi: str, as_of: str | None = None, *, today: date | None = None,
-                       replays: Replays | None = None) -> list[Claimed]:
+                       replays: Replays | None = None, reader: Credential | None = None) -> list[Claimed]:
     """Claims waiting for the unit pengelola of `instansi`: approved by the atasan and waiting
     for validation, and the claims of a pegawai the roster gives no atasan (the top official)
-    where the policy lets the unit pengelola decide for them. Oldest first."""
+    where the policy lets the unit pengelola decide for them. Oldest first. NotAuthorized when
+    `reader` (None: the operator) may not read the instansi."""
+    access.require_unit(engine, reader, instansi, None)
     with facts_at(engine, as_of, replays) as conn:
         today = today or _today(conn)
         candidates = read_models.nips_in(conn, instansi, None)

@@ -1,7 +1,8 @@
-"""JP reports under /api/v1/ (JSON, scope `reports`): a pegawai's JP for a year, instansi and
-unit kerja summaries with paging, a pegawai's claims and their recognition, the claims waiting
-for an atasan, competency profiles and a unit's gaps; each takes an optional `as_of` (event seq
-or stored time)."""
+"""JP reports under /api/v1/ (JSON): a pegawai's JP for a year, instansi and unit kerja
+summaries with paging, a pegawai's claims and their recognition, the claims waiting for an
+atasan, competency profiles and a unit's gaps; each takes an optional `as_of` (event seq or
+stored time). Who reads what (the credential's scope and binding) is the read side's
+(lrs/read/access.py): each view passes the request's credential as the reader."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -58,11 +59,6 @@ def _summary(result: Summary) -> dict[str, Any]:
 
 
 @bp.before_request
-def require_scope() -> None:
-    credential().require("reports")
-
-
-@bp.before_request
 def json_only() -> None:
     """Every /api/v1 answer is JSON; a table for a spreadsheet is an export, not a format here."""
     wanted = request.args.get("format")
@@ -74,7 +70,8 @@ def json_only() -> None:
 def pegawai_jp(nip: str) -> ResponseReturnValue:
     year = _int(request.args, "year", None, 1900, 9999)
     explain = request.args.get("explain", "true").lower() not in ("false", "0")
-    result = jp.pegawai_jp(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
+    result = jp.pegawai_jp(_engine(), nip, year, request.args.get("as_of"), replays=_replays(),
+                           reader=credential())
     return _total(result, explain)
 
 
@@ -83,7 +80,8 @@ def _page(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
     offset = _int(request.args, "offset", 0, 0, 10**9)
     limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
     page = jp.summary(_engine(), instansi, year, unit_kerja=unit_kerja,
-                           as_of=request.args.get("as_of"), offset=offset, limit=limit, replays=_replays())
+                      as_of=request.args.get("as_of"), offset=offset, limit=limit, replays=_replays(),
+                      reader=credential())
     items = [_summary(i) if isinstance(i, Summary) else _total(i, False) for i in page.items]
     key = "pegawai" if unit_kerja is not None else "units"
     return {"year": year, "summary": _summary(page.summary), key: items,
@@ -105,7 +103,8 @@ def pegawai_recognitions(nip: str) -> ResponseReturnValue:
     """The pegawai's claims of a year that need a decision: status, JP and every decision on them
     (with whether it had effect and why)."""
     year = _int(request.args, "year", None, 1900, 9999)
-    lines = recognitions.claims_of(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
+    lines = recognitions.claims_of(_engine(), nip, year, request.args.get("as_of"), replays=_replays(),
+                                   reader=credential())
     return {"nip": nip, "year": year, "claims": to_json(lines)}
 
 
@@ -114,7 +113,8 @@ def atasan_pending(nip: str) -> ResponseReturnValue:
     """Claims waiting for this atasan's (or delegated verifier's) decision, oldest first, paged."""
     offset = _int(request.args, "offset", 0, 0, 10**9)
     limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
-    found = recognitions.pending_for(_engine(), nip, request.args.get("as_of"), replays=_replays())
+    found = recognitions.pending_for(_engine(), nip, request.args.get("as_of"), replays=_replays(),
+                                     reader=credential())
     items = [c.as_row() for c in found[offset:offset + limit]]
     return {"atasan": nip, "pending": items, "count": len(found), "offset": offset, "limit": limit}
 
@@ -125,7 +125,8 @@ def instansi_pending(instansi: str) -> ResponseReturnValue:
     pegawai without an atasan), oldest first, paged."""
     offset = _int(request.args, "offset", 0, 0, 10**9)
     limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
-    found = recognitions.pending_validation(_engine(), instansi, request.args.get("as_of"), replays=_replays())
+    found = recognitions.pending_validation(_engine(), instansi, request.args.get("as_of"), replays=_replays(),
+                                            reader=credential())
     items = [c.as_row() for c in found[offset:offset + limit]]
     return {"instansi": instansi, "pending": items, "count": len(found), "offset": offset, "limit": limit}
 
@@ -136,7 +137,8 @@ def pegawai_competencies(nip: str) -> ResponseReturnValue:
     competency, the assessments without effect and why, and the development plan against what
     was done."""
     year = _int(request.args, "year", None, 1900, 9999)
-    found = competencies.pegawai_profile(_engine(), nip, year, request.args.get("as_of"), replays=_replays())
+    found = competencies.pegawai_profile(_engine(), nip, year, request.args.get("as_of"), replays=_replays(),
+                                         reader=credential())
     return dict(to_json(found))
 
 
@@ -145,5 +147,5 @@ def unit_competency_gaps(instansi: str, unit_kerja: str) -> ResponseReturnValue:
     """Per competency, how many pegawai of the unit kerja have a gap against their standard."""
     year = _int(request.args, "year", None, 1900, 9999)
     found = competencies.unit_gaps(_engine(), instansi, unit_kerja, year, request.args.get("as_of"),
-                                   replays=_replays())
+                                   replays=_replays(), reader=credential())
     return dict(to_json(found))

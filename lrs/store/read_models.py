@@ -234,3 +234,9 @@ def standards_for(conn: Connection, jabatans: Sequence[str]) -> list[Row]:
     """Standard rows of these jabatan (every instansi's and the general ones)."""
     return [dict(r._mapping) for where in (_one_of(conn, competency_standards.c.jabatan, jabatans) if jabatans else [])
             for r in conn.execute(select(competency_standards).where(where))]
+
+
+def binding_of(conn: Connection, key: str) -> Row | None:
+    """The credential_bindings row of credential `key`, or None."""
+    row = conn.execute(select(credential_bindings).where(credential_bindings.c.key == key)).first()
+    return dict(row._mapping) if row else None
