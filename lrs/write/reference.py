@@ -53,9 +53,12 @@ def publish_policy(engine: Engine, document: Any, *, now: datetime | None = None
     else:
         national = None
     validate(document, national)
-    if any((r["policy_id"], r["version"]) == (document["policy_id"], document["version"]) for r in rows):
-        raise InvalidPolicy(f"policy {document['policy_id']} version {document['version']} is published "
-                            "already; publish a new version instead of editing one")
+    for known_version in known.published:
+        if (known_version.document["policy_id"], known_version.document["version"]) == (
+                document["policy_id"], document["version"]):
+            where = " (shipped in schemas/policy/)" if known_version.seq == 0 else ""
+            raise InvalidPolicy(f"policy {document['policy_id']} version {document['version']} is published "
+                                f"already{where}; publish a new version instead of editing one")
     return _append(engine, [EventDraft(POLICY_PUBLISHED, document)], now)[0]
 
 

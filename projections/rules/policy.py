@@ -17,7 +17,7 @@ from lrs.errors import InvalidPolicy
 from projections.rules import dates
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "schemas" / "policy"
-NATIONAL_DEFAULT = POLICY_DIR / "national-default.v1.json"
+NATIONAL_DEFAULTS = "national-default.v*.json"
 
 
 @cache
@@ -27,10 +27,17 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 @cache
+def national_defaults() -> tuple[dict[str, Any], ...]:
+    """Every national default version shipped in schemas/policy/, oldest first. Each is in force
+    without any event from its effective_from: a correction of the default ships as a new
+    version, so figures dated before it keep the rule they were computed with."""
+    documents = [json.loads(path.read_text()) for path in POLICY_DIR.glob(NATIONAL_DEFAULTS)]
+    return tuple(sorted(documents, key=lambda document: str(document["effective_from"])))
+
+
 def national_default() -> dict[str, Any]:
-    """The national default shipped in schemas/policy/: in force without any event."""
-    document: dict[str, Any] = json.loads(NATIONAL_DEFAULT.read_text())
-    return document
+    """The newest shipped national default (where a key a national version lacks comes from)."""
+    return national_defaults()[-1]
 
 
 def _number(entry: Mapping[str, Any] | None) -> Decimal | None:
@@ -63,7 +70,7 @@ class Policy:
 
     def _entry(self, section: str, name: str) -> Any:
         """A value of the document; a key that a national version published before it existed
-        lacks is the shipped default's."""
+        lacks is the newest shipped default's."""
         entry = self.document.get(section, {}).get(name) or national_default()[section][name]
         return entry["value"]
 
@@ -194,7 +201,7 @@ class Published:
 
 @dataclass(frozen=True)
 class PolicySet:
-    """Every policy version known, national and overlays; the shipped default always included."""
+    """Every policy version known, national and overlays; the shipped defaults always included."""
 
     published: tuple[Published, ...] = field(default_factory=tuple)
     # Merging copies a whole document; the same (date, instansi) is asked for again and again.
@@ -203,7 +210,7 @@ class PolicySet:
 
     @classmethod
     def of(cls, published: Sequence[Published]) -> PolicySet:
-        return cls((Published(national_default(), 0), *published))
+        return cls((*(Published(document, 0) for document in national_defaults()), *published))
 
     @classmethod
     def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> PolicySet:
@@ -250,7 +257,7 @@ class PolicySet:
 
     def national(self, at: date) -> Mapping[str, Any]:
         found = self._latest(at, None)
-        return found.document if found else national_default()
+        return found.document if found else national_defaults()[0]
 
     def policy_in_force(self, at: date, instansi: str | None = None) -> Policy:
         found = self._merged.get((at, instansi))

@@ -1,13 +1,14 @@
 """Policy as data: the shipped national default, overlays, the JP floor, effective dates."""
 from __future__ import annotations
 
+import copy
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from lrs.errors import InvalidPolicy
-from projections.rules.policy import PolicySet, Published, national_default, validate
+from projections.rules.policy import PolicySet, Published, national_default, national_defaults, validate
 from tests.fixtures.jp import overlay, target
 
 
@@ -83,3 +84,35 @@ def test_shipped_example_overlay_is_valid() -> None:
     document = json.loads((POLICY_DIR / "examples" / "kemendikdasmen-2025.json").read_text())
     policy = PolicySet.of([Published(validate(document), 1)]).policy_in_force(date(2026, 1, 1), "KEMENDIKDASMEN")
     assert policy.target_for("PNS") == 30
+
+
+V1, V2 = "id.asn.bangkom.national-default@1", "id.asn.bangkom.national-default@2"
+
+
+def test_every_shipped_national_default_is_valid_and_has_its_own_date() -> None:
+    shipped = national_defaults()
+    assert [(d["version"], d["effective_from"]) for d in shipped] == [("1", "2018-01-01"), ("2", "2027-01-01")]
+    assert all(validate(d)["jurisdiction"] == "national" for d in shipped)
+    assert national_default() is shipped[-1]
+
+
+def test_each_shipped_default_is_in_force_from_its_date_without_any_event() -> None:
+    policies = PolicySet.of([])
+    assert policies.policy_in_force(date(2026, 12, 31)).versions == (V1,)
+    assert policies.policy_in_force(date(2027, 1, 1), "ANY").versions == (V2,)
+    assert policies.policy_in_force(date(2017, 6, 1)).versions == (V1,)  # before any: the oldest
+    seminar = policies.policy_in_force(date(2027, 1, 1)).form("KL_SEMINAR")
+    assert seminar is not None and seminar.prefer_declared
+    assert policies.known_until(0).policy_in_force(date(2027, 1, 1)).versions == (V2,)
+
+
+def test_a_published_national_version_wins_over_a_shipped_one_by_effective_date() -> None:
+    own = copy.deepcopy(national_defaults()[0])
+    own.update(version="store-1", effective_from="2026-01-01")
+    same_day = copy.deepcopy(national_defaults()[0])
+    same_day.update(version="store-2", effective_from="2027-01-01")
+    policies = PolicySet.of([Published(validate(own), 4)])
+    assert policies.policy_in_force(date(2026, 6, 1)).versions == ("id.asn.bangkom.national-default@store-1",)
+    assert policies.policy_in_force(date(2027, 6, 1)).versions == (V2,)  # the later effective date
+    policies = PolicySet.of([Published(validate(own), 4), Published(validate(same_day), 5)])
+    assert policies.policy_in_force(date(2027, 6, 1)).versions == ("id.asn.bangkom.national-default@store-2",)
