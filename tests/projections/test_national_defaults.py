@@ -44,6 +44,9 @@ def test_a_store_national_version_from_the_correction_date_keeps_its_own_rule(en
     _seminars(engine)
     own = copy.deepcopy(national_defaults()[0])
     own.update(version="store-1", effective_from="2027-01-01")
-    publish_policy(engine, own)
+    done = publish_policy(engine, own)
+    assert done.replacement.replaces == V2
+    assert [str(c) for c in done.replacement.changes] == [
+        "learning_forms/KL_SEMINAR/jp_rule/prefer_declared_jp: true -> false"]
     assert _lines(engine, 2027) == [(8, ["id.asn.bangkom.national-default@store-1"])]
     assert _lines(engine, 2026) == [(8, [V1])]
