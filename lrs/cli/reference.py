@@ -20,19 +20,40 @@ def policy() -> None:
 
 @policy.command("publish")
 @click.argument("file", type=existing_file)
+@click.option("--replace", is_flag=True,
+              help="Publish even if the new version drops values the version in force sets.")
+@click.option("--dry-run", is_flag=True, help="Check and show the difference; publish nothing.")
 @database_option
-def policy_publish(file: Path, database_url: str) -> None:
-    """Validate FILE against schemas/policy/policy.schema.json and append a policy.published event."""
-    from lrs.write.reference import publish_policy
+def policy_publish(file: Path, replace: bool, dry_run: bool, database_url: str) -> None:
+    """Validate FILE against schemas/policy/policy.schema.json, show what it changes in the policy
+    in force on its effective date, and append a policy.published event.
+
+    A new version replaces the version in force (the instansi's overlay, or the national policy)
+    whole: it is refused when it drops a value that version sets, unless --replace."""
+    from lrs.write.reference import publish_policy, review_policy
 
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise click.ClickException(f"{file} is not JSON: {exc}") from exc
+    engine = open_engine(database_url)
     with domain_errors():
-        event = publish_policy(open_engine(database_url), document)
-    click.echo(f"published {document['policy_id']} version {document['version']} "
-               f"effective {document['effective_from']} (seq {event.seq})")
+        review = review_policy(engine, document)
+    layer = f"instansi {document['instansi']}" if document["jurisdiction"] == "instansi" else "the national policy"
+    replacing = f"replacing {review.replaces}" if review.replaces else "replacing no version"
+    click.echo(f"{document['policy_id']}@{document['version']} for {layer} from {document['effective_from']} "
+               f"({replacing}):")
+    for change in review.changes:
+        click.echo(f"  {change}")
+    if not review.changes:
+        click.echo("  no value changes")
+    with domain_errors():
+        done = publish_policy(engine, document, replace=replace, dry_run=dry_run)
+    if done.event is None:
+        click.echo("dry run: nothing published")
+    else:
+        click.echo(f"published {document['policy_id']} version {document['version']} "
+                   f"effective {document['effective_from']} (seq {done.event.seq})")
 
 
 def _import(file: Path, skip_invalid: bool, kind: RowFormat, database_url: str) -> None:

@@ -21,7 +21,7 @@ from lrs.store.engine import reading, writing
 from lrs.vocabulary import ASSESSOR, CREDENTIALS_HOME, NIP, ROLES, SCOPES, VERIFIER
 from lrs.write.reference_rows import ROSTER, STANDARDS, RowFormat, RowProblem
 from projections import runner
-from projections.rules.policy import PolicySet, validate
+from projections.rules.policy import PolicySet, Replacement, validate
 
 
 def _append(
@@ -38,9 +38,10 @@ def _append(
     return appended
 
 
-def publish_policy(engine: Engine, document: Any, *, now: datetime | None = None) -> Event:
+def review_policy(engine: Engine, document: Any) -> Replacement:
     """Validate a policy document (national, or an instansi overlay on the national policy in
-    force on its effective date) and append it as a `policy.published` event."""
+    force on its effective date), refuse a version already published or shipped, and say what
+    publishing it would change on its effective date. Appends nothing."""
     runner.catch_up(engine)
     with reading(engine) as conn:
         rows = read_models.policy_rows(conn)
@@ -53,10 +54,35 @@ def publish_policy(engine: Engine, document: Any, *, now: datetime | None = None
     else:
         national = None
     validate(document, national)
-    if any((r["policy_id"], r["version"]) == (document["policy_id"], document["version"]) for r in rows):
-        raise InvalidPolicy(f"policy {document['policy_id']} version {document['version']} is published "
-                            "already; publish a new version instead of editing one")
-    return _append(engine, [EventDraft(POLICY_PUBLISHED, document)], now)[0]
+    for known_version in known.published:
+        if (known_version.document["policy_id"], known_version.document["version"]) == (
+                document["policy_id"], document["version"]):
+            where = " (shipped in schemas/policy/)" if known_version.seq == 0 else ""
+            raise InvalidPolicy(f"policy {document['policy_id']} version {document['version']} is published "
+                                f"already{where}; publish a new version instead of editing one")
+    return known.replacement(document)
+
+
+@dataclass(frozen=True)
+class PolicyPublication:
+    """A published policy version (`event` None on a dry run) and what it changed."""
+
+    event: Event | None
+    replacement: Replacement
+
+
+def publish_policy(engine: Engine, document: Any, *, replace: bool = False, dry_run: bool = False,
+                   now: datetime | None = None) -> PolicyPublication:
+    """Review a policy document (`review_policy`) and append it as a `policy.published` event.
+    A version replaces the version of its layer in force on its effective date whole, so it is
+    refused (InvalidPolicy naming the keys) when it would drop a value that version sets, unless
+    `replace`. `dry_run`: every check, nothing appended."""
+    replacement = review_policy(engine, document)
+    if replacement.refusal is not None and not replace:
+        raise InvalidPolicy(replacement.refusal)
+    if dry_run:
+        return PolicyPublication(None, replacement)
+    return PolicyPublication(_append(engine, [EventDraft(POLICY_PUBLISHED, document)], now)[0], replacement)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -17,7 +18,7 @@ from lrs.errors import InvalidPolicy
 from projections.rules import dates
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "schemas" / "policy"
-NATIONAL_DEFAULT = POLICY_DIR / "national-default.v1.json"
+NATIONAL_DEFAULTS = "national-default.v*.json"
 
 
 @cache
@@ -27,10 +28,17 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 @cache
+def national_defaults() -> tuple[dict[str, Any], ...]:
+    """Every national default version shipped in schemas/policy/, oldest first. Each is in force
+    without any event from its effective_from: a correction of the default ships as a new
+    version, so figures dated before it keep the rule they were computed with."""
+    documents = [json.loads(path.read_text()) for path in POLICY_DIR.glob(NATIONAL_DEFAULTS)]
+    return tuple(sorted(documents, key=lambda document: str(document["effective_from"])))
+
+
 def national_default() -> dict[str, Any]:
-    """The national default shipped in schemas/policy/: in force without any event."""
-    document: dict[str, Any] = json.loads(NATIONAL_DEFAULT.read_text())
-    return document
+    """The newest shipped national default (where a key a national version lacks comes from)."""
+    return national_defaults()[-1]
 
 
 def _number(entry: Mapping[str, Any] | None) -> Decimal | None:
@@ -63,7 +71,7 @@ class Policy:
 
     def _entry(self, section: str, name: str) -> Any:
         """A value of the document; a key that a national version published before it existed
-        lacks is the shipped default's."""
+        lacks is the newest shipped default's."""
         entry = self.document.get(section, {}).get(name) or national_default()[section][name]
         return entry["value"]
 
@@ -165,6 +173,67 @@ def merge(national: Mapping[str, Any], overlay: Mapping[str, Any] | None) -> dic
     return merged
 
 
+# What names or explains a version, not what it rules: never a difference, never dropped.
+METADATA = frozenset({"$schema", "policy_id", "version", "effective_from", "jurisdiction", "instansi",
+                      "built_from", "note"})
+DOCUMENTARY = frozenset({"source", "note"})
+
+
+class Unset(Enum):
+    """A key a policy does not set (one side of a change)."""
+
+    UNSET = "(not set)"
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value path whose value differs between two policies; `UNSET` where a side lacks it."""
+
+    path: str
+    before: Any
+    after: Any
+
+    def __str__(self) -> str:
+        def shown(value: Any) -> str:
+            return value.value if value is UNSET else json.dumps(value, ensure_ascii=False)
+        return f"{self.path}: {shown(self.before)} -> {shown(self.after)}"
+
+
+def _values(document: Mapping[str, Any], top: bool = True, prefix: str = "") -> dict[str, Any]:
+    """Every value path of a policy document: a {value, source} entry is one value (its source
+    documents it); metadata and sources are left out."""
+    found: dict[str, Any] = {}
+    for key, item in document.items():
+        if key in DOCUMENTARY or (top and key in METADATA):
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(item, Mapping) and "value" in item:
+            found[path] = item["value"]
+        elif isinstance(item, Mapping):
+            found.update(_values(item, False, path + "/"))
+        else:
+            found[path] = item
+    return found
+
+
+def difference(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """Every value path whose value differs from policy `before` to policy `after` (plain
+    documents, usually merged ones), in path order: changed, set, or no longer set."""
+    old, new = _values(before), _values(after)
+    return [Change(path, old.get(path, UNSET), new.get(path, UNSET))
+            for path in sorted(old.keys() | new.keys()) if old.get(path, UNSET) != new.get(path, UNSET)]
+
+
+def dropped(previous: Mapping[str, Any], replacement: Mapping[str, Any]) -> list[str]:
+    """The value paths version `previous` sets that `replacement` does not repeat: a new version
+    of a layer replaces the previous one whole, so each of these goes back to the layer below."""
+    kept = _values(replacement)
+    return sorted(path for path in _values(previous) if path not in kept)
+
+
 def validate(document: Any, national: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Check a document against policy.schema.json; an overlay also against the national policy
     it would sit on (it may raise a target, never lower it). Returns the document."""
@@ -210,7 +279,7 @@ class Published:
 
 @dataclass(frozen=True)
 class PolicySet:
-    """Every policy version known, national and overlays; the shipped default always included."""
+    """Every policy version known, national and overlays; the shipped defaults always included."""
 
     published: tuple[Published, ...] = field(default_factory=tuple)
     # Merging copies a whole document; the same (date, instansi) is asked for again and again.
@@ -219,7 +288,7 @@ class PolicySet:
 
     @classmethod
     def of(cls, published: Sequence[Published]) -> PolicySet:
-        return cls((Published(national_default(), 0), *published))
+        return cls((*(Published(document, 0) for document in national_defaults()), *published))
 
     @classmethod
     def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> PolicySet:
@@ -266,7 +335,7 @@ class PolicySet:
 
     def national(self, at: date) -> Mapping[str, Any]:
         found = self._latest(at, None)
-        return found.document if found else national_default()
+        return found.document if found else national_defaults()[0]
 
     def policy_in_force(self, at: date, instansi: str | None = None) -> Policy:
         found = self._merged.get((at, instansi))
@@ -274,9 +343,42 @@ class PolicySet:
             found = self._merged[(at, instansi)] = self._in_force(at, instansi)
         return found
 
+    def replacement(self, document: Mapping[str, Any]) -> Replacement:
+        """What publishing `document` (a valid policy, published after every version known) would
+        change for its instansi, or nationally, on its effective date."""
+        at = date.fromisoformat(document["effective_from"])
+        instansi = document["instansi"] if document["jurisdiction"] == "instansi" else None
+        previous = self._latest(at, instansi)
+        last = max((p.seq for p in self.published), default=0)
+        after = PolicySet((*self.published, Published(document, last + 1)))
+        changes = difference(self.policy_in_force(at, instansi).document, after.policy_in_force(at, instansi).document)
+        return Replacement(document, label(previous.document) if previous else None, tuple(changes),
+                           tuple(dropped(previous.document, document)) if previous else ())
+
     def _in_force(self, at: date, instansi: str | None) -> Policy:
         national = self.national(at)
         overlay = self._latest(at, instansi) if instansi is not None else None
         if overlay is None:
             return Policy(national, (label(national),))
         return Policy(merge(national, overlay.document), (label(national), label(overlay.document)))
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """What publishing a version would do on its effective date: the version of the same layer
+    (the instansi's overlay, or the national policy) then in force, which it replaces whole; the
+    changes to the policy in force; and the values the replaced version sets that it drops."""
+
+    document: Mapping[str, Any]
+    replaces: str | None
+    changes: tuple[Change, ...]
+    dropped: tuple[str, ...]
+
+    @property
+    def refusal(self) -> str | None:
+        """Why publishing is refused unless told to replace (None: nothing would be dropped)."""
+        if not self.dropped:
+            return None
+        return (f"{label(self.document)} would drop {', '.join(self.dropped)}: {self.replaces}, in force on "
+                f"{self.document['effective_from']}, sets them, and a new version replaces it whole; repeat "
+                "them in the new version, or pass --replace to drop them")

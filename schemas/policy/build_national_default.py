@@ -1,8 +1,13 @@
-"""Build national-default.v1.json from the domain brief's policy-default.json (run by hand:
-`python schemas/policy/build_national_default.py ../shared/domain/policy-default.json`).
+"""Build a shipped national default version, national-default.vN.json, from the domain brief's
+policy-default.json (run by hand by a developer:
+`python schemas/policy/build_national_default.py ../shared/domain/policy-default.json [VERSION]`,
+VERSION defaulting to the newest in RELEASES).
 
-The product never reads the brief at run time: the built file is committed. Every value keeps
-its source; where the brief has no number the value stays null (never invented)."""
+The product never reads the brief at run time: the built files are committed, and each is in force
+without any event from its effective_from. A shipped version is never rebuilt with other content,
+since the figures already computed with it would change: when the brief is corrected, add a
+release with the date the correction takes effect. Every value keeps its source; where the brief
+has no number the value stays null (never invented)."""
 from __future__ import annotations
 
 import json
@@ -10,17 +15,37 @@ import sys
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parent / "national-default.v1.json"
+DIR = Path(__file__).resolve().parent
 GEN = "../shared/tools/xapi_gen.py (what it emits); product default [P]"
 MANAJERIAL = ["INT", "KS", "KOM", "OPH", "PP", "PDOL", "MP", "PK"]  # PermenPANRB 38/2017 (brief 6.2)
 PROFILE = "schemas/profile/jejak.jsonld (Jejak's xAPI Profile); product default [P]"
+
+# Every shipped version: its effective_from (None: the brief's own) and why it was released.
+RELEASES: dict[str, tuple[str | None, str | None]] = {
+    "1": (None, None),
+    "2": ("2027-01-01",
+          "Corrects version 1 as the domain brief was corrected: a seminar, conference or webinar "
+          "(KL_SEMINAR) counts the JP its certificate states first, and its attended duration only "
+          "when the certificate states none (jp_rule prefer certificate_jp). In force from 2027-01-01, "
+          "the first day of the reporting period (calendar year, Asia/Jakarta) after the correction "
+          "shipped in December 2026. The brief gives no legal date for it (no regulation sets the "
+          "seminar rule; it is a product default); starting at a period boundary, no period mixes the "
+          "two rules, and the figures of 2026 and earlier, some already reported, keep version 1's. "
+          "An instansi that wants the correction sooner publishes an overlay setting it."),
+}
+
+
+def output(version: str) -> Path:
+    return DIR / f"national-default.v{version}.json"
 
 
 def sourced(value: Any, source: str) -> dict[str, Any]:
     return {"value": value, "source": source}
 
 
-def build(brief: dict[str, Any]) -> dict[str, Any]:
+def build(brief: dict[str, Any], version: str) -> dict[str, Any]:
+    """National default `version` (a key of RELEASES) from the brief as it is now."""
+    effective_from, release_note = RELEASES[version]
     target = brief["annual_target"]
     by_type = brief["annual_target_by_employee_type"]
     unit = brief["jp_unit"]
@@ -55,11 +80,12 @@ def build(brief: dict[str, Any]) -> dict[str, Any]:
     return {
         "$schema": "./policy.schema.json",
         "policy_id": brief["policy_id"],
-        "version": "1",
-        "effective_from": brief["effective_from"],
+        "version": version,
+        "effective_from": effective_from or brief["effective_from"],
         "jurisdiction": "national",
         "instansi": None,
         "built_from": f"policy-default.json {brief['policy_id']} version {brief['version']}",
+        **({"note": release_note} if release_note else {}),
         "iris": {
             "jp_extension": sourced("https://jejak.example/xapi/ext/jp", GEN),
             "learning_form_extension": sourced("https://jejak.example/xapi/ext/learning-form", GEN),
@@ -118,8 +144,15 @@ def build(brief: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     brief = json.loads(Path(sys.argv[1]).read_text())
-    OUT.write_text(json.dumps(build(brief), indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {OUT}")
+    version = sys.argv[2] if len(sys.argv) > 2 else list(RELEASES)[-1]
+    text = json.dumps(build(brief, version), indent=2, ensure_ascii=False) + "\n"
+    out = output(version)
+    if out.exists() and out.read_text() != text:
+        sys.exit(f"{out.name} is shipped and the brief now builds it differently; a shipped version is "
+                 "never edited (figures computed with it would change): add a release to RELEASES with "
+                 "the date the correction takes effect")
+    out.write_text(text)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from lrs.read.values import to_json
 from lrs.store import log
 from lrs.store.engine import writing
 from projections import runner
-from projections.rules.policy import national_default
+from projections.rules.policy import PolicySet
 from tests.fixtures.jp import LMS, NIP_A, claim, roster_row
 
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
@@ -51,8 +51,9 @@ def test_read_matching_selects_by_type_and_exact_text(engine: Engine) -> None:
 
 
 def _national_v2(*verbs: str) -> dict[str, Any]:
-    document = copy.deepcopy(national_default())
-    document["version"] = "2"
+    """A store's own national version: the shipped one in force at T0, counting `verbs`."""
+    document = copy.deepcopy(dict(PolicySet.of([]).national(T0.date())))
+    document["version"] = "store-2"
     document["iris"]["counting_verbs"]["value"] = list(verbs)
     return document
 

@@ -116,7 +116,9 @@ def _apply(engine: Any, op: tuple[Any, ...], stored: list[str], version: list[in
         version[0] += 1
         extra = ({"learning_forms": {"NK_ELEARNING": {"annual_cap_jp": {"value": cap, "source": "t"}}}}
                  if cap else {})
-        publish_policy(engine, overlay(version=str(version[0]), effective_from=since, **target(value), **extra))
+        # Each version replaces the one in force whole, a dropped cap included (--replace).
+        publish_policy(engine, overlay(version=str(version[0]), effective_from=since, **target(value), **extra),
+                       replace=True)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

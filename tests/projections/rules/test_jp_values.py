@@ -50,3 +50,21 @@ def test_a_year_counts_trusted_claims_in_its_period_against_the_target() -> None
     assert (result.jp_counted, result.jp_pending) == (Decimal(26), Decimal("1"))  # 20 + 6; 1 waits
     assert result.target_jp == Decimal(20) and result.target_met is True
     assert [line.status for line in result.lines] == ["counted", "pending", "counted"]
+
+
+def test_a_seminar_is_valued_by_the_shipped_default_in_force_on_its_date() -> None:
+    """National default v1 converts a seminar's duration; v2, from 2027-01-01, prefers the JP
+    its certificate states (the brief's corrected KL_SEMINAR rule)."""
+    late_2026 = claim("PT6H", form="KL_SEMINAR", day=date(2026, 12, 31), jp="3", seq=1)
+    early_2027 = claim("PT6H", form="KL_SEMINAR", day=date(2027, 1, 1), jp="3", seq=2)
+    no_certificate_jp = claim("PT6H", form="KL_SEMINAR", day=date(2027, 1, 4), seq=3)
+    facts = Facts(POLICIES, frozenset({"lms"}))
+    old, new = (total(NIP, year, [late_2026, early_2027, no_certificate_jp], [ROW], facts) for year in (2026, 2027))
+    assert [(line.jp, line.policy_versions) for line in old.lines] == [
+        (Decimal(8), ("id.asn.bangkom.national-default@1",))]
+    assert "min / 45 min per JP" in old.lines[0].reason
+    assert [(line.jp, line.policy_versions) for line in new.lines] == [
+        (Decimal(3), ("id.asn.bangkom.national-default@2",)), (Decimal(8), ("id.asn.bangkom.national-default@2",))]
+    assert "JP declared by the statement" in new.lines[0].reason
+    assert (old.policy_versions, new.policy_versions) == (
+        ("id.asn.bangkom.national-default@1",), ("id.asn.bangkom.national-default@2",))

@@ -1,13 +1,16 @@
 """Policy as data: the shipped national default, overlays, the JP floor, effective dates."""
 from __future__ import annotations
 
+import copy
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from lrs.errors import InvalidPolicy
-from projections.rules.policy import PolicySet, Published, national_default, validate
+from projections.rules.policy import (
+    UNSET, Change, PolicySet, Published, difference, dropped, national_default, national_defaults, validate,
+)
 from tests.fixtures.jp import overlay, target
 
 
@@ -83,3 +86,138 @@ def test_shipped_example_overlay_is_valid() -> None:
     document = json.loads((POLICY_DIR / "examples" / "kemendikdasmen-2025.json").read_text())
     policy = PolicySet.of([Published(validate(document), 1)]).policy_in_force(date(2026, 1, 1), "KEMENDIKDASMEN")
     assert policy.target_for("PNS") == 30
+
+
+def _entry(value: object, source: str = "test") -> dict[str, object]:
+    return {"value": value, "source": source}
+
+
+def test_difference_lists_every_changed_value_path_with_both_values() -> None:
+    before = {"policy_id": "a", "version": "1", "targets": {"PNS": {"target_jp": _entry(24)},
+                                                              "PPPK": {"target_jp": _entry(24)}},
+              "learning_forms": {"NK_COACHING": {"jp_rule": {"per": "session", "jp_per_unit": _entry(None)}}}}
+    after = {"policy_id": "a", "version": "2", "targets": {"PNS": {"target_jp": _entry(20)},
+                                                             "PPPK": {"target_jp": _entry(None)}},
+             "learning_forms": {"NK_COACHING": {"jp_rule": {"per": "session", "jp_per_unit": _entry(4)}}}}
+    assert [str(change) for change in difference(before, after)] == [
+        "learning_forms/NK_COACHING/jp_rule/jp_per_unit: null -> 4",
+        "targets/PNS/target_jp: 24 -> 20",
+        "targets/PPPK/target_jp: 24 -> null",
+    ]
+    assert difference(before, after)[1] == Change("targets/PNS/target_jp", 24, 20)
+
+
+def test_difference_shows_keys_set_and_no_longer_set() -> None:
+    before = {"learning_forms": {"NK_X": {"mode": "nonclassical", "annual_cap_jp": _entry(6)}}}
+    after = {"learning_forms": {}, "rounding_step_jp": _entry(0.5)}
+    assert difference(before, after) == [
+        Change("learning_forms/NK_X/annual_cap_jp", 6, UNSET),
+        Change("learning_forms/NK_X/mode", "nonclassical", UNSET),
+        Change("rounding_step_jp", UNSET, 0.5),
+    ]
+    assert str(difference(before, after)[0]) == "learning_forms/NK_X/annual_cap_jp: 6 -> (not set)"
+    assert str(difference(before, after)[2]) == "rounding_step_jp: (not set) -> 0.5"
+
+
+def test_difference_ignores_names_and_sources_of_a_version() -> None:
+    before = {"policy_id": "a", "version": "1", "effective_from": "2025-01-01", "note": "old",
+              "targets": {"PNS": {"target_jp": _entry(30, "SE 1")}}, "learning_forms": {"X": {"jp_rule": {
+                  "per": "hour", "source": "guide 1"}}}}
+    after = {"policy_id": "a", "version": "2", "effective_from": "2026-01-01", "note": "new",
+             "targets": {"PNS": {"target_jp": _entry(30, "SE 2")}}, "learning_forms": {"X": {"jp_rule": {
+                 "per": "hour", "source": "guide 2"}}}}
+    assert difference(before, after) == []
+
+
+def test_dropped_lists_what_the_previous_version_sets_and_the_new_one_does_not_repeat() -> None:
+    previous = overlay(note="v1", targets={"PNS": {"target_jp": _entry(24)}, "PPPK": {"target_jp": _entry(24)}},
+                       learning_forms={"NK_COACHING": {"jp_rule": {"per": "session", "jp_per_unit": _entry(2)}}})
+    new = overlay(version="2", targets={"PNS": {"target_jp": _entry(30)}},
+                  learning_forms={"NK_COACHING": {"jp_rule": {"jp_per_unit": _entry(4)}}})
+    assert dropped(previous, new) == ["learning_forms/NK_COACHING/jp_rule/per", "targets/PPPK/target_jp"]
+    assert dropped(previous, previous) == []
+
+
+COACHING_4 = {"learning_forms": {"NK_COACHING": {"jp_rule": {"per": "session", "jp_per_unit": _entry(4, "SE")}}}}
+TARGETS_24 = {"targets": {"PNS": {"target_jp": _entry(24)}, "PPPK": {"target_jp": _entry(24)}}}
+
+
+def test_a_new_overlay_version_shows_its_effect_and_what_it_drops() -> None:
+    """Issue #11 item 8: "coaching 4 JP per session" alone reset the PNS target and removed PPPK's."""
+    policies = PolicySet.of([Published(validate(overlay(**TARGETS_24)), 3)])
+    replacement = policies.replacement(validate(overlay(version="2", effective_from="2026-01-01", **COACHING_4)))
+    assert replacement.replaces == "overlay.kemenkeu@1"
+    assert [str(change) for change in replacement.changes] == [
+        "learning_forms/NK_COACHING/jp_rule/jp_per_unit: null -> 4",
+        "targets/PNS/target_jp: 24 -> 20",
+        "targets/PPPK/target_jp: 24 -> null",
+    ]
+    assert replacement.dropped == ("targets/PNS/target_jp", "targets/PPPK/target_jp")
+    assert replacement.refusal is not None
+    assert "targets/PNS/target_jp, targets/PPPK/target_jp" in replacement.refusal
+    assert "repeat them" in replacement.refusal and "--replace" in replacement.refusal
+
+
+def test_a_new_version_repeating_what_it_keeps_drops_nothing() -> None:
+    policies = PolicySet.of([Published(validate(overlay(**TARGETS_24)), 3)])
+    repeated = validate(overlay(version="2", effective_from="2026-01-01", **TARGETS_24, **COACHING_4))
+    replacement = policies.replacement(repeated)
+    assert replacement.dropped == () and replacement.refusal is None
+    assert [str(c) for c in replacement.changes] == ["learning_forms/NK_COACHING/jp_rule/jp_per_unit: null -> 4"]
+
+
+def test_a_version_before_the_one_in_force_compares_with_what_was_in_force_on_its_date() -> None:
+    policies = PolicySet.of([Published(validate(overlay(effective_from="2026-01-01", **TARGETS_24)), 3)])
+    replacement = policies.replacement(validate(overlay(version="0", effective_from="2025-01-01", **COACHING_4)))
+    assert replacement.replaces is None and replacement.dropped == ()
+    assert [str(c) for c in replacement.changes] == ["learning_forms/NK_COACHING/jp_rule/jp_per_unit: null -> 4"]
+
+
+def test_a_national_version_compares_with_the_national_policy_in_force() -> None:
+    document = copy.deepcopy(national_defaults()[0])
+    document.update(version="store-1", effective_from="2026-06-01")
+    document["targets"]["PNS"]["target_jp"]["value"] = 25
+    del document["competency_mapping"]
+    replacement = PolicySet.of([]).replacement(validate(document))
+    assert replacement.replaces == "id.asn.bangkom.national-default@1"
+    assert replacement.dropped == ("competency_mapping/by_form/KL_MANAJERIAL", "competency_mapping/by_form/KL_SOSKUL",
+                                   "competency_mapping/by_form/KL_STRUKTURAL")
+    assert Change("targets/PNS/target_jp", 20, 25) in replacement.changes
+
+
+V1, V2 = "id.asn.bangkom.national-default@1", "id.asn.bangkom.national-default@2"
+
+
+def test_every_shipped_national_default_is_valid_and_has_its_own_date() -> None:
+    shipped = national_defaults()
+    assert [(d["version"], d["effective_from"]) for d in shipped] == [("1", "2018-01-01"), ("2", "2027-01-01")]
+    assert all(validate(d)["jurisdiction"] == "national" for d in shipped)
+    assert national_default() is shipped[-1]
+
+
+def test_national_default_v2_only_corrects_the_seminar_rule() -> None:
+    v1, v2 = national_defaults()
+    assert difference(v1, v2) == [Change("learning_forms/KL_SEMINAR/jp_rule/prefer_declared_jp", False, True)]
+    assert "2027-01-01" in v2["note"]
+
+
+def test_each_shipped_default_is_in_force_from_its_date_without_any_event() -> None:
+    policies = PolicySet.of([])
+    assert policies.policy_in_force(date(2026, 12, 31)).versions == (V1,)
+    assert policies.policy_in_force(date(2027, 1, 1), "ANY").versions == (V2,)
+    assert policies.policy_in_force(date(2017, 6, 1)).versions == (V1,)  # before any: the oldest
+    seminar = policies.policy_in_force(date(2027, 1, 1)).form("KL_SEMINAR")
+    assert seminar is not None and seminar.prefer_declared
+    assert policies.known_until(0).policy_in_force(date(2027, 1, 1)).versions == (V2,)
+
+
+def test_a_published_national_version_wins_over_a_shipped_one_by_effective_date() -> None:
+    own = copy.deepcopy(national_defaults()[0])
+    own.update(version="store-1", effective_from="2026-01-01")
+    same_day = copy.deepcopy(national_defaults()[0])
+    same_day.update(version="store-2", effective_from="2027-01-01")
+    policies = PolicySet.of([Published(validate(own), 4)])
+    assert policies.policy_in_force(date(2026, 6, 1)).versions == ("id.asn.bangkom.national-default@store-1",)
+    assert policies.policy_in_force(date(2027, 6, 1)).versions == (V2,)  # the later effective date
+    policies = PolicySet.of([Published(validate(own), 4), Published(validate(same_day), 5)])
+    assert policies.policy_in_force(date(2027, 6, 1)).versions == ("id.asn.bangkom.national-default@store-2",)
