@@ -50,3 +50,10 @@ def test_a_year_counts_trusted_claims_in_its_period_against_the_target() -> None
     assert (result.jp_counted, result.jp_pending) == (Decimal(26), Decimal("1"))  # 20 + 6; 1 waits
     assert result.target_jp == Decimal(20) and result.target_met is True
     assert [line.status for line in result.lines] == ["counted", "pending", "counted"]
+
+
+def test_a_seminar_certificate_jp_wins_over_attended_minutes() -> None:
+    policy = POLICIES.policy_in_force(date(2026, 3, 2))
+    form = policy.form("KL_SEMINAR")
+    assert form is not None
+    assert jp_for(form, claim("PT6H", form="KL_SEMINAR", jp="3"), policy) == (Decimal(3), "JP declared by the statement (hour)")
