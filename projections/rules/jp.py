@@ -39,6 +39,14 @@ class Line:
 
 
 @dataclass(frozen=True)
+class JpWarning:
+    """Something about a figure a person should look at; it never changes the JP."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class JpTotal:
     nip: str
     year: int
@@ -55,6 +63,7 @@ class JpTotal:
     policy_versions: tuple[str, ...]
     lines: tuple[Line, ...] = field(default_factory=tuple)
     suspected_duplicates: tuple[SuspectedDuplicate, ...] = ()
+    warnings: tuple[JpWarning, ...] = ()
 
 
 def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
@@ -145,8 +154,22 @@ def total(nip: str, year: int, claims: Iterable[Claim], history: Sequence[Roster
         nip, year, entry.nama if entry else None, entry.status if entry else None,
         entry.unit_kerja if entry else None, entry.instansi if entry else None, counted, pending,
         dict(sorted(used_by_form.items())), target, None if target is None else counted >= target,
-        reason, tuple(versions), tuple(lines), same.suspects,
+        reason, tuple(versions), tuple(lines), same.suspects, _warnings(year, entry, counted, policy),
     )
+
+
+def _warnings(year: int, entry: RosterEntry | None, counted: Decimal, policy: Policy) -> tuple[JpWarning, ...]:
+    """R-PPPK-01: assigned development over the status's ceiling is shown, never dropped. The
+    statements do not say which learning the instansi assigned, so every counted JP is taken as
+    assigned; the ceiling is per contract year, checked per period (the roster has no contracts)."""
+    ceiling = policy.ceiling_for(entry.status) if entry else None
+    if entry is None or ceiling is None or counted <= ceiling:
+        return ()
+    return (JpWarning("max_jp_assigned_exceeded", (
+        f"{counted.normalize():f} JP counted in {year} is over the {entry.status} ceiling of "
+        f"{ceiling.normalize():f} JP a year on assigned development (targets/{entry.status}/max_jp_assigned, "
+        f"{', '.join(policy.versions)}); every counted JP is taken as assigned, since the statements do not "
+        "say which were, and all of them stay counted")),)
 
 
 @dataclass(frozen=True)

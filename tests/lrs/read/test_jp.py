@@ -1,5 +1,6 @@
 """Table tests from the domain brief's rules, through the write side and the projections, on
-SQLite and PostgreSQL: each learning form, caps, voids, duplicates, a unit move, policy changes."""
+SQLite and PostgreSQL: each learning form, caps, voids, duplicates, a unit move, policy changes,
+the PPPK ceiling."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -233,3 +234,15 @@ def test_an_overlay_changing_the_window_applies(engine: Engine) -> None:
     assert (result.jp_counted, result.target_met) == (22, False)
     assert [line.status for line in result.lines].count("duplicate") == 2
     assert "overlay.kemenkeu@2" in result.policy_versions
+
+
+def test_a_pppk_over_the_ceiling_is_warned_and_keeps_the_jp(engine: Engine) -> None:
+    trust_source(engine, "lms")
+    record_roster(engine, [roster_row(status="PPPK"), roster_row(NIP_B)])
+    record_statements(engine, [claim(jp=20), claim(jp=10), claim(jp=20, nip=NIP_B), claim(jp=10, nip=NIP_B)],
+                      authority=LMS)
+    pppk, pns = pegawai_jp(engine, NIP_A, 2026), pegawai_jp(engine, NIP_B, 2026)
+    assert (pppk.jp_counted, pppk.target_met) == (30, None)
+    assert [(w.code, w.message[:55]) for w in pppk.warnings] == [
+        ("max_jp_assigned_exceeded", "30 JP counted in 2026 is over the PPPK ceiling of 24 JP")]
+    assert (pns.jp_counted, pns.target_met, pns.warnings) == (30, True, ())
