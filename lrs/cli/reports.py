@@ -17,7 +17,8 @@ from lrs.cli.common import as_of_option, database_option, echo_json, plain_json,
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, with the statements behind it.")
 @database_option
 def jp(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
-    """JP of pegawai NIP for a year: counted, pending, target, and the policy versions used."""
+    """JP of pegawai NIP for a year: counted, pending, target, the policy versions used, warnings
+    and suspected duplicates."""
     from lrs.read.jp import pegawai_jp
 
     result = read_report(database_url, lambda engine: pegawai_jp(engine, nip, year, as_of))
@@ -30,6 +31,11 @@ def jp(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str)
     for form, value in result.jp_by_form.items():
         click.echo(f"  {form}: {plain_json(value)} JP")
     click.echo(f"  policy: {', '.join(result.policy_versions)}")
+    for warning in result.warnings:
+        click.echo(f"  warning {warning.code}: {warning.message}")
+    for suspect in result.suspected_duplicates:
+        click.echo(f"  suspected duplicate {', '.join(suspect.statement_ids)} (kept {', '.join(suspect.kept)}): "
+                   f"{suspect.reason}")
 
 
 @click.command()

@@ -35,13 +35,6 @@ class Claim:
                    date.fromisoformat(row["activity_date"]), row["activity_time"], row["authority_key"],
                    bool(row.get("voided")), codes)
 
-    @property
-    def same_completion(self) -> tuple[str, ...]:
-        """Two claims with this key are one completion reported twice."""
-        if self.registration:
-            return ("registration", self.registration, self.activity_id)
-        return ("retry", self.activity_id, self.verb_id, self.activity_time)
-
 
 @dataclass(frozen=True)
 class RosterEntry:

@@ -1,8 +1,9 @@
 """JP per pegawai per year, computed purely from claims, roster, policies and trusted sources.
 
 Each claim is judged by the policy in force on its activity date for the pegawai's instansi on
-that date; the target comes from the policy in force on the last day of the year for the
-pegawai's status and instansi then. Every figure lists the statements and policy versions behind it."""
+that date; claims reporting one completion count once (duplicates.py); the target comes from the
+policy in force on the last day of the year for the pegawai's status and instansi then. Every figure
+lists the statements and policy versions behind it, and the suspected duplicates."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -10,6 +11,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Callable, Iterable, Mapping, Sequence
 
+from projections.rules.duplicates import SuspectedDuplicate, completions
 from projections.rules.facts import Binding, Claim, Decision, RosterEntry, entry_on
 from projections.rules.policy import Form, Policy, PolicySet
 from projections.rules.recognition import Context, Learner, Ruling, recognise
@@ -38,6 +40,14 @@ class Line:
 
 
 @dataclass(frozen=True)
+class JpWarning:
+    """Something about a figure a person should look at; it never changes the JP."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class JpTotal:
     nip: str
     year: int
@@ -53,6 +63,8 @@ class JpTotal:
     target_reason: str
     policy_versions: tuple[str, ...]
     lines: tuple[Line, ...] = field(default_factory=tuple)
+    suspected_duplicates: tuple[SuspectedDuplicate, ...] = ()
+    warnings: tuple[JpWarning, ...] = ()
 
 
 def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
@@ -118,15 +130,14 @@ def total(nip: str, year: int, claims: Iterable[Claim], history: Sequence[Roster
     year_end = facts.policies.period_end(year)
     mine = sorted((c for c in claims if not c.voided and facts.policies.period_of(c.activity_date) == year),
                   key=lambda c: (c.activity_date, c.seq))
-    first_seen: dict[tuple[str, ...], str] = {}
-    # Of one completion reported twice, the report that declares JP wins, then the first stored.
-    for claim in sorted(mine, key=lambda c: (c.jp_declared is None, c.seq)):
-        first_seen.setdefault(claim.same_completion, claim.statement_id)
-    judged = []
-    for claim in mine:
+
+    def policy_of(claim: Claim) -> Policy:
         entry = entry_on(history, claim.activity_date)
-        policy = facts.policies.policy_in_force(claim.activity_date, entry.instansi if entry else None)
-        judged.append(_judge(claim, entry, history, policy, first_seen, facts))
+        return facts.policies.policy_in_force(claim.activity_date, entry.instansi if entry else None)
+
+    same = completions(mine, policy_of)
+    judged = [_judge(claim, entry_on(history, claim.activity_date), history, policy_of(claim), same.duplicate_of,
+                     facts) for claim in mine]
     lines, used_by_form = _apply_caps(judged)
     counted = sum((line.jp_counted for line in lines if line.status == "counted"), ZERO)
     pending = sum((line.jp or ZERO for line in lines if line.status == "pending"), ZERO)
@@ -144,8 +155,22 @@ def total(nip: str, year: int, claims: Iterable[Claim], history: Sequence[Roster
         nip, year, entry.nama if entry else None, entry.status if entry else None,
         entry.unit_kerja if entry else None, entry.instansi if entry else None, counted, pending,
         dict(sorted(used_by_form.items())), target, None if target is None else counted >= target,
-        reason, tuple(versions), tuple(lines),
+        reason, tuple(versions), tuple(lines), same.suspects, _warnings(year, entry, counted, policy),
     )
+
+
+def _warnings(year: int, entry: RosterEntry | None, counted: Decimal, policy: Policy) -> tuple[JpWarning, ...]:
+    """R-PPPK-01: assigned development over the status's ceiling is shown, never dropped. The
+    statements do not say which learning the instansi assigned, so every counted JP is taken as
+    assigned; the ceiling is per contract year, checked per period (the roster has no contracts)."""
+    ceiling = policy.ceiling_for(entry.status) if entry else None
+    if entry is None or ceiling is None or counted <= ceiling:
+        return ()
+    return (JpWarning("max_jp_assigned_exceeded", (
+        f"{counted.normalize():f} JP counted in {year} is over the {entry.status} ceiling of "
+        f"{ceiling.normalize():f} JP a year on assigned development (targets/{entry.status}/max_jp_assigned, "
+        f"{', '.join(policy.versions)}); every counted JP is taken as assigned, since the statements do not "
+        "say which were, and all of them stay counted")),)
 
 
 @dataclass(frozen=True)
@@ -157,7 +182,7 @@ class _Judged:
 
 def _judge(
     claim: Claim, entry: RosterEntry | None, history: Sequence[RosterEntry], policy: Policy,
-    first_seen: Mapping[tuple[str, ...], str], facts: Facts,
+    duplicate_of: Mapping[str, str], facts: Facts,
 ) -> _Judged:
     rulings: tuple[Ruling, ...] = ()
 
@@ -169,9 +194,8 @@ def _judge(
                             claim.competency_codes or policy.competency_codes(claim.form_code, claim.activity_id)),
                        cap, order)
 
-    original = first_seen[claim.same_completion]
-    if original != claim.statement_id:
-        return line(None, "duplicate", f"the same completion as statement {original}")
+    if claim.statement_id in duplicate_of:
+        return line(None, "duplicate", duplicate_of[claim.statement_id])
     form = policy.form(claim.form_code)
     if form is None:
         return line(None, "not_countable", f"learning form {claim.form_code} is not in the policy")

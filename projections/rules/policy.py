@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import cache
@@ -19,6 +19,7 @@ from projections.rules import dates
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "schemas" / "policy"
 NATIONAL_DEFAULTS = "national-default.v*.json"
+MINUTE = timedelta(minutes=1)
 
 
 @cache
@@ -139,6 +140,29 @@ class Policy:
     def target_for(self, status: str) -> Decimal | None:
         return _number(self.document["targets"].get(status, {}).get("target_jp"))
 
+    def ceiling_for(self, status: str) -> Decimal | None:
+        """The most JP of assigned development a year for a status (R-PPPK-01), or None; a
+        national version published before the ceiling existed has the shipped default's."""
+        entry = self.document["targets"].get(status, {})
+        if "max_jp_assigned" not in entry:
+            entry = national_default()["targets"].get(status, {})
+        return _number(entry.get("max_jp_assigned"))
+
+    @property
+    def duplicate_window(self) -> timedelta:
+        """Claims of one activity and verb this close to the first are one completion."""
+        return timedelta(minutes=float(self._entry("deduplication", "window_minutes")))
+
+    @property
+    def suspect_window(self) -> timedelta:
+        """Separate completions of one activity this close are listed as suspected duplicates."""
+        return timedelta(minutes=float(self._entry("deduplication", "suspect_within_minutes")))
+
+    @property
+    def once_per_period(self) -> frozenset[str]:
+        """The jp_rule `per` values whose forms count once per activity per period."""
+        return frozenset(self._entry("deduplication", "once_per_period"))
+
     def minutes_per_jp(self, ref: str | None) -> Decimal | None:
         return _number(self.document["minutes_per_jp"].get(ref or "")) if ref else None
 
@@ -236,7 +260,8 @@ def dropped(previous: Mapping[str, Any], replacement: Mapping[str, Any]) -> list
 
 def validate(document: Any, national: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Check a document against policy.schema.json; an overlay also against the national policy
-    it would sit on (it may raise a target, never lower it). Returns the document."""
+    it would sit on (it may raise a target, never lower it, and never set a ceiling). Returns
+    the document."""
     if not isinstance(document, dict):
         raise InvalidPolicy("a policy document must be a JSON object")
     if document.get("jurisdiction") == "instansi":
@@ -248,9 +273,13 @@ def validate(document: Any, national: Mapping[str, Any] | None = None) -> dict[s
     if problems:
         lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in problems[:10]]
         raise InvalidPolicy("policy does not match policy.schema.json: " + "; ".join(lines))
+    merged: Mapping[str, Any] = document
     if document["jurisdiction"] == "instansi":
         floor = Policy(national or national_default(), ())
         for status, entry in document.get("targets", {}).items():
+            if "max_jp_assigned" in entry:
+                raise InvalidPolicy(f"targets/{status}/max_jp_assigned: the ceiling on assigned development "
+                                    "comes from PP 49/2018; only a national policy sets it")
             proposed, minimum = _number(entry["target_jp"]), floor.target_for(status)
             if minimum is not None and (proposed is None or proposed < minimum):
                 raise InvalidPolicy(
@@ -262,6 +291,11 @@ def validate(document: Any, national: Mapping[str, Any] | None = None) -> dict[s
             if not {"mode", "jp_rule", "annual_cap_jp", "verification"} <= entry.keys():
                 raise InvalidPolicy(f"learning_forms/{code}: a new form needs mode, jp_rule, "
                                     "annual_cap_jp and verification")
+    rules = Policy(merged, ())
+    if rules.suspect_window < rules.duplicate_window:
+        raise InvalidPolicy(f"deduplication/suspect_within_minutes: {rules.suspect_window / MINUTE:g} is less "
+                            f"than window_minutes ({rules.duplicate_window / MINUTE:g}); it must be at least "
+                            "that, since claims inside the window are one completion, not suspects")
     return document
 
 

@@ -43,6 +43,33 @@ def sourced(value: Any, source: str) -> dict[str, Any]:
     return {"value": value, "source": source}
 
 
+# What counts as one completion reported twice: nothing in the regulations says (issue 11).
+DEDUPLICATION = {
+    "window_minutes": sourced(30, "issue 11: an LMS that resends a completion (a retry after a lost reply, "
+                              "a sync run twice) does so within minutes, under a new statement id and often "
+                              "without a registration; a real second completion of the same activity takes "
+                              "at least the learning itself, and the least JP credited (0.5 JP at 45 minutes "
+                              "per JP) is 22.5 minutes. Not regulated; product default [P]"),
+    "once_per_period": sourced(["certificate"], "issue 11: a certificate (STTPP, sertifikat) is issued "
+                               "once per training, and its JP is the JP printed on it (jp_rule_semantics "
+                               "per=certificate), so the same certified activity twice in one period is one "
+                               "training reported twice. Not regulated; product default [P]"),
+    "suspect_within_minutes": sourced(1440, "issue 11: completions of the same activity within a day of "
+                                      "each other that are not one completion still count, and are listed "
+                                      "for a person to check (suspected_duplicates). Not regulated; product "
+                                      "default [P]"),
+}
+
+
+def _target(entry: dict[str, Any]) -> dict[str, Any]:
+    """A status's target; with R-PPPK-01's ceiling on assigned development where the brief has one."""
+    built = {"target_jp": sourced(entry["target_jp"], entry.get("source") or entry.get("note", ""))}
+    if "max_jp_assigned" in entry:
+        built["max_jp_assigned"] = sourced(entry["max_jp_assigned"], f"R-PPPK-01, {entry['source']}: "
+                                           f"{entry['note']}")
+    return built
+
+
 def build(brief: dict[str, Any], version: str) -> dict[str, Any]:
     """National default `version` (a key of RELEASES) from the brief as it is now."""
     effective_from, release_note = RELEASES[version]
@@ -132,11 +159,9 @@ def build(brief: dict[str, Any], version: str) -> dict[str, Any]:
                                    "joiners) to policy and asks that the rule be printed on every report "
                                    "(7.2, OQ-5)"),
         },
-        "targets": {
-            status: {"target_jp": sourced(entry["target_jp"], entry.get("source") or entry.get("note", ""))}
-            for status, entry in by_type.items()
-        },
+        "targets": {status: _target(entry) for status, entry in by_type.items()},
         "rounding_step_jp": sourced(unit["rounding"]["step_jp"], unit["rounding"]["note"]),
+        "deduplication": DEDUPLICATION,
         "minutes_per_jp": minutes,
         "learning_forms": forms,
     }

@@ -1,5 +1,6 @@
 """Table tests from the domain brief's rules, through the write side and the projections, on
-SQLite and PostgreSQL: each learning form, caps, voids, duplicates, a unit move, policy changes."""
+SQLite and PostgreSQL: each learning form, caps, voids, duplicates, a unit move, policy changes,
+the PPPK ceiling."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -173,3 +174,75 @@ def test_as_of_a_seq_and_a_time_replays_what_was_known(engine: Engine) -> None:
     assert pegawai_jp(engine, NIP_A, 2026, as_of="3").jp_counted == 4
     assert pegawai_jp(engine, NIP_A, 2026, as_of="2026-04-01T00:00:00Z").jp_counted == 4
     assert pegawai_jp(engine, NIP_A, 2026).jp_counted == 10
+
+
+LEADERSHIP = "https://lan.example.go.id/pkp/2026"
+
+
+def _sent(time: str, jp: float = 4, **kwargs: Any) -> dict[str, Any]:
+    """The e-learning course, sent by an LMS without a registration, at `time` WIB on 2 March."""
+    return claim("NK_ELEARNING", jp=jp, activity=COURSE, registered=False,
+                 timestamp=f"2026-03-02T{time}:00+07:00", **kwargs)
+
+
+def _a_pegawai_at_22_jp(engine: Engine, *policies: dict[str, Any]) -> None:
+    """Issue 11: 18 JP of leadership training and a 4 JP course; the target is 25 JP."""
+    _setup(engine, Case([], 0, policies=[overlay(**target(25)), *policies]))
+    record_statements(engine, [claim("KL_STRUKTURAL", jp=18, activity=LEADERSHIP)], authority=LMS)
+
+
+def test_the_same_course_sent_twice_a_minute_apart_counts_once(engine: Engine) -> None:
+    _a_pegawai_at_22_jp(engine)
+    first, again = _sent("10:00"), _sent("10:01")
+    record_statements(engine, [first], authority=LMS)
+    record_statements(engine, [again], authority=LMS)
+    result = pegawai_jp(engine, NIP_A, 2026)
+    assert (result.jp_counted, result.target_met) == (22, False)
+    line = next(x for x in result.lines if x.statement_id == again["id"])
+    assert line.status == "duplicate" and f"the same completion as statement {first['id']}" in line.reason
+    [suspect] = result.suspected_duplicates
+    assert (suspect.statement_ids, suspect.kept) == ((first["id"], again["id"]), (first["id"],))
+
+
+def test_a_third_send_outside_the_window_counts_and_is_a_suspect(engine: Engine) -> None:
+    _a_pegawai_at_22_jp(engine)
+    first, again, later = _sent("10:00"), _sent("10:01"), _sent("10:45")
+    record_statements(engine, [first, again, later], authority=LMS)
+    result = pegawai_jp(engine, NIP_A, 2026)
+    assert (result.jp_counted, result.target_met) == (26, True)
+    assert [s.statement_ids for s in result.suspected_duplicates] == [(first["id"], again["id"]),
+                                                                      (first["id"], later["id"])]
+    assert "just outside the 30-minute window" in result.suspected_duplicates[1].reason
+
+
+def test_a_certificate_form_sent_twice_in_a_year_counts_once(engine: Engine) -> None:
+    _setup(engine, Case([], 0))
+    march = claim("KL_FUNGSIONAL", jp=10, activity=LEADERSHIP)
+    september = claim("KL_FUNGSIONAL", jp=10, activity=LEADERSHIP, timestamp="2026-09-01T10:00:00+07:00")
+    record_statements(engine, [march, september], authority=LMS)
+    result = pegawai_jp(engine, NIP_A, 2026)
+    assert result.jp_counted == 10
+    assert [line.status for line in result.lines] == ["counted", "duplicate"]
+    assert "counts once per activity in a period" in result.lines[1].reason
+
+
+def test_an_overlay_changing_the_window_applies(engine: Engine) -> None:
+    hour = {"deduplication": {"window_minutes": {"value": 60, "source": "the LMS resends for an hour"}}}
+    _a_pegawai_at_22_jp(engine, overlay(version="2", **target(25), **hour))
+    record_statements(engine, [_sent("10:00"), _sent("10:01"), _sent("10:45")], authority=LMS)
+    result = pegawai_jp(engine, NIP_A, 2026)
+    assert (result.jp_counted, result.target_met) == (22, False)
+    assert [line.status for line in result.lines].count("duplicate") == 2
+    assert "overlay.kemenkeu@2" in result.policy_versions
+
+
+def test_a_pppk_over_the_ceiling_is_warned_and_keeps_the_jp(engine: Engine) -> None:
+    trust_source(engine, "lms")
+    record_roster(engine, [roster_row(status="PPPK"), roster_row(NIP_B)])
+    record_statements(engine, [claim(jp=20), claim(jp=10), claim(jp=20, nip=NIP_B), claim(jp=10, nip=NIP_B)],
+                      authority=LMS)
+    pppk, pns = pegawai_jp(engine, NIP_A, 2026), pegawai_jp(engine, NIP_B, 2026)
+    assert (pppk.jp_counted, pppk.target_met) == (30, None)
+    assert [(w.code, w.message[:55]) for w in pppk.warnings] == [
+        ("max_jp_assigned_exceeded", "30 JP counted in 2026 is over the PPPK ceiling of 24 JP")]
+    assert (pns.jp_counted, pns.target_met, pns.warnings) == (30, True, ())

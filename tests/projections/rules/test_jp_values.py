@@ -8,7 +8,7 @@ import pytest
 
 from lrs.xapi.durations import minutes_of
 from projections.rules.facts import Claim, RosterEntry
-from projections.rules.jp import Facts, jp_for, total
+from projections.rules.jp import Facts, JpTotal, jp_for, total
 from projections.rules.policy import PolicySet
 
 NIP = "199001012020121001"
@@ -68,3 +68,24 @@ def test_a_seminar_is_valued_by_the_shipped_default_in_force_on_its_date() -> No
     assert "JP declared by the statement" in new.lines[0].reason
     assert (old.policy_versions, new.policy_versions) == (
         ("id.asn.bangkom.national-default@1",), ("id.asn.bangkom.national-default@2",))
+
+
+def _as(status: str, *jp: str) -> JpTotal:
+    row = RosterEntry(NIP, date(2020, 1, 1), "Siti", status, "Analis", "Biro SDM", "KEMENKEU", None, None)
+    claims = [claim(None, seq=seq, jp=value) for seq, value in enumerate(jp, 1)]
+    return total(NIP, 2026, claims, [row], Facts(POLICIES, frozenset({"lms"})))
+
+
+def test_a_pppk_over_the_ceiling_is_warned_and_keeps_every_jp() -> None:
+    result = _as("PPPK", "20", "10")
+    assert (result.jp_counted, result.target_met) == (30, None)
+    [warning] = result.warnings
+    assert warning.code == "max_jp_assigned_exceeded"
+    assert warning.message.startswith("30 JP counted in 2026 is over the PPPK ceiling of 24 JP a year")
+    assert "targets/PPPK/max_jp_assigned, id.asn.bangkom.national-default@1" in warning.message
+
+
+def test_a_pppk_at_the_ceiling_and_a_pns_or_cpns_over_it_get_no_warning() -> None:
+    assert _as("PPPK", "20", "4").warnings == ()
+    assert _as("PNS", "20", "10").warnings == ()
+    assert _as("CPNS", "20", "10").warnings == ()

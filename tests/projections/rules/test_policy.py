@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -221,3 +222,44 @@ def test_a_published_national_version_wins_over_a_shipped_one_by_effective_date(
     assert policies.policy_in_force(date(2027, 6, 1)).versions == (V2,)  # the later effective date
     policies = PolicySet.of([Published(validate(own), 4), Published(validate(same_day), 5)])
     assert policies.policy_in_force(date(2027, 6, 1)).versions == ("id.asn.bangkom.national-default@store-2",)
+
+
+def test_national_default_carries_the_pppk_ceiling_and_sourced_deduplication() -> None:
+    document = national_default()
+    ceiling = document["targets"]["PPPK"]["max_jp_assigned"]
+    assert ceiling["value"] == 24 and ceiling["source"].startswith("R-PPPK-01, PP-49-2018")
+    assert "max_jp_assigned" not in document["targets"]["PNS"]
+    assert all(entry["source"].endswith("product default [P]") for entry in document["deduplication"].values())
+    policy = PolicySet.of([]).policy_in_force(date(2026, 6, 1))
+    assert (policy.ceiling_for("PPPK"), policy.ceiling_for("PNS")) == (24, None)
+    assert (policy.duplicate_window.total_seconds(), policy.once_per_period) == (1800, {"certificate"})
+
+
+def test_a_national_version_without_the_new_keys_keeps_the_shipped_ones() -> None:
+    older = {k: v for k, v in national_default().items() if k != "deduplication"}
+    older = {**older, "version": "0", "targets": {"PNS": older["targets"]["PNS"],
+                                                  "PPPK": {"target_jp": {"value": None, "source": "x"}}}}
+    policy = PolicySet.of([Published(validate(older), 2)]).policy_in_force(date(2026, 6, 1))
+    assert (policy.ceiling_for("PPPK"), policy.suspect_window.total_seconds()) == (24, 86400)
+
+
+def test_overlay_may_change_the_deduplication_window() -> None:
+    wider = validate(overlay(deduplication={"window_minutes": {"value": 90, "source": "LMS resends for an hour"}}))
+    policy = PolicySet.of([Published(wider, 3)]).policy_in_force(date(2025, 6, 1), "KEMENKEU")
+    assert policy.duplicate_window.total_seconds() == 5400
+    assert policy.once_per_period == {"certificate"}
+
+
+@pytest.mark.parametrize("document, where", [
+    (overlay(targets={"PPPK": {"target_jp": {"value": None, "source": "x"},
+                               "max_jp_assigned": {"value": 30, "source": "x"}}}), "targets/PPPK/max_jp_assigned"),
+    (overlay(deduplication={"window_minutes": {"value": -1, "source": "x"}}), "deduplication/window_minutes"),
+    (overlay(deduplication={"window_minutes": {"value": None, "source": "x"}}), "deduplication/window_minutes"),
+    (overlay(deduplication={"once_per_period": {"value": ["diploma"], "source": "x"}}),
+     "deduplication/once_per_period"),
+    (overlay(deduplication={"window_minutes": {"value": 2000, "source": "x"}}),
+     "deduplication/suspect_within_minutes: 1440 is less than window_minutes (2000)"),
+])
+def test_invalid_deduplication_and_ceilings_are_refused_with_the_field_named(document: dict, where: str) -> None:
+    with pytest.raises(InvalidPolicy, match=re.escape(where)):
+        validate(document)
