@@ -30,7 +30,7 @@ from projections.rules.policy import national_default
 from tests.fixtures.builders import basic
 from tests.fixtures.jp import assessment, claim, decision, roster_row, void
 
-I = "KAB.SLEMAN"
+KAB = "KAB.SLEMAN"
 SETDA, DIKBUD, INSPEKTORAT = "Sekretariat Daerah", "Dinas Pendidikan", "Inspektorat"
 HEAD = "196501011990031001"          # Sekda: no atasan in the roster
 KADIS = "197002021995031002"         # Kepala Dinas Pendidikan
@@ -53,7 +53,7 @@ def _overlay(version: str, effective_from: str, coaching_jp: int) -> dict[str, A
     latsar["name"] = "Pelatihan Dasar CPNS (Latsar)"
     return {
         "policy_id": "overlay.kab-sleman", "version": version, "effective_from": effective_from,
-        "jurisdiction": "instansi", "instansi": I,
+        "jurisdiction": "instansi", "instansi": KAB,
         "targets": {"PNS": {"target_jp": _entry(24)}},
         "minutes_per_jp": {"nonclassical_asynchronous": _entry(60)},
         "learning_forms": {"NK_COACHING": {"jp_rule": {"per": "session", "jp_per_unit": _entry(coaching_jp)}},
@@ -72,7 +72,7 @@ def _at(day: str, time: str = "09:00:00") -> str:
 
 @pytest.fixture
 def kabupaten(engine: Engine) -> dict[str, Any]:
-    row = {"instansi": I}
+    row = {"instansi": KAB}
     record_roster(engine, [
         roster_row(HEAD, unit_kerja=SETDA, jabatan="Sekretaris Daerah", jenis_jabatan="struktural", **row),
         roster_row(KADIS, unit_kerja=DIKBUD, atasan_nip=HEAD, jenis_jabatan="struktural", **row),
@@ -85,17 +85,17 @@ def kabupaten(engine: Engine) -> dict[str, Any]:
         roster_row(AUDITOR, unit_kerja=INSPEKTORAT, atasan_nip=INSPEKTUR, jabatan="Auditor",
                    jenis_jabatan="fungsional", **row),
     ])
-    record_standards(engine, [{"instansi": I, "jabatan": "Auditor", "kompetensi": code, "jenis": "manajerial",
+    record_standards(engine, [{"instansi": KAB, "jabatan": "Auditor", "kompetensi": code, "jenis": "manajerial",
                                "level": 3, "effective_from": "2026-01-01"} for code in ("INT", "KS")])
     people: dict[str, Any] = {}
     for key, binding in (
             ("lms", {"trusted_source": True}), ("app", {}), ("head", {"nip": HEAD}), ("kadis", {"nip": KADIS}),
             ("inspektur", {"nip": INSPEKTUR}), ("guru", {"nip": GURU}), ("auditor", {"nip": AUDITOR}),
-            ("guru-verifier", {"nip": GURU, "role": "verifier", "instansi": I, "unit_kerja": DIKBUD}),
-            ("bkpsdm", {"role": "unit_pengelola", "instansi": I}), ("asesor", {"role": "assessor", "instansi": I})):
+            ("guru-verifier", {"nip": GURU, "role": "verifier", "instansi": KAB, "unit_kerja": DIKBUD}),
+            ("bkpsdm", {"role": "unit_pengelola", "instansi": KAB}), ("asesor", {"role": "assessor", "instansi": KAB})):
         create_credential(engine, key, "s3cret", ["statements/write"], **binding)
         people[key] = default_authority(key)
-    create_credential(engine, "bkpsdm-reports", "s3cret", ["reports"], role="unit_pengelola", instansi=I)
+    create_credential(engine, "bkpsdm-reports", "s3cret", ["reports"], role="unit_pengelola", instansi=KAB)
     publish_policy(engine, _overlay("1", "2026-01-01", coaching_jp=2))
     # Version 2 repeats what it keeps: only coaching changes (2 -> 3 JP a session from July).
     publish_policy(engine, _overlay("2", "2026-07-01", coaching_jp=3))
@@ -203,7 +203,7 @@ def test_the_kabupaten_figures_are_those_computed_by_hand(
     # Summaries: 8 pegawai, 6 PNS in scope, 3 meet 24 JP (KADIS 24, GURU 30, AUDITOR 25).
     # JP: 3 + 24 + 30 + 30 + 40 + 0 + 21 + 25 = 173. Dinas Pendidikan keeps the mover's March 10 JP:
     # 24 + 30 + 30 + 40 + 10 = 134; Inspektorat 0 + 11 + 25 = 36; Sekretariat Daerah 3.
-    whole = summary(engine, I, 2026)
+    whole = summary(engine, KAB, 2026)
     assert (whole.summary.pegawai, whole.summary.in_scope, whole.summary.target_met) == (8, 6, 3)
     assert (whole.summary.share_met, whole.summary.jp_counted) == (Decimal("0.5"), 173)
     units = {u.unit_kerja: (u.pegawai, u.in_scope, u.target_met, int(u.jp_counted)) for u in whole.items}
@@ -216,7 +216,7 @@ def test_the_kabupaten_figures_are_those_computed_by_hand(
     assert cli.exit_code == 0, cli.output
     api = client.get(f"/api/v1/pegawai/{GURU}/jp?year=2026", headers=basic("bkpsdm-reports", "s3cret")).json
     assert json.loads(cli.output) == api and api["jp_counted"] == 30
-    page = client.get(f"/api/v1/instansi/{I}/summary?year=2026", headers=basic("bkpsdm-reports", "s3cret")).json
+    page = client.get(f"/api/v1/instansi/{KAB}/summary?year=2026", headers=basic("bkpsdm-reports", "s3cret")).json
     assert (page["summary"]["jp_counted"], page["summary"]["share_met"]) == (173, 0.5)
     assert client.get(f"/api/v1/pegawai/{GURU}/jp?year=2026", headers=basic("kadis", "s3cret")).status_code == 200
     assert client.get(f"/api/v1/pegawai/{AUDITOR}/jp?year=2026", headers=basic("kadis", "s3cret")).status_code == 403
