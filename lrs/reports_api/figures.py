@@ -111,24 +111,25 @@ def pegawai_recognitions(nip: str) -> ResponseReturnValue:
 @bp.get("/atasan/<nip>/pending")
 def atasan_pending(nip: str) -> ResponseReturnValue:
     """Claims waiting for this atasan's (or delegated verifier's) decision, oldest first, paged."""
-    offset = _int(request.args, "offset", 0, 0, 10**9)
-    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
     found = recognitions.pending_for(_engine(), nip, request.args.get("as_of"), replays=_replays(),
                                      reader=credential())
-    items = [c.as_row() for c in found[offset:offset + limit]]
-    return {"atasan": nip, "pending": items, "count": len(found), "offset": offset, "limit": limit}
+    return {"atasan": nip, **_pending_page(found)}
 
 
 @bp.get("/instansi/<instansi>/pending")
 def instansi_pending(instansi: str) -> ResponseReturnValue:
     """Claims waiting for the instansi's unit pengelola (validation, or the supervisor step of a
     pegawai without an atasan), oldest first, paged."""
-    offset = _int(request.args, "offset", 0, 0, 10**9)
-    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
     found = recognitions.pending_validation(_engine(), instansi, request.args.get("as_of"), replays=_replays(),
                                             reader=credential())
-    items = [c.as_row() for c in found[offset:offset + limit]]
-    return {"instansi": instansi, "pending": items, "count": len(found), "offset": offset, "limit": limit}
+    return {"instansi": instansi, **_pending_page(found)}
+
+
+def _pending_page(found: list[recognitions.Claimed]) -> dict[str, Any]:
+    offset = _int(request.args, "offset", 0, 0, 10**9)
+    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
+    return {"pending": [c.as_row() for c in found[offset:offset + limit]], "count": len(found),
+            "offset": offset, "limit": limit}
 
 
 @bp.get("/pegawai/<nip>/competencies")
