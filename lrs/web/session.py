@@ -91,7 +91,7 @@ def signed_in(view: View) -> View:
     def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         found = current_viewer()
         if found is None:
-            back = request.full_path if request.method == "GET" else None
+            back = request.full_path.rstrip("?") if request.method == "GET" else None
             return redirect(url_for("web.login", next=back))
         g.viewer = found
         return view(*args, **kwargs)
@@ -102,7 +102,7 @@ def _next_page() -> str:
     """Where to go after logging in: a page of this app named by ?next=, else the home page."""
     wanted = request.args.get("next", "")
     if wanted.startswith("/app/") and "\\" not in wanted and not wanted.startswith("/app/login"):
-        return wanted.rstrip("?")
+        return wanted
     return url_for("web.home")
 
 

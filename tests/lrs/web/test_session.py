@@ -30,7 +30,8 @@ def test_login_with_a_credential_opens_its_pages(client: FlaskClient, engine: En
 
 def test_login_returns_to_the_page_asked_for_and_only_to_this_app(client: FlaskClient, engine: Engine) -> None:
     office(engine)
-    assert client.get("/app/inbox").headers["Location"] == "/app/login?next=/app/inbox?"
+    assert client.get("/app/inbox").headers["Location"] == "/app/login?next=/app/inbox"
+    assert client.get("/app/me?year=2025").headers["Location"] == "/app/login?next=/app/me?year%3D2025"
     token = csrf_token(client.get("/app/login"))
     reply = client.post("/app/login?next=/app/inbox", data={"username": "atasan-c", "password": SECRET,
                                                             "csrf_token": token})
