@@ -5,7 +5,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from lrs import api, reports_api
+from lrs import api, reports_api, web
 from lrs.config import DefaultConfig
 from lrs.read.credentials import Authenticator
 from lrs.store.engine import make_engine
@@ -27,5 +27,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["lrs.projector"] = Projector(engine) if app.config["PROJECT_IN_BACKGROUND"] else None
     api.register(app)
     reports_api.register(app)
+    web.register(app)
     app.url_map.strict_slashes = False
     return app

@@ -26,6 +26,27 @@ class DefaultConfig:
     # the request. Reports then lag the log by one catch-up.
     PROJECT_IN_BACKGROUND = True
 
+    # The web pages (/app/). Signs the session cookie and the CSRF tokens. Unset: `lrs serve` makes
+    # one at each start (create_app one per process) and logs a warning: sessions end on restart.
+    SECRET_KEY: str | None = None
+    # Minutes a web session lasts from the login, however busy; then the person logs in again.
+    SESSION_MINUTES = 480
+    # Send the session cookie over HTTPS only: set true behind TLS (LRS_SESSION_COOKIE_SECURE=true).
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "jejak_session"
+    # Failed web logins: after this many within LOGIN_WINDOW_MINUTES for one username (or one
+    # client address, higher, as an office shares one), further attempts from it are refused
+    # until the oldest failure leaves the window. Counted in each server process.
+    LOGIN_FAILURES_PER_USERNAME = 5
+    LOGIN_FAILURES_PER_ADDRESS = 20
+    LOGIN_WINDOW_MINUTES = 15
+
+
+def secret_key_from_env() -> str | None:
+    """LRS_SECRET_KEY, or None when it is unset or empty."""
+    return os.environ.get("LRS_SECRET_KEY") or None
+
 
 def database_url_from_env() -> str:
     """The database URL the CLI uses when no --database-url flag is given."""

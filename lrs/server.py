@@ -7,9 +7,10 @@ from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 
 class LrsServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, database_url: str, options: dict[str, Any]) -> None:
+    def __init__(self, database_url: str, options: dict[str, Any], secret_key: str | None = None) -> None:
         self.database_url = database_url
         self.options = options
+        self.secret_key = secret_key
         super().__init__()
 
     def load_config(self) -> None:
@@ -19,10 +20,15 @@ class LrsServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         from lrs.app import create_app
 
-        return create_app({"DATABASE_URL": self.database_url})
+        overrides: dict[str, Any] = {"DATABASE_URL": self.database_url}
+        if self.secret_key is not None:
+            overrides["SECRET_KEY"] = self.secret_key
+        return create_app(overrides)
 
 
-def run(*, database_url: str, host: str, port: int, workers: int, threads: int) -> None:
+def run(*, database_url: str, host: str, port: int, workers: int, threads: int, secret_key: str | None = None) -> None:
+    """Serve until SIGTERM. `secret_key` (made by `lrs serve` when LRS_SECRET_KEY is unset) signs
+    the web sessions in every worker alike."""
     LrsServer(database_url, {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -32,4 +38,4 @@ def run(*, database_url: str, host: str, port: int, workers: int, threads: int) 
         "timeout": 120,
         "accesslog": None,
         "loglevel": "warning",
-    }).run()
+    }, secret_key).run()

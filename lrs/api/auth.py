@@ -9,7 +9,9 @@ from flask import Flask, current_app, g, request
 from lrs.read.credentials import Authenticator, Credential
 from lrs.errors import Unauthenticated
 
-PUBLIC = ("about", "profile")
+# Blueprints without HTTP Basic: About and the profile are public; the web pages (lrs/web/,
+# blueprint "web") sign people in with a session of their own.
+PUBLIC = ("about", "profile", "web")
 
 
 def _basic() -> tuple[str, str]:

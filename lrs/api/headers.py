@@ -11,7 +11,9 @@ from lrs.xapi import versions
 
 HEADER = "X-Experience-API-Version"
 # Resources a client may call without the version header (xAPI Communication 2.7: About).
-VERSIONLESS = ("about", "reports", "profile")  # /api/v1/ and /profiles/ are not xAPI resources
+VERSIONLESS = ("about", "reports", "profile", "web")  # /api/v1/, /profiles/, /app/ are not xAPI
+# Pages for people, not xAPI clients: no xAPI or CORS headers (no other site reads them).
+PAGES = ("web",)
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -60,6 +62,8 @@ def consistent_through() -> str:
 
 
 def add_headers(response: Response) -> Response:
+    if request.blueprint in PAGES:
+        return response
     # The latest patch of the version the request asked for (Communication 3.3).
     response.headers[HEADER] = xapi_version()
     response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())

@@ -1,10 +1,13 @@
 """`lrs serve`: migrate the schema, then run the LRS with gunicorn."""
 from __future__ import annotations
 
+import secrets
+
 import click
 from sqlalchemy import Engine
 
 from lrs.cli.common import database_option, migrated_engine
+from lrs.config import secret_key_from_env
 
 
 @click.command()
@@ -29,8 +32,15 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool, database
     if demo:
         _ensure_demo(engine)
     engine.dispose()
-    click.echo(f"Jejak LRS on http://{host}:{port}/xapi/  (database {database_url})", err=True)
-    run(database_url=database_url, host=host, port=port, workers=workers, threads=threads)
+    secret_key = None
+    if secret_key_from_env() is None:
+        # One key for all the workers of this start: a session opened on one is known to the others.
+        secret_key = secrets.token_hex(32)
+        click.echo("LRS_SECRET_KEY is not set: web sessions (/app/) are signed with a key made at this start, "
+                   "so they end when the server restarts. Set LRS_SECRET_KEY to keep them.", err=True)
+    click.echo(f"Jejak LRS on http://{host}:{port}/xapi/, web pages on http://{host}:{port}/app/  "
+               f"(database {database_url})", err=True)
+    run(database_url=database_url, host=host, port=port, workers=workers, threads=threads, secret_key=secret_key)
 
 
 def _ensure_demo(engine: Engine) -> None:

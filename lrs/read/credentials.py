@@ -47,11 +47,21 @@ class Authenticator:
         self._verified: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
-    def authenticate(self, key: str, secret: str) -> Credential:
+    def _row(self, key: str) -> rows.CredentialRow:
         with reading(self.engine) as conn:
             row = rows.find_credential(conn, key)
         if row is None or row.revoked is not None:
             raise Unauthenticated("unknown or revoked credential")
+        return row
+
+    def active(self, key: str) -> Credential:
+        """The credential of a signed-in web session, read again on each request, so that a
+        revocation ends its sessions at once. Unauthenticated when revoked or unknown."""
+        row = self._row(key)
+        return Credential(row.key, row.scopes, json.loads(row.authority))
+
+    def authenticate(self, key: str, secret: str) -> Credential:
+        row = self._row(key)
         fast = hmac.new(self._pepper, (row.secret_hash + "\0" + secret).encode(), "sha256").hexdigest()
         now = time.monotonic()
         with self._lock:

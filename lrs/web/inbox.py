@@ -1,0 +1,118 @@
+"""The atasan's inbox, /app/inbox: the claims waiting for the signed-in person's decision
+(lrs/read/recognitions.py pending_for), oldest first. A decision is Jejak's xAPI Profile decision
+statement, stored through lrs/write/statements.py under the signed-in credential's authority,
+so it is judged exactly as the same statement sent over xAPI; the page then says whether it had
+effect, and why not."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable, Mapping
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _  # type: ignore[import-untyped]
+
+from lrs.read import policy_terms, recognitions
+from lrs.read.access_web import Viewer
+from lrs.read.policy_terms import DecisionTerms
+from lrs.read.recognitions import Claimed
+from lrs.read.values import to_json
+from lrs.web.blueprint import bp
+from lrs.web.forms import APPROVE, DecisionForm
+from lrs.web.pages import replays
+from lrs.web.session import engine, signed_in, viewer
+from lrs.write.statements import record_statements
+from projections.projector import Projector
+
+DISPLAY = {APPROVE: {"id-ID": "menyetujui", "en-US": "approved"},
+           "reject": {"id-ID": "menolak", "en-US": "rejected"}}
+
+
+def _waiting(who: Viewer) -> list[Claimed]:
+    """What waits for this person's decision; nothing for a credential bound to no person."""
+    if who.nip is None:
+        return []
+    return recognitions.pending_for(engine(), who.nip, replays=replays())
+
+
+def _render(claims: list[Claimed], forms: Mapping[str, DecisionForm], status: int = 200) -> ResponseReturnValue:
+    year = policy_terms.current_year(engine())
+    names: dict[str, str] = {}
+    for instansi in sorted({c.line.instansi or "" for c in claims}):
+        names.update(policy_terms.form_names(engine(), year, instansi or None))
+    return render_template("inbox.html", claims=claims, forms=forms, names=names), status
+
+
+@bp.get("/inbox")
+@signed_in
+def inbox() -> ResponseReturnValue:
+    return _render(_waiting(viewer()), {})
+
+
+def decision_statement(nip: str, claim_id: str, form: DecisionForm, terms: DecisionTerms) -> dict[str, Any]:
+    """The profile's approval or rejection of claim `claim_id` by the person `nip`."""
+    approve = form.decision.data == APPROVE
+    extensions: dict[str, Any] = {}
+    if reason := (form.reason.data or "").strip():
+        extensions[terms.reason_extension] = reason
+    if approve and (jp := form.approved_jp()) is not None:
+        extensions[terms.jp_approved_extension] = to_json(jp)
+    statement: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "account": {"homePage": terms.home_page, "name": nip}},
+        "verb": {"id": terms.approval_verb if approve else terms.rejection_verb,
+                 "display": DISPLAY[form.decision.data]},
+        "object": {"objectType": "StatementRef", "id": claim_id},
+    }
+    if extensions:
+        statement["result"] = {"extensions": extensions}
+    return statement
+
+
+def _project() -> bool | Callable[[], None]:
+    """Fold the decision before the next page reads: in the request, or by the server's
+    projector thread, waited for (the inbox then no longer lists the claim)."""
+    projector: Projector | None = current_app.extensions["lrs.projector"]
+    if projector is None:
+        return True
+
+    def fold_and_wait() -> None:
+        projector.notify()
+        projector.wait()
+    return fold_and_wait
+
+
+def _report(claim: Claimed, decision_id: str, approve: bool) -> None:
+    """Say whether the stored decision had effect, as the rules judged it."""
+    year = policy_terms.period_of(engine(), claim.line.activity_date)
+    lines = recognitions.claims_of(engine(), claim.nip, year, replays=replays())
+    rulings = [r for line in lines if line.statement_id == claim.line.statement_id for r in line.decisions]
+    ruling = next((r for r in rulings if r.statement_id == decision_id), None)
+    who = claim.nama or claim.nip
+    if ruling is not None and not ruling.effective:
+        flash(_("Your decision is stored but has no effect: %(reason)s", reason=ruling.reason), "warning")
+    elif approve:
+        flash(_("Approved: the claim of %(who)s of %(day)s.", who=who, day=claim.line.activity_date), "success")
+    else:
+        flash(_("Rejected: the claim of %(who)s of %(day)s.", who=who, day=claim.line.activity_date), "success")
+
+
+@bp.post("/inbox")
+@signed_in
+def decide() -> ResponseReturnValue:
+    who = viewer()
+    claims = _waiting(who)
+    claim_id = request.form.get("statement_id", "")
+    claim = next((c for c in claims if c.line.statement_id == claim_id), None)
+    if claim is None or who.nip is None:
+        flash(_("That claim no longer waits for your decision."), "warning")
+        return redirect(url_for("web.inbox"), 303)
+    terms = policy_terms.decision_terms(engine(), claim.line.activity_date, claim.line.instansi)
+    form = DecisionForm(claimed_jp=claim.line.jp if terms.approved_jp_limit == "claimed" else None)
+    if not form.validate():
+        return _render(claims, {claim_id: form}, 400)
+    who.credential.require("statements/write")  # as the xAPI Statement resource requires
+    statement = decision_statement(who.nip, claim_id, form, terms)
+    record_statements(engine(), [statement], authority=who.credential.authority, project=_project())
+    _report(claim, statement["id"], form.decision.data == APPROVE)
+    return redirect(url_for("web.inbox"), 303)

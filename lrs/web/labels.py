@@ -1,0 +1,41 @@
+"""The words for the codes the figures carry (a line's status, a claim's recognition state, a
+decision's kind), from the message catalog. The reasons the rules give stay as the rules say them."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+
+STATUS = {
+    "counted": _l("Counted"),
+    "pending": _l("Pending"),
+    "rejected": _l("Rejected"),
+    "not_countable": _l("Not counted"),
+    "duplicate": _l("Duplicate"),
+    "voided": _l("Voided"),
+}
+RECOGNITION = {
+    "auto": _l("Automatic"),
+    "submitted": _l("Waiting for the atasan"),
+    "supervisor_approved": _l("Approved by the atasan, waiting for validation"),
+    "validated": _l("Recognised"),
+    "rejected": _l("Rejected"),
+    "voided": _l("Voided"),
+}
+DECISION = {
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "validated": _l("Validated"),
+}
+STEP = {
+    "supervisor": _l("atasan"),
+    "unit_pengelola": _l("unit pengelola"),
+}
+
+
+def word(table: dict[str, Any], code: str | None) -> str:
+    """The label of `code`, or the code itself when the catalog has no word for it."""
+    if code is None:
+        return ""
+    found = table.get(code)
+    return str(found) if found is not None else code

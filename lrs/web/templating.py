@@ -1,0 +1,59 @@
+"""What the templates call: the page's language and the link to the other one, the words for
+the figures' codes, and numbers, days and times in the page's language."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from flask import request, url_for
+from flask_babel import format_decimal, get_locale  # type: ignore[import-untyped]
+
+from lrs.web import labels, language
+from lrs.web.blueprint import bp
+
+
+def language_url(code: str) -> str:
+    """This page (a GET of it) in language `code`."""
+    args: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "lang": code}
+    if request.endpoint and request.method == "GET":
+        return url_for(request.endpoint, **args)
+    return url_for("web.home", lang=code)
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {
+        "current_lang": language.selected,
+        "language_url": language_url,
+        "status_word": lambda code: labels.word(labels.STATUS, code),
+        "recognition_word": lambda code: labels.word(labels.RECOGNITION, code),
+        "decision_word": lambda code: labels.word(labels.DECISION, code),
+        "step_word": lambda code: labels.word(labels.STEP, code),
+    }
+
+
+@bp.app_template_filter("jp")
+def jp(value: Decimal | int | float | None) -> str:
+    """A JP figure in the page's language (2,5 in Indonesian); an unknown one as a dash."""
+    return "—" if value is None else str(format_decimal(value, format="#,##0.##"))
+
+
+@bp.app_template_filter("day")
+def day(value: date | str | None) -> str:
+    if value is None:
+        return ""
+    found = date.fromisoformat(value) if isinstance(value, str) else value
+    return str(babel_dates.format_date(found, "d MMM y", locale=get_locale()))
+
+
+@bp.app_template_filter("moment")
+def moment(value: str | None, zone: str | None = None) -> str:
+    """An ISO time in the timezone `zone` (the policy's), else in its own offset."""
+    if not value:
+        return ""
+    found = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    where = ZoneInfo(zone) if zone else found.tzinfo
+    return str(babel_dates.format_datetime(found, "d MMM y HH:mm", tzinfo=where, locale=get_locale()))

@@ -1,0 +1,101 @@
+"""The pages in a real browser against a real server: a pegawai logs in and sees their JP, the
+atasan approves the claim in the inbox and it leaves the inbox, and the pegawai's JP changes.
+Each page is saved at desktop and phone width to docs/screenshots/ (shown in the README)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.e2e.conftest import LiveServer
+from tests.fixtures.jp import LMS, NIP_A, claim
+from tests.fixtures.web import SECRET, office, submit_claim
+from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS
+from lrs.write.reference import trust_source
+from lrs.write.statements import record_statements
+
+pytestmark = pytest.mark.slow
+
+
+def _setup(engine: Engine) -> str:
+    """A's year so far: training counted from the LMS, and a mentoring waiting for C."""
+    people = office(engine, "pegawai-a", "atasan-c", "pegawai-b")
+    trust_source(engine, "lms")
+    record_statements(engine, [claim(jp=8, timestamp="2026-02-10T09:00:00+07:00"),
+                               claim("NK_ELEARNING", jp=3, timestamp="2026-04-20T09:00:00+07:00")],
+                      authority=LMS)
+    return submit_claim(engine, people["pegawai-a"], timestamp="2026-06-15T10:00:00+07:00")
+
+
+def _log_in(page: Any, server: LiveServer, key: str) -> None:
+    page.goto(f"http://127.0.0.1:{server.port}/app/login")
+    page.get_by_label("Nama pengguna (kunci kredensial)").fill(key)
+    page.get_by_label("Kata sandi (rahasia)").fill(SECRET)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def _shoot(browser: Any, server: LiveServer, key: str | None, path: str, name: str) -> None:
+    """The page at `path`, as `key` sees it, at desktop and phone width."""
+    for width, options in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(**options)
+        page = context.new_page()
+        if key is not None:
+            _log_in(page, server, key)
+        page.goto(f"http://127.0.0.1:{server.port}{path}")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        context.close()
+
+
+def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
+        browser: Any, web_engine: Engine, web_server: LiveServer) -> None:
+    claim_id = _setup(web_engine)
+    base = f"http://127.0.0.1:{web_server.port}"
+    _shoot(browser, web_server, None, "/app/login", "login")
+
+    # The pegawai logs in and sees the year: 11 JP counted, 4 waiting for the atasan.
+    pegawai = browser.new_context(**DESKTOP).new_page()
+    _log_in(pegawai, web_server, "pegawai-a")
+    assert pegawai.url == f"{base}/app/me"
+    assert pegawai.get_by_test_id("jp-counted").inner_text() == "11"
+    assert pegawai.get_by_test_id("jp-pending").inner_text() == "4"
+    assert pegawai.locator("svg.bars .bar-label").all_text_contents() == ["Pelatihan teknis", "E-learning"]
+    assert pegawai.locator("svg.bars .bar-value").all_text_contents() == ["8 JP", "3 JP"]
+    _shoot(browser, web_server, "pegawai-a", "/app/me?year=2026", "me")
+
+    # A form posted without its CSRF token is refused.
+    refused = pegawai.request.post(f"{base}/app/logout", form={})
+    assert refused.status == 400
+
+    # The atasan: the claim is in the inbox; a rejection without a reason is refused next to the field.
+    _shoot(browser, web_server, "atasan-c", "/app/inbox", "inbox")
+    atasan = browser.new_context(**PHONE).new_page()
+    _log_in(atasan, web_server, "atasan-c")
+    atasan.goto(f"{base}/app/inbox")
+    row = atasan.locator(f'[data-testid="claim-row"][data-statement-id="{claim_id}"]')
+    assert row.count() == 1
+    row.get_by_test_id("jp").fill("3")
+    row.get_by_test_id("reject").click()
+    row = atasan.locator(f'[data-testid="claim-row"][data-statement-id="{claim_id}"]')
+    assert "Penolakan perlu alasan" in row.get_by_test_id("reason-error").inner_text()
+    assert row.get_by_test_id("jp").input_value() == "3"  # nothing typed is lost
+    atasan.screenshot(path=str(SCREENSHOTS / "inbox-error-phone.png"), full_page=True)
+    row.get_by_test_id("approve").click()
+    assert atasan.get_by_test_id("inbox-empty").is_visible()
+    assert atasan.locator('[data-testid="claim-row"]').count() == 0
+    assert "Disetujui: klaim Siti Rahma" in atasan.locator(".notice").inner_text()
+    _shoot(browser, web_server, "atasan-c", f"/app/pegawai/{NIP_A}?year=2026", "pegawai")
+
+    # The pegawai's JP now counts the 3 JP the atasan approved.
+    pegawai.reload()
+    assert pegawai.get_by_test_id("jp-counted").inner_text() == "14"
+    assert pegawai.get_by_test_id("jp-pending").inner_text() == "0"
+    assert "Disetujui" in pegawai.locator('[data-testid="claim"]').inner_text()
+
+    # A colleague sees neither the claim nor A's page.
+    colleague = browser.new_context(**DESKTOP).new_page()
+    _log_in(colleague, web_server, "pegawai-b")
+    colleague.goto(f"{base}/app/pegawai/{NIP_A}")
+    assert "Anda tidak berhak membuka halaman ini" in colleague.locator("h1").inner_text()
+    colleague.screenshot(path=str(SCREENSHOTS / "forbidden-desktop.png"), full_page=True)
