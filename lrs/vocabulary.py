@@ -11,8 +11,14 @@ CREDENTIALS_HOME = "urn:jejak:credentials"
 
 # xAPI 1.0.3 Communication 4.2: `state` reads and writes State documents; `profile` reads and
 # writes Agent and Activity Profile documents and reads the Agents and Activities resources.
-# `reports` reads the JP reports under /api/v1/ (not part of xAPI).
-SCOPES = ("all", "statements/write", "statements/read", "statements/read/mine", "state", "profile", "reports")
+# `reports` reads the JP reports under /api/v1/ (not part of xAPI). `audit` reads everything the
+# other scopes read (every statement, documents, Agents, Activities, /api/v1 with its audit
+# endpoints) and writes nothing.
+SCOPES = ("all", "statements/write", "statements/read", "statements/read/mine", "state", "profile", "reports",
+          "audit")
+AUDIT = "audit"
+# What `audit` may read: the scopes that open a resource for reading.
+READ_BY_AUDIT = ("statements/read", "statements/read/mine", "state", "profile", "reports", AUDIT)
 # Roles a credential may be bound to: a delegated verifier of a unit kerja (in place of the
 # atasan), the unit pengelola kompetensi of an instansi.
 VERIFIER, UNIT_PENGELOLA = "verifier", "unit_pengelola"
