@@ -25,8 +25,19 @@ class DefaultConfig:
     # (requests return at once; appends arriving meanwhile are folded together) rather than in
     # the request. Reports then lag the log by one catch-up.
     PROJECT_IN_BACKGROUND = True
+    # An Ed25519 private key (PEM, `lrs keys create`) the server signs checkpoints of the log
+    # with; "" signs nothing. The key stays in this file: only its public half enters the log.
+    SIGNING_KEY_FILE = ""
+    # Seconds between signed checkpoints of the chain head, when the head moved since the last
+    # one (0: never; `lrs checkpoint` still signs on demand).
+    CHECKPOINT_SECONDS = 3600
 
 
 def database_url_from_env() -> str:
     """The database URL the CLI uses when no --database-url flag is given."""
     return os.environ.get("LRS_DATABASE_URL") or DefaultConfig.DATABASE_URL
+
+
+def signing_key_file_from_env() -> str | None:
+    """The signing key file `lrs checkpoint` uses when no --key-file flag is given."""
+    return os.environ.get("LRS_SIGNING_KEY_FILE") or None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lrs.cli import credentials, database, projecting, reference, reports, serving
+from lrs.cli import auditing, credentials, database, projecting, reference, reports, serving
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,7 +16,8 @@ def main() -> None:
     """
 
 
-for command in (serving.serve, credentials.credentials, database.db, database.verify, reference.policy,
+for command in (serving.serve, credentials.credentials, database.db, auditing.verify, auditing.keys,
+                auditing.checkpoint, reference.policy,
                 reference.roster, reference.standards, projecting.projections, reports.jp, reports.recognitions,
                 reports.pending, reports.validations, reports.competencies, reports.competency_gaps):
     main.add_command(command)

@@ -55,6 +55,7 @@ def test_audit_reads_every_statement_and_document_and_the_reports(client: FlaskC
     assert client.get("/xapi/activities?" + urlencode({"activityId": ACTIVITY}), headers=auditor).status_code == 200
     assert client.get("/xapi/agents?" + urlencode({"agent": json.dumps(AGENT)}), headers=auditor).status_code == 200
     assert client.get(f"/api/v1/pegawai/{NIP_A}/jp?year=2026", headers=auditor).status_code == 200
+    assert client.get("/api/v1/audit/checkpoints", headers=auditor).status_code == 200
 
 
 @pytest.mark.parametrize("method, target", [

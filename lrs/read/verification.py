@@ -1,0 +1,96 @@
+"""What `lrs verify` checks, walking the log once with memory flat in its length
+(lrs/store/proofs.py): every hash, every published key and signed checkpoint, every
+attachment's bytes, and a checkpoint kept outside the log. Read-model checks join here.
+No SQL text."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import Engine
+
+from lrs.errors import InvalidCheckpoint
+from lrs.store import attachment_blobs, log
+from lrs.store.engine import reading
+from lrs.store.proofs import ATTACHMENT, Problem, Walk, check_outside
+from lrs.store.signing import Checkpoint, PublicKey
+
+Progress = Callable[[int], None]  # called with the seq reached
+EVERY = 1000  # events between progress calls
+
+
+@dataclass(frozen=True)
+class Outside:
+    """A checkpoint kept outside the log (`lrs checkpoint` output, /api/v1/audit/checkpoints),
+    with the public key it was published with, if it carries one."""
+
+    checkpoint: Checkpoint
+    public_key: str | None
+
+    @classmethod
+    def from_text(cls, text: str, source: str) -> Outside:
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise InvalidCheckpoint(f"{source} is not JSON ({exc})") from exc
+        checkpoint = Checkpoint.from_json(value, source)
+        public_key = value.get("public_key")
+        if public_key is not None:
+            PublicKey.from_json({"key_id": checkpoint.key_id, "public_key": public_key}, source)
+        return cls(checkpoint, public_key)
+
+
+@dataclass(frozen=True)
+class Verification:
+    source: str  # "the database", or the export file
+    first_seq: int
+    head_seq: int
+    head_hash: str
+    events: int
+    checkpoints: int  # checkpoint.signed events checked
+    keys: int  # keys published
+    attachments: int  # attachments whose bytes were rehashed
+    outside: Checkpoint | None
+    problems: list[Problem]
+    problem_count: int  # problems found (only the first ones are listed)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "source": self.source, "events": self.events, "first_seq": self.first_seq,
+            "head": {"seq": self.head_seq, "hash": self.head_hash}, "checkpoints": self.checkpoints,
+            "keys": self.keys, "attachments": self.attachments,
+            "outside_checkpoint": self.outside.as_json() if self.outside else None,
+            "problem_count": self.problem_count, "problems": [p.as_json() for p in self.problems],
+        }
+
+
+def _result(walk: Walk, source: str, attachments: int, outside: Outside | None) -> Verification:
+    return Verification(source, walk.first, walk.head[0], walk.head[1], walk.events, walk.checkpoints, len(walk.keys),
+                        attachments, outside.checkpoint if outside else None, walk.problems.listed, walk.problems.count)
+
+
+def verify_store(engine: Engine, *, outside: Outside | None = None, progress: Progress | None = None) -> Verification:
+    """The whole log of the database in one snapshot, its attachments, and `outside`."""
+    walk = Walk(watch=[outside.checkpoint.seq] if outside else ())
+    with reading(engine) as conn:
+        for event in log.stream(conn):
+            walk.add(event)
+            if progress is not None and event.seq % EVERY == 0:
+                progress(event.seq)
+        if walk.pending:
+            signed = log.at(conn, [c.seq for _, c in walk.pending])
+            walk.resolve({seq: (e.hash, e.stored) for seq, e in signed.items()})
+        for sha2 in attachment_blobs.mismatched(conn):
+            walk.problems.add(ATTACHMENT, None, f"the bytes of attachment {sha2} no longer hash to it")
+        attachments = attachment_blobs.count(conn)
+    if outside is not None:
+        check_outside(outside.checkpoint, outside.public_key, walk.keys, walk.problems, first=1, last=walk.head[0],
+                      hashed=walk.watched.get(outside.checkpoint.seq))
+    if progress is not None:
+        progress(walk.head[0])
+    return _result(walk, "the database", attachments, outside)
