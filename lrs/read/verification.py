@@ -1,19 +1,21 @@
 """What `lrs verify` checks, walking the log once with memory flat in its length
-(lrs/store/proofs.py): every hash, every published key and signed checkpoint, every
-attachment's bytes, and a checkpoint kept outside the log. Read-model checks join here.
-No SQL text."""
+(lrs/store/proofs.py): in a database, every hash, every published key and signed checkpoint and
+every attachment's bytes; in an export file, the same from the hash before its first event; and
+either against a checkpoint kept outside the log. Read-model checks join here. No SQL text."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import Engine
 
 from lrs.errors import InvalidCheckpoint
-from lrs.store import attachment_blobs, log
+from lrs.events import Event
+from lrs.store import attachment_blobs, export_file, log
 from lrs.store.engine import reading
-from lrs.store.proofs import ATTACHMENT, Problem, Walk, check_outside
+from lrs.store.proofs import ATTACHMENT, Hashed, Problem, Walk, check_outside
 from lrs.store.signing import Checkpoint, PublicKey
 
 Progress = Callable[[int], None]  # called with the seq reached
@@ -94,3 +96,36 @@ def verify_store(engine: Engine, *, outside: Outside | None = None, progress: Pr
     if progress is not None:
         progress(walk.head[0])
     return _result(walk, "the database", attachments, outside)
+
+
+def verify_file(path: Path, *, outside: Outside | None = None, progress: Progress | None = None) -> Verification:
+    """An export file on its own: its chain from the hash before its first event, its keys and
+    checkpoints, its attachments' bytes, and `outside` (whose seq must lie in the file's range)."""
+    attachments = 0
+    with export_file.opened(path) as (header, body):
+        walk = Walk(after=header.from_seq - 1, prev_hash=header.prev_hash, keys=header.keys,
+                    watch=[outside.checkpoint.seq] if outside else ())
+        for item in body:
+            if isinstance(item, Event):
+                walk.add(item)
+                if progress is not None and item.seq % EVERY == 0:
+                    progress(item.seq)
+            else:
+                attachments += 1
+                if not attachment_blobs.hashes_to(item.sha2, item.content):
+                    walk.problems.add(ATTACHMENT, None, f"the bytes of attachment {item.sha2} do not hash to it")
+    if walk.pending:
+        walk.resolve(_hashes_in(path, {c.seq for _, c in walk.pending}))
+    if outside is not None:
+        check_outside(outside.checkpoint, outside.public_key, walk.keys, walk.problems, first=walk.first,
+                      last=walk.head[0], hashed=walk.watched.get(outside.checkpoint.seq), what="the file")
+    if progress is not None:
+        progress(walk.head[0])
+    return _result(walk, str(path), attachments, outside)
+
+
+def _hashes_in(path: Path, seqs: set[int]) -> dict[int, Hashed]:
+    """A second pass over the file for the events that checkpoints sign further back than the
+    walk keeps (our checkpoints sign the event just before them, so this is rare)."""
+    with export_file.opened(path) as (_, body):
+        return {e.seq: (e.hash, e.stored) for e in body if isinstance(e, Event) and e.seq in seqs}
