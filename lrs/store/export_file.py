@@ -116,7 +116,7 @@ def opened(path: Path) -> Iterator[tuple[Header, Iterator[Event | Attachment]]]:
     events in seq order from `from_seq` to `to_seq`, and an end line whose counts match."""
     lines = _lines(path)
     try:
-        number, first = next(lines, (1, None))
+        number, first, _ = next(lines, (1, None, b""))
         if first is None:
             raise InvalidExport(f"{path} is empty: an export starts with its header line")
         header = _header(first, f"{path} line {number}")
@@ -131,7 +131,7 @@ def header_of(path: Path) -> Header:
         return header
 
 
-def _lines(path: Path) -> Generator[tuple[int, dict[str, Any]], None, None]:
+def _lines(path: Path) -> Generator[tuple[int, dict[str, Any], bytes], None, None]:
     number = 0
     try:
         with gzip.open(path, "rb") as handle:
@@ -142,7 +142,7 @@ def _lines(path: Path) -> Generator[tuple[int, dict[str, Any]], None, None]:
                     raise InvalidExport(f"{path} line {number} is not JSON ({exc})") from exc
                 if not isinstance(value, dict):
                     raise InvalidExport(f"{path} line {number} is not a JSON object")
-                yield number, value
+                yield number, value, raw
     except (OSError, EOFError, zlib.error) as exc:
         raise InvalidExport(f"{path} cannot be read as a gzip file after line {number} ({exc}): it is cut "
                             "short or not an export") from exc
@@ -169,13 +169,13 @@ def _header(value: Mapping[str, Any], where: str) -> Header:
     return Header(from_seq, to_seq, prev_hash, published, str(value.get("exported", "")))
 
 
-def _body(path: Path, header: Header, lines: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[Event | Attachment]:
+def _body(path: Path, header: Header, lines: Iterator[tuple[int, dict[str, Any], bytes]]) -> Iterator[Event | Attachment]:
     seq, attachments = header.from_seq - 1, 0
-    for number, value in lines:
+    for number, value, raw in lines:
         where = f"{path} line {number}"
         kind = value.get("kind")
         if kind == "event":
-            event = _event(value, where)
+            event = _event(value, raw, where)
             if event.seq != seq + 1:
                 raise InvalidExport(f"{where}: seq {event.seq} follows seq {seq}; an export holds every seq of its range")
             seq = event.seq
@@ -198,21 +198,39 @@ def _body(path: Path, header: Header, lines: Iterator[tuple[int, dict[str, Any]]
     raise InvalidExport(f"{path} has no end line: it is cut short (the last seq read is {seq})")
 
 
-def _event(value: Mapping[str, Any], where: str) -> Event:
+def _event(value: Mapping[str, Any], raw: bytes, where: str) -> Event:
     seq = _int(value, "seq", where, 1)
     kind = value.get("type")
     if not isinstance(kind, str) or not kind:
         raise InvalidExport(f"{where}: type must be a non-empty string")
-    stored = _text(value, "stored", _STORED, where)
+    stored = chain.utc(datetime.fromisoformat(_text(value, "stored", _STORED, where).replace("Z", "+00:00")))
+    prev_hash, digest = _text(value, "prev_hash", _HASH, where), _text(value, "hash", _HASH, where)
     payload = value.get("payload")
     if not isinstance(payload, dict):
         raise InvalidExport(f"{where}: payload must be a JSON object")
+    # The text as ExportWriter wrote it is the logged text when the hash says so (cheaper than
+    # canonicalising again); a line written otherwise is canonicalised, and the chain decides.
+    written = _written_payload(raw)
+    if written is not None and chain.event_hash(prev_hash, seq, kind, stored, written) == digest:
+        return Event(seq, kind, stored, written, prev_hash, digest)
     try:
         payload_json = chain.canonical_json(payload)
     except LrsError as exc:
         raise InvalidExport(f"{where}: payload: {exc}") from exc
-    return Event(seq, kind, datetime.fromisoformat(stored.replace("Z", "+00:00")), payload_json,
-                 _text(value, "prev_hash", _HASH, where), _text(value, "hash", _HASH, where))
+    return Event(seq, kind, stored, payload_json, prev_hash, digest)
+
+
+def _written_payload(raw: bytes) -> str | None:
+    """The payload text of an event line in ExportWriter's layout (payload last, after fields
+    whose values cannot hold ',"payload":'), or None."""
+    start = raw.find(b',"payload":')
+    line = raw.rstrip(b"\r\n")
+    if start < 0 or not line.endswith(b"}"):
+        return None
+    try:
+        return line[start + len(b',"payload":'):-1].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _attachment(value: Mapping[str, Any], where: str) -> Attachment:

@@ -16,7 +16,9 @@ from lrs.store.tables import events
 
 
 def _event(row: Row[Any]) -> Event:
-    return Event(row.seq, row.type, chain.utc(row.stored), row.payload, row.prev_hash, row.hash)
+    """An event from a row of select(events) (unpacked by position: a whole log is read so)."""
+    seq, kind, stored, payload, prev_hash, digest = tuple(row)
+    return Event(seq, kind, chain.utc(stored), payload, prev_hash, digest)
 
 
 def head(conn: Connection) -> Event | None:

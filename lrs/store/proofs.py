@@ -74,9 +74,12 @@ class Walk:
         self.pending: list[tuple[int, Checkpoint]] = []  # (its seq, checkpoint) signing an older event
         self.head: tuple[int, str] = (after, prev_hash)
         self._stored: datetime | None = None
-        self._recent: dict[int, Hashed] = {after: (prev_hash, None)} if after else {}
+        # The last WINDOW events' hashes, by seq % WINDOW (a ring: no allocation per event).
+        self._recent: list[tuple[int, str, datetime | None] | None] = [None] * WINDOW
+        if after:
+            self._recent[after % WINDOW] = (after, prev_hash, None)
         self._watch = set(watch)
-        self.watched: dict[int, Hashed] = {s: h for s, h in self._recent.items() if s in self._watch}
+        self.watched: dict[int, Hashed] = {after: (prev_hash, None)} if after in self._watch else {}
 
     def add(self, event: Event) -> None:
         seq, prev_hash = self.head
@@ -85,9 +88,7 @@ class Walk:
         self.events += 1
         self.head = (event.seq, event.hash)
         self._stored = event.stored
-        self._recent[event.seq] = (event.hash, event.stored)
-        if len(self._recent) > WINDOW:
-            del self._recent[next(iter(self._recent))]
+        self._recent[event.seq % WINDOW] = (event.seq, event.hash, event.stored)
         if event.seq in self._watch:
             self.watched[event.seq] = (event.hash, event.stored)
         if event.type == KEY_PUBLISHED:
@@ -131,10 +132,11 @@ class Walk:
         elif not signed.signed_by(key):
             self.problems.add(CHECKPOINT, event.seq, f"{where}: its signature does not verify under key "
                                                      f"{signed.key_id}: the checkpoint was changed after signing")
+        recent = self._recent[signed.seq % WINDOW]
         if signed.seq >= event.seq:
             self.problems.add(CHECKPOINT, event.seq, f"{where} signs seq {signed.seq}, which is not before it")
-        elif signed.seq in self._recent:
-            self._compare(event.seq, signed, self._recent[signed.seq])
+        elif recent is not None and recent[0] == signed.seq:
+            self._compare(event.seq, signed, recent[1:])
         elif signed.seq >= self.first:
             self.pending.append((event.seq, signed))
         # else: it signs an event before this stretch, which only the whole log can check
