@@ -11,8 +11,8 @@ from lrs.cli import auditing, credentials, database, projecting, reference, repo
 def main() -> None:
     """Jejak LRS: an event-sourced xAPI Learning Record Store.
 
-    Every command takes --database-url (default: $LRS_DATABASE_URL, else sqlite:///jejak.db).
-    Only `serve` and `db upgrade` create or migrate the schema.
+    Every command but `keys create` takes --database-url (default: $LRS_DATABASE_URL, else
+    sqlite:///jejak.db). Only `serve` and `db upgrade` create or migrate the schema.
     """
 
 
