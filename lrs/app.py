@@ -4,11 +4,13 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from flask import Flask
+from sqlalchemy import Engine
 
 from lrs import api, reports_api, web
 from lrs.config import DefaultConfig
 from lrs.read.credentials import Authenticator
 from lrs.store.engine import make_engine
+from lrs.write.checkpoints import Checkpointer, read_key
 from projections.projector import Projector
 from projections.replays import Replays
 
@@ -25,8 +27,20 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["lrs.authenticator"] = Authenticator(engine, app.config["AUTH_CACHE_SECONDS"])
     app.extensions["lrs.replays"] = Replays(engine, app.config["AS_OF_REPLAYS_KEPT"])
     app.extensions["lrs.projector"] = Projector(engine) if app.config["PROJECT_IN_BACKGROUND"] else None
+    app.extensions["lrs.checkpointer"] = _checkpointer(app, engine)
     api.register(app)
     reports_api.register(app)
     web.register(app)
     app.url_map.strict_slashes = False
     return app
+
+
+def _checkpointer(app: Flask, engine: Engine) -> Checkpointer | None:
+    """The signing thread, when the server has a key and an interval. It starts on the first
+    request, so in a gunicorn worker after the fork (a thread does not survive one)."""
+    every = float(app.config["CHECKPOINT_SECONDS"])
+    if not app.config["SIGNING_KEY_FILE"] or every <= 0:
+        return None
+    checkpointer = Checkpointer(engine, read_key(str(app.config["SIGNING_KEY_FILE"])), every)
+    app.before_request(checkpointer.start)
+    return checkpointer

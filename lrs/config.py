@@ -25,6 +25,12 @@ class DefaultConfig:
     # (requests return at once; appends arriving meanwhile are folded together) rather than in
     # the request. Reports then lag the log by one catch-up.
     PROJECT_IN_BACKGROUND = True
+    # An Ed25519 private key (PEM, `lrs keys create`) the server signs checkpoints of the log
+    # with; "" signs nothing. The key stays in this file: only its public half enters the log.
+    SIGNING_KEY_FILE = ""
+    # Seconds between signed checkpoints of the chain head, when the head moved since the last
+    # one (0: never; `lrs checkpoint` still signs on demand).
+    CHECKPOINT_SECONDS = 3600
 
     # The web pages (/app/). Signs the session cookie and the CSRF tokens. Unset: `lrs serve` makes
     # one at each start (create_app one per process) and logs a warning: sessions end on restart.
@@ -51,3 +57,8 @@ def secret_key_from_env() -> str | None:
 def database_url_from_env() -> str:
     """The database URL the CLI uses when no --database-url flag is given."""
     return os.environ.get("LRS_DATABASE_URL") or DefaultConfig.DATABASE_URL
+
+
+def signing_key_file_from_env() -> str | None:
+    """The signing key file `lrs checkpoint` uses when no --key-file flag is given."""
+    return os.environ.get("LRS_SIGNING_KEY_FILE") or None

@@ -47,3 +47,24 @@ class UnsupportedVersion(BadRequest):
 
 class InvalidPolicy(BadRequest):
     """A policy document breaks policy.schema.json or a rule it cannot say (the JP floor)."""
+
+
+class BrokenChain(LrsError):
+    """Events offered to the log do not follow its head, or a hash does not recompute."""
+
+
+class SigningKeyError(LrsError):
+    """A signing key file is missing, unreadable, or not an Ed25519 private key."""
+
+
+class InvalidCheckpoint(BadRequest):
+    """A checkpoint document lacks a field or holds one of the wrong form; the message names it."""
+
+
+class InvalidExport(LrsError):
+    """An export file is not one `lrs export` writes: the message names the line and the field."""
+
+
+class ImportRefused(LrsError):
+    """An export file cannot be imported: the store is not empty, the file is malformed, or its
+    chain or checkpoints do not verify. Nothing was written."""

@@ -25,6 +25,12 @@ CREDENTIAL_BOUND = "credential.bound"
 # One row of a position's competency standard (lrs standards import): the level a competency
 # requires in a jabatan (of one instansi, or of every one), from a date.
 STANDARD_RECORDED = "standard.recorded"
+# Signed checkpoints (lrs/write/checkpoints.py): the public half of a signing key, published once
+# per key before its first checkpoint, and a signature over the chain head (seq, hash, stored) as
+# it stood when signed; the checkpoint event comes after the head it signs. The private key is
+# never in the log (LRS_SIGNING_KEY_FILE).
+KEY_PUBLISHED = "key.published"
+CHECKPOINT_SIGNED = "checkpoint.signed"
 
 
 @dataclass(frozen=True, slots=True)

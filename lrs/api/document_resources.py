@@ -42,8 +42,11 @@ def _engine() -> Engine:
     return engine
 
 
+WRITES = ("PUT", "POST", "DELETE")
+
+
 def _query(spec: DocumentResource) -> dict[str, Any]:
-    credential().require(spec.scope)
+    credential().require(spec.scope, writing=request.method in WRITES)
     return params.document_query(spec.resource, request.method, request.args)
 
 

@@ -49,7 +49,7 @@ def _body() -> tuple[Any, list[multipart.Part]]:
 
 def _record(items: list[Any], parts: list[multipart.Part]) -> list[str]:
     cred = credential()
-    cred.require("statements/write")
+    cred.require("statements/write", writing=True)
     projector = current_app.extensions["lrs.projector"]
     return changes.record_statements(_engine(), items, authority=cred.authority, version=xapi_version(),
                                      attachments=parts, project=projector.notify if projector is not None else True)

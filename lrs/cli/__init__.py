@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import click
 
-from lrs.cli import credentials, database, projecting, reference, reports, serving
+from lrs.cli import auditing, credentials, database, projecting, reference, reports, serving
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Jejak LRS: an event-sourced xAPI Learning Record Store.
 
-    Every command takes --database-url (default: $LRS_DATABASE_URL, else sqlite:///jejak.db).
-    Only `serve` and `db upgrade` create or migrate the schema.
+    Every command but `keys create` takes --database-url (default: $LRS_DATABASE_URL, else
+    sqlite:///jejak.db). Only `serve` and `db upgrade` create or migrate the schema.
     """
 
 
-for command in (serving.serve, credentials.credentials, database.db, database.verify, reference.policy,
+for command in (serving.serve, credentials.credentials, database.db, auditing.verify, auditing.keys,
+                auditing.checkpoint, auditing.export_log, auditing.import_log, reference.policy,
                 reference.roster, reference.standards, projecting.projections, reports.jp, reports.recognitions,
                 reports.pending, reports.validations, reports.competencies, reports.competency_gaps):
     main.add_command(command)

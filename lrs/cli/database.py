@@ -1,11 +1,9 @@
-"""`lrs db upgrade` and `lrs verify`: the schema, and the integrity of the log."""
+"""`lrs db upgrade`: the schema (`lrs verify`, the integrity of the log, is in auditing.py)."""
 from __future__ import annotations
-
-import sys
 
 import click
 
-from lrs.cli.common import database_option, migrated_engine, open_engine
+from lrs.cli.common import database_option, migrated_engine
 
 
 @click.group()
@@ -19,27 +17,3 @@ def db_upgrade(database_url: str) -> None:
     """Create the schema or migrate it to the newest revision."""
     migrated_engine(database_url).dispose()
     click.echo("database is at the newest revision")
-
-
-@click.command()
-@database_option
-def verify(database_url: str) -> None:
-    """Verify the hash chain of the whole event log, and that every attachment's bytes still
-    hash to the sha2 the log names; exit 1 at the first broken event or swapped file."""
-    from lrs.store import attachment_blobs, chain, log, read_models
-    from lrs.store.engine import reading
-
-    count = 0
-    with reading(open_engine(database_url)) as conn:
-        prev = None
-        with click.progressbar(length=read_models.head_seq(conn), label="verifying", file=sys.stderr) as bar:
-            for event in log.stream(conn):
-                if chain.verify([event], prev) is not None:
-                    raise click.ClickException(f"chain broken at seq {event.seq}")
-                prev = event
-                count += 1
-                bar.update(1)
-        swapped = list(attachment_blobs.mismatched(conn))
-    if swapped:
-        raise click.ClickException(f"attachment bytes do not match their sha2: {', '.join(swapped)}")
-    click.echo(f"chain verified: {count} events, head {prev.hash if prev else chain.GENESIS_HASH}")

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from lrs.errors import NotAuthorized, Unauthenticated
 from lrs.store import credentials as rows
 from lrs.store.engine import reading
+from lrs.vocabulary import AUDIT, READ_BY_AUDIT
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,24 @@ class Credential:
     scopes: tuple[str, ...]
     authority: dict[str, Any]
 
-    def allows(self, scope: str) -> bool:
+    def allows(self, scope: str, *, writing: bool = False) -> bool:
         """`all` allows everything; statements/write and statements/read are as named;
-        statements/read/mine allows reading only what this credential stored."""
-        if "all" in self.scopes or scope in self.scopes:
+        statements/read/mine allows reading only what this credential stored; `audit` allows
+        reading whatever a scope opens (`writing=False`), never a write. `writing` says the
+        request changes something (a document PUT, POST or DELETE under `state` or `profile`)."""
+        if "all" in self.scopes:
+            return True
+        if AUDIT in self.scopes and scope in READ_BY_AUDIT and not writing:
+            return True
+        if scope in self.scopes:
             return True
         return scope == "statements/read/mine" and "statements/read" in self.scopes
 
-    def require(self, scope: str) -> None:
-        if not self.allows(scope):
+    def require(self, scope: str, *, writing: bool = False) -> None:
+        if not self.allows(scope, writing=writing):
+            if writing and AUDIT in self.scopes:
+                raise NotAuthorized(f"credential {self.key!r} has the scope 'audit', which reads and "
+                                    f"never writes; this request writes under {scope!r}")
             raise NotAuthorized(f"credential {self.key!r} lacks the scope {scope!r}")
 
 

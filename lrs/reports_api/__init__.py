@@ -1,10 +1,12 @@
-"""/api/v1: Jejak's own JSON API for figures (not xAPI), for dashboards and integrations."""
+"""/api/v1: Jejak's own JSON API for figures (not xAPI), for dashboards and integrations, and its
+audit endpoints."""
 from __future__ import annotations
 
 from flask import Flask
 
-from lrs.reports_api import figures
+from lrs.reports_api import audit, figures
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(figures.bp)
+    app.register_blueprint(audit.bp)

@@ -13,30 +13,33 @@ from lrs.xapi.activities import definitions, merge_definition
 
 def record(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any]]]) -> None:
     """Merge the Activity definitions of newly stored statements into the canonical ones, in
-    log order. Runs in the appending transaction, so no other writer interleaves."""
-    changed: dict[str, tuple[int, dict[str, Any]]] = {}
-    for event, statement in stored:
-        for activity_id, definition in definitions(statement):
-            base = changed[activity_id][1] if activity_id in changed else None
-            changed[activity_id] = (event.seq, merge_definition(base or {}, definition))
-    if not changed:
+    log order; `seq` is the statement that changed the definition last. The rows depend only on
+    the events, not on how they were batched (a request, an import). Runs in the appending
+    transaction, so no other writer interleaves."""
+    named = [(event.seq, activity_id, definition)
+             for event, statement in stored for activity_id, definition in definitions(statement)]
+    if not named:
         return
-    wanted = list(changed)
+    wanted = list({activity_id for _, activity_id, _ in named})
     known: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         known.update((row.id, row.definition) for row in conn.execute(
             select(activities.c.id, activities.c.definition)
             .where(activities.c.id.in_(wanted[start:start + 500]))
         ))
+    current: dict[str, dict[str, Any]] = {activity_id: json.loads(text) for activity_id, text in known.items()}
+    changed: dict[str, int] = {}
+    for seq, activity_id, definition in named:
+        before = current.get(activity_id)
+        merged = merge_definition(before or {}, definition)
+        if merged != before:  # the usual case is equal: statements repeat the definition they sent before
+            current[activity_id] = merged
+            changed[activity_id] = seq
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for activity_id, (seq, definition) in changed.items():
-        before = known.get(activity_id)
-        merged = merge_definition(json.loads(before) if before else {}, definition)
-        text = json.dumps(merged, ensure_ascii=False, sort_keys=True)
-        if text == before:
-            continue  # the usual case: statements repeat the definition they sent before
-        if before is None:
+    for activity_id, seq in changed.items():
+        text = json.dumps(current[activity_id], ensure_ascii=False, sort_keys=True)
+        if activity_id not in known:
             inserts.append({"id": activity_id, "seq": seq, "definition": text})
         else:
             updates.append({"activity_id": activity_id, "seq": seq, "definition": text})

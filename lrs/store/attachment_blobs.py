@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable, Iterator
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from lrs.store.tables import attachments
 from lrs.xapi.multipart import ALGORITHM_BY_HEX_LENGTH
@@ -43,7 +43,16 @@ def mismatched(conn: Connection, batch: int = 200) -> Iterator[str]:
         if not rows:
             return
         for sha2, content in rows:
-            algorithm = ALGORITHM_BY_HEX_LENGTH.get(len(sha2))
-            if algorithm is None or hashlib.new(algorithm, bytes(content)).hexdigest() != sha2:
+            if not hashes_to(sha2, bytes(content)):
                 yield sha2
         after = rows[-1][0]
+
+
+def hashes_to(sha2: str, content: bytes) -> bool:
+    """The bytes hash to `sha2` (SHA-2 of the length its hex digits say)."""
+    algorithm = ALGORITHM_BY_HEX_LENGTH.get(len(sha2))
+    return algorithm is not None and hashlib.new(algorithm, content).hexdigest() == sha2
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(attachments)).scalar_one())

@@ -1,6 +1,7 @@
 """Pure hashing of the event chain: hash = SHA-256(prev_hash || RFC 8785 canonical JSON of the event)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import datetime, timezone
@@ -87,13 +88,20 @@ def truncate_ms(moment: datetime) -> datetime:
 def event_text(seq: int, type_: str, stored: datetime, payload_json: str) -> str:
     """Canonical JSON of {"payload", "seq", "stored", "type"}, built around the already-canonical
     payload so it is not serialised twice (the keys are in RFC 8785 order)."""
-    return (
-        '{"payload":' + payload_json
-        + ',"seq":' + str(seq)
-        + ',"stored":' + json.dumps(format_stored(stored))
-        + ',"type":' + json.dumps(type_, ensure_ascii=False)
-        + "}"
-    )
+    return '{"payload":' + payload_json + ',"seq":' + str(seq) + ',"stored":' + _stored_json(stored) + ',"type":' \
+        + _type_json(type_) + "}"
+
+
+# Hashing a whole log (`lrs verify`, an import) formats the same few types and, for events
+# appended together, the same stored time over and over: remembered, not formatted again.
+@functools.lru_cache(maxsize=4096)
+def _stored_json(stored: datetime) -> str:
+    return json.dumps(format_stored(stored))
+
+
+@functools.lru_cache(maxsize=256)
+def _type_json(type_: str) -> str:
+    return json.dumps(type_, ensure_ascii=False)
 
 
 def event_hash(prev_hash: str, seq: int, type_: str, stored: datetime, payload_json: str) -> str:

@@ -1,20 +1,24 @@
-"""The event log: append(), read(), head(). The only writer of the `events` table."""
+"""The event log: append(), append_verbatim(), read(), head(). The only writer of the `events`
+table."""
 from __future__ import annotations
 
 import functools
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, Row, Select, and_, bindparam, func, literal_column, or_, select
 
-from lrs.events import Event, EventDraft
+from lrs.errors import BrokenChain
+from lrs.events import CHECKPOINT_SIGNED, KEY_PUBLISHED, Event, EventDraft
 from lrs.store import chain
 from lrs.store.engine import bulk_insert, is_sqlite
 from lrs.store.tables import events
 
 
 def _event(row: Row[Any]) -> Event:
-    return Event(row.seq, row.type, chain.utc(row.stored), row.payload, row.prev_hash, row.hash)
+    """An event from a row of select(events) (unpacked by position: a whole log is read so)."""
+    seq, kind, stored, payload, prev_hash, digest = tuple(row)
+    return Event(seq, kind, chain.utc(stored), payload, prev_hash, digest)
 
 
 def head(conn: Connection) -> Event | None:
@@ -43,6 +47,32 @@ def append(conn: Connection, drafts: Sequence[EventDraft], now: datetime) -> lis
         for e in linked
     ])
     return linked
+
+
+def append_verbatim(conn: Connection, logged: Sequence[Event]) -> None:
+    """Append events exactly as another store logged them (`lrs import`), in the caller's
+    transaction from `engine.writing()`: each must follow the head (seq and prev_hash), its hash
+    must recompute from its content, and its stored time may not go back. BrokenChain names the
+    first that does not, and nothing of the call is inserted."""
+    if not logged:
+        return
+    last = head(conn)
+    broken = chain.verify(logged, last)
+    if broken is not None:
+        index = next(i for i, e in enumerate(logged) if e.seq == broken)
+        before = logged[index - 1].seq if index else (last.seq if last else 0)
+        raise BrokenChain(f"the event at seq {broken} does not follow the event at seq {before} (by seq and "
+                          "prev_hash), or its hash does not recompute from its seq, type, stored time and payload")
+    stored = last.stored if last else None
+    for event in logged:
+        if stored is not None and event.stored < stored:
+            raise BrokenChain(f"the event at seq {event.seq} was stored before the event preceding it")
+        stored = event.stored
+    bulk_insert(conn, events, [
+        {"seq": e.seq, "type": e.type, "stored": e.stored, "payload": e.payload_json,
+         "prev_hash": e.prev_hash, "hash": e.hash}
+        for e in logged
+    ])
 
 
 def read(
@@ -88,8 +118,46 @@ def _matching(sqlite: bool, wanted: tuple[tuple[str, tuple[str, ...] | None], ..
                                  or_(*chosen)).order_by(events.c.seq))
 
 
-def stream(conn: Connection, *, after: int = 0, batch: int = 5000) -> Iterator[Event]:
-    """Every event after `after`, oldest first, read in batches so memory stays flat."""
-    while chunk := read(conn, after=after, limit=batch):
+def stream(conn: Connection, *, after: int = 0, until: int | None = None, batch: int = 5000) -> Iterator[Event]:
+    """Every event after `after` (up to `until`), oldest first, read in batches so memory stays flat."""
+    while chunk := read(conn, after=after, until=until, limit=batch):
         yield from chunk
         after = chunk[-1].seq
+
+
+def at(conn: Connection, seqs: Sequence[int]) -> dict[int, Event]:
+    """The events at these seqs (those that exist)."""
+    found: dict[int, Event] = {}
+    wanted = sorted(set(seqs))
+    for start in range(0, len(wanted), 500):
+        query = select(events).where(events.c.seq.in_(wanted[start:start + 500]))
+        found.update({row.seq: _event(row) for row in conn.execute(query)})
+    return found
+
+
+# The audit events, read through partial indexes on their type (tables.py). The type is written
+# into the SQL, not bound: a PostgreSQL plan prepared for a parameter cannot use those indexes.
+def _of_type(kind: str) -> Any:
+    if kind not in (CHECKPOINT_SIGNED, KEY_PUBLISHED):
+        raise ValueError(f"{kind!r} has no partial index")
+    return events.c.type == literal_column(f"'{kind}'")
+
+
+def checkpoint_events(conn: Connection, *, offset: int = 0, limit: int | None = None,
+                      newest_first: bool = False) -> list[Event]:
+    """The `checkpoint.signed` events, oldest first (or newest first)."""
+    order = events.c.seq.desc() if newest_first else events.c.seq
+    query = select(events).where(_of_type(CHECKPOINT_SIGNED)).order_by(order).offset(offset).limit(limit)
+    return [_event(row) for row in conn.execute(query)]
+
+
+def count_checkpoint_events(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(events).where(_of_type(CHECKPOINT_SIGNED))).scalar_one())
+
+
+def key_events(conn: Connection, *, before: int | None = None) -> list[Event]:
+    """The `key.published` events (before seq `before`), oldest first."""
+    query = select(events).where(_of_type(KEY_PUBLISHED)).order_by(events.c.seq)
+    if before is not None:
+        query = query.where(events.c.seq < before)
+    return [_event(row) for row in conn.execute(query)]

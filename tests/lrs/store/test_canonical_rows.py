@@ -44,3 +44,15 @@ def test_names_are_kept_once_in_the_order_first_seen(engine: Engine) -> None:
         agent_rows.record(conn, [(event(MANY + 1), about(3, "Kursus")), (event(MANY + 2), renamed)])
         assert agent_rows.names_of(conn, "mbox:mailto:p3@example.go.id") == ["Pegawai 3", "Pegawai Tiga"]
         assert agent_rows.names_of(conn, "mbox:mailto:p1199@example.go.id") == ["Pegawai 1199"]
+
+
+def test_a_definition_repeated_in_one_batch_keeps_the_seq_that_changed_it(engine: Engine) -> None:
+    """The rows are a function of the events: one batch (an import) gives what one request per
+    statement gave."""
+    first, again, changed = about(1, "Kursus"), about(1, "Kursus"), about(1, "Pelatihan")
+    with writing(engine) as conn:
+        activity_rows.record(conn, [(event(1), first), (event(2), again)])
+        assert conn.execute(select(activities.c.seq)).scalar() == 1
+        activity_rows.record(conn, [(event(3), again), (event(4), changed), (event(5), again)])
+        assert conn.execute(select(activities.c.seq, activities.c.definition)).one() == (
+            5, '{"name": {"id-ID": "Kursus"}}')

@@ -1,0 +1,176 @@
+"""`lrs verify`, `lrs keys create`, `lrs checkpoint`, `lrs export`, `lrs import`: what an
+auditor uses to trust the log without trusting the operator of the server."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import click
+
+from lrs.cli.common import database_option, domain_errors, open_engine
+from lrs.config import signing_key_file_from_env
+
+key_file_option = click.option(
+    "--key-file", default=signing_key_file_from_env, show_default="$LRS_SIGNING_KEY_FILE",
+    help="The Ed25519 private key (PEM) that signs checkpoints (`lrs keys create` writes one).",
+)
+
+
+@contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr, and a callback that moves it to a count done."""
+    with click.progressbar(length=max(length, 0), label=label, file=sys.stderr) as bar:
+        done = [0]
+
+        def moved(count: int) -> None:
+            bar.update(count - done[0])
+            done[0] = count
+
+        yield moved
+
+
+@click.command()
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A checkpoint kept outside the LRS (`lrs checkpoint` output, or one item of "
+                   "/api/v1/audit/checkpoints): prove the log still extends it.")
+@click.option("--file", "export", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Verify this export file (`lrs export`) instead of the database.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@database_option
+def verify(checkpoint_file: Path | None, export: Path | None, as_json: bool, database_url: str) -> None:
+    """Walk the whole event log and check every hash, every published key and signed checkpoint,
+    and rehash every attachment against its sha2; with --checkpoint, also that the log holds the
+    checkpointed event with the signed hash under a key it published. Names every problem;
+    exit 1 if there is any."""
+    from lrs.read.verification import Outside, verify_file, verify_store
+    from lrs.store import export_file, read_models
+    from lrs.store.engine import reading
+
+    with domain_errors():
+        outside = Outside.from_text(checkpoint_file.read_text(encoding="utf-8"), str(checkpoint_file)) \
+            if checkpoint_file else None
+        if export is not None:
+            header = export_file.header_of(export)
+            with _progress(header.to_seq - header.from_seq + 1, "verifying") as moved:
+                result = verify_file(export, outside=outside, progress=lambda seq: moved(seq - header.from_seq + 1))
+        else:
+            engine = open_engine(database_url)
+            with reading(engine) as conn:
+                head = read_models.head_seq(conn)
+            with _progress(head, "verifying") as moved:
+                result = verify_store(engine, outside=outside, progress=moved)
+            engine.dispose()
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        for problem in result.problems:
+            click.echo(f"{problem.kind}: {problem.message}")
+        if result.problem_count > len(result.problems):
+            click.echo(f"... and {result.problem_count - len(result.problems)} more problems")
+        if result.ok:
+            which = "the file" if export is not None else "the log"
+            what = f"; {which} extends the checkpoint at seq {result.outside.seq}" if result.outside else ""
+            click.echo(f"chain verified: {result.events} events, head {result.head_hash}, "
+                       f"{result.checkpoints} signed checkpoints{what}")
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@click.group()
+def keys() -> None:
+    """Signing keys for checkpoints of the log."""
+
+
+@keys.command("create")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the private key (PEM, readable by its owner only); never overwritten.")
+def keys_create(out: Path) -> None:
+    """Create an Ed25519 signing key. Give its path to the server and to `lrs checkpoint` as
+    LRS_SIGNING_KEY_FILE; only its public half ever enters the log."""
+    from lrs.store.signing import PublicKey, load_key, new_key_pem
+
+    pem = new_key_pem()
+    try:
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{out} exists: a signing key is never overwritten (choose another --out)") from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {out}: {exc.strerror}") from exc
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # whatever the umask
+        handle.write(pem)
+    public = PublicKey.of(load_key(pem, str(out)))
+    click.echo(f"wrote {out} (key id {public.key_id}, public key {public.public_key})")
+
+
+@click.command()
+@key_file_option
+@database_option
+def checkpoint(key_file: str | None, database_url: str) -> None:
+    """Sign the head of the log now, append the signed checkpoint, and print it as JSON: keep
+    that copy outside the LRS (`lrs verify --checkpoint FILE` checks the log against it)."""
+    from lrs.write.checkpoints import read_key, sign_head
+
+    if not key_file:
+        raise click.ClickException("no signing key: pass --key-file or set LRS_SIGNING_KEY_FILE "
+                                   "(`lrs keys create --out FILE` makes one)")
+    with domain_errors():
+        key = read_key(key_file)
+        engine = open_engine(database_url)
+        signed = sign_head(engine, key)
+        engine.dispose()
+    click.echo(json.dumps(signed.as_json()))
+
+
+@click.command("export")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write (gzip-compressed NDJSON, e.g. jejak.ndjson.gz); never overwritten.")
+@click.option("--from-seq", default=1, show_default=True, type=click.IntRange(1), help="First event to export.")
+@click.option("--to-seq", default=None, type=click.IntRange(1), help="Last event to export (default: the head).")
+@database_option
+def export_log(out: Path, from_seq: int, to_seq: int | None, database_url: str) -> None:
+    """Write the events (with their hashes and the signed checkpoints among them) and the
+    attachment bytes they name to a file. A range carries the hash before its first event, so it
+    verifies on its own (`lrs verify --file`)."""
+    from lrs.read.exports import export, export_range
+
+    with domain_errors():
+        engine = open_engine(database_url)
+        _, head = export_range(engine)
+        last = to_seq if to_seq is not None else head
+        try:
+            with _progress(last - from_seq + 1, "exporting") as moved:
+                done = export(engine, out, from_seq=from_seq, to_seq=to_seq,
+                              progress=lambda seq: moved(seq - from_seq + 1))
+        except FileExistsError as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            engine.dispose()
+    click.echo(f"exported seqs {done.from_seq} to {done.to_seq}: {done.events} events, "
+               f"{done.attachments} attachments to {out}")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_option
+def import_log(path: Path, database_url: str) -> None:
+    """Import an export of a whole log into an empty store: the same events and hashes, the
+    read models rebuilt from them. A non-empty store, a broken chain, checkpoints that do not
+    verify or a cut file refuse it, and nothing is written. Credentials are not in the log:
+    create them again."""
+    from lrs.store.export_file import header_of
+    from lrs.write.imports import import_file
+
+    engine = open_engine(database_url)
+    try:
+        with domain_errors("import refused, nothing written: "):
+            with _progress(header_of(path).to_seq, "importing") as moved:
+                done = import_file(engine, path, progress=moved)
+    finally:
+        engine.dispose()
+    click.echo(f"imported {done.events} events ({done.checkpoints} signed checkpoints, {done.attachments} "
+               f"attachments), head seq {done.head_seq} {done.head_hash}; projections rebuilt")

@@ -1,0 +1,131 @@
+"""What `lrs verify` checks, walking the log once with memory flat in its length
+(lrs/store/proofs.py): in a database, every hash, every published key and signed checkpoint and
+every attachment's bytes; in an export file, the same from the hash before its first event; and
+either against a checkpoint kept outside the log. Read-model checks join here. No SQL text."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import Engine
+
+from lrs.errors import InvalidCheckpoint
+from lrs.events import Event
+from lrs.store import attachment_blobs, export_file, log
+from lrs.store.engine import reading
+from lrs.store.proofs import ATTACHMENT, Hashed, Problem, Walk, check_outside
+from lrs.store.signing import Checkpoint, PublicKey
+
+Progress = Callable[[int], None]  # called with the seq reached
+EVERY = 1000  # events between progress calls
+
+
+@dataclass(frozen=True)
+class Outside:
+    """A checkpoint kept outside the log (`lrs checkpoint` output, /api/v1/audit/checkpoints),
+    with the public key it was published with, if it carries one."""
+
+    checkpoint: Checkpoint
+    public_key: str | None
+
+    @classmethod
+    def from_text(cls, text: str, source: str) -> Outside:
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise InvalidCheckpoint(f"{source} is not JSON ({exc})") from exc
+        checkpoint = Checkpoint.from_json(value, source)
+        public_key = value.get("public_key")
+        if public_key is not None:
+            PublicKey.from_json({"key_id": checkpoint.key_id, "public_key": public_key}, source)
+        return cls(checkpoint, public_key)
+
+
+@dataclass(frozen=True)
+class Verification:
+    source: str  # "the database", or the export file
+    first_seq: int
+    head_seq: int
+    head_hash: str
+    events: int
+    checkpoints: int  # checkpoint.signed events checked
+    keys: int  # keys published
+    attachments: int  # attachments whose bytes were rehashed
+    outside: Checkpoint | None
+    problems: list[Problem]
+    problem_count: int  # problems found (only the first ones are listed)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "source": self.source, "events": self.events, "first_seq": self.first_seq,
+            "head": {"seq": self.head_seq, "hash": self.head_hash}, "checkpoints": self.checkpoints,
+            "keys": self.keys, "attachments": self.attachments,
+            "outside_checkpoint": self.outside.as_json() if self.outside else None,
+            "problem_count": self.problem_count, "problems": [p.as_json() for p in self.problems],
+        }
+
+
+def _result(walk: Walk, source: str, attachments: int, outside: Outside | None) -> Verification:
+    return Verification(source, walk.first, walk.head[0], walk.head[1], walk.events, walk.checkpoints, len(walk.keys),
+                        attachments, outside.checkpoint if outside else None, walk.problems.listed, walk.problems.count)
+
+
+def verify_store(engine: Engine, *, outside: Outside | None = None, progress: Progress | None = None) -> Verification:
+    """The whole log of the database in one snapshot, its attachments, and `outside`."""
+    walk = Walk(watch=[outside.checkpoint.seq] if outside else ())
+    with reading(engine) as conn:
+        for event in log.stream(conn):
+            walk.add(event)
+            if progress is not None and event.seq % EVERY == 0:
+                progress(event.seq)
+        if walk.pending:
+            signed = log.at(conn, [c.seq for _, c in walk.pending])
+            walk.resolve({seq: (e.hash, e.stored) for seq, e in signed.items()})
+        for sha2 in attachment_blobs.mismatched(conn):
+            walk.problems.add(ATTACHMENT, None, f"the bytes of attachment {sha2} no longer hash to it")
+        attachments = attachment_blobs.count(conn)
+    if outside is not None:
+        check_outside(outside.checkpoint, outside.public_key, walk.keys, walk.problems, first=1, last=walk.head[0],
+                      hashed=walk.watched.get(outside.checkpoint.seq))
+    if progress is not None:
+        progress(walk.head[0])
+    return _result(walk, "the database", attachments, outside)
+
+
+def verify_file(path: Path, *, outside: Outside | None = None, progress: Progress | None = None) -> Verification:
+    """An export file on its own: its chain from the hash before its first event, its keys and
+    checkpoints, its attachments' bytes, and `outside` (whose seq must lie in the file's range)."""
+    attachments = 0
+    with export_file.opened(path) as (header, body):
+        walk = Walk(after=header.from_seq - 1, prev_hash=header.prev_hash, keys=header.keys,
+                    watch=[outside.checkpoint.seq] if outside else ())
+        for item in body:
+            if isinstance(item, Event):
+                walk.add(item)
+                if progress is not None and item.seq % EVERY == 0:
+                    progress(item.seq)
+            else:
+                attachments += 1
+                if not attachment_blobs.hashes_to(item.sha2, item.content):
+                    walk.problems.add(ATTACHMENT, None, f"the bytes of attachment {item.sha2} do not hash to it")
+    if walk.pending:
+        walk.resolve(_hashes_in(path, {c.seq for _, c in walk.pending}))
+    if outside is not None:
+        check_outside(outside.checkpoint, outside.public_key, walk.keys, walk.problems, first=walk.first,
+                      last=walk.head[0], hashed=walk.watched.get(outside.checkpoint.seq), what="the file")
+    if progress is not None:
+        progress(walk.head[0])
+    return _result(walk, str(path), attachments, outside)
+
+
+def _hashes_in(path: Path, seqs: set[int]) -> dict[int, Hashed]:
+    """A second pass over the file for the events that checkpoints sign further back than the
+    walk keeps (our checkpoints sign the event just before them, so this is rare)."""
+    with export_file.opened(path) as (_, body):
+        return {e.seq: (e.hash, e.stored) for e in body if isinstance(e, Event) and e.seq in seqs}

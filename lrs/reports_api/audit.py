@@ -1,0 +1,68 @@
+"""/api/v1/audit: the signed checkpoints of the log with the public keys that signed them, so
+parties outside the LRS keep copies and later prove the log still extends them
+(`lrs verify --checkpoint`). Read with the scope `audit` or `reports` (a checkpoint names no
+person, and every copy kept elsewhere makes a rewrite harder to hide)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from sqlalchemy import Engine
+
+from lrs.api.auth import credential
+from lrs.errors import BadRequest, NotAuthorized
+from lrs.read import checkpoints
+from lrs.vocabulary import AUDIT
+
+bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
+MAX_LIMIT = 500
+
+
+class Args(Schema):
+    class Meta:
+        unknown = RAISE
+
+    format = fields.String(validate=validate.OneOf(["json"]))  # /api/v1 answers JSON only
+
+
+class PageArgs(Args):
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT))
+
+
+def _engine() -> Engine:
+    engine: Engine = current_app.extensions["lrs.engine"]
+    return engine
+
+
+@bp.before_request
+def require_scope() -> None:
+    reader = credential()
+    if not (reader.allows(AUDIT) or reader.allows("reports")):
+        raise NotAuthorized(f"credential {reader.key!r} lacks the scope 'audit' (or 'reports')")
+
+
+def _args(schema: Schema) -> dict[str, int]:
+    try:
+        loaded: dict[str, int] = schema.load(request.args)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+        problems = "; ".join(f"{name}: {' '.join(map(str, why))}" for name, why in messages.items())
+        raise BadRequest(f"bad parameters ({problems})") from exc
+    return loaded
+
+
+@bp.get("/checkpoints")
+def list_checkpoints() -> ResponseReturnValue:
+    """The signed checkpoints, oldest first, paged, with every published key."""
+    args = _args(PageArgs())
+    page = checkpoints.list_checkpoints(_engine(), offset=args["offset"], limit=args["limit"])
+    return {"checkpoints": page.checkpoints, "keys": page.keys, "count": page.count,
+            "offset": args["offset"], "limit": args["limit"]}
+
+
+@bp.get("/checkpoints/latest")
+def latest_checkpoint() -> ResponseReturnValue:
+    """The latest signed checkpoint, with its public key: a file `lrs verify --checkpoint` reads."""
+    _args(Args())
+    return checkpoints.latest_checkpoint(_engine())
