@@ -47,3 +47,25 @@ class UnsupportedVersion(BadRequest):
 
 class InvalidPolicy(BadRequest):
     """A policy document breaks policy.schema.json or a rule it cannot say (the JP floor)."""
+
+
+class TooManyRequests(LrsError):
+    """Too many failed authentications for a key or from an address; `retry_after` seconds
+    until the next attempt is checked."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(LrsError):
+    """The database cannot be reached or cannot take the work for now; the same request may be
+    sent again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class InsufficientStorage(ServiceUnavailable):
+    """The database has no room left (a full disk): the request was not stored."""
