@@ -15,6 +15,7 @@ from lrs.xapi.statement import ifi
 from lrs.xapi.validate import validate_agent
 
 IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")  # as the statement schema's "iri"
+MAX_SEQ = 2**63 - 1  # the largest log position either database can hold (BIGINT, SQLite INTEGER)
 
 
 class Timestamp(fields.Field[int]):
@@ -92,7 +93,8 @@ class StatementQuery(Schema):
     format = fields.String(validate=validate.OneOf(FORMATS), load_default="exact")
     attachments = fields.Boolean(load_default=False)
     ascending = fields.Boolean(load_default=False)
-    cursor = fields.Integer(validate=validate.Range(min=0))  # ours: the `more` link's position
+    # Ours: the `more` link's position, a log seq (a 64-bit integer on both databases).
+    cursor = fields.Integer(validate=validate.Range(min=0, max=MAX_SEQ))
 
 
 def statement_query(args: Mapping[str, str]) -> dict[str, Any]:
