@@ -10,6 +10,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from lrs.errors import BadRequest, InvalidStatement
 from lrs.xapi.documents import Resource
+from lrs.xapi import json_limits
 from lrs.xapi.formats import FORMATS
 from lrs.xapi.statement import ifi
 from lrs.xapi.validate import validate_agent
@@ -34,9 +35,11 @@ class Timestamp(fields.Field[int]):
 def _json_agent(value: Any, what: str) -> dict[str, Any]:
     """A parameter holding a JSON Agent or identified Group, checked against the schema."""
     try:
-        agent = json.loads(value)
+        agent = json_limits.loads(value, "the parameter")
     except json.JSONDecodeError as exc:
         raise ValidationError(f"must be a JSON {what}") from exc
+    except BadRequest as exc:
+        raise ValidationError(str(exc)) from exc
     try:
         validate_agent(agent, "agent")
     except InvalidStatement as exc:

@@ -18,7 +18,7 @@ from lrs.errors import BadRequest
 from lrs.read import statements as reads
 from lrs.store.statement_queries import StatementFilter
 from lrs.write import statements as changes
-from lrs.xapi import multipart
+from lrs.xapi import json_limits, multipart
 from lrs.xapi.formats import formatter
 from lrs.xapi.media_types import media_type
 
@@ -42,7 +42,7 @@ def _body() -> tuple[Any, list[multipart.Part]]:
             "or multipart/mixed"
         )
     try:
-        return json.loads(data), parts
+        return json_limits.loads(data, "the request body"), parts
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the request body is not valid JSON: {exc}") from exc
 

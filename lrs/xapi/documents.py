@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from lrs.errors import BadRequest, DocumentConflict, PreconditionFailed
+from lrs.xapi import json_limits
 from lrs.xapi.agents import identity
 from lrs.xapi.media_types import media_type
 from lrs.xapi.statement import ifi
@@ -80,7 +81,7 @@ class Content:
 
     def json_value(self) -> Any:
         try:
-            return json.loads(self.data)
+            return json_limits.loads(self.data, "the document")
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"the document is sent as {JSON_TYPE} but is not valid JSON: {exc}") from exc
 
