@@ -48,6 +48,10 @@ class Authenticator:
         self._lock = threading.Lock()
 
     def authenticate(self, key: str, secret: str) -> Credential:
+        if "\0" in key or "\0" in secret:
+            # PostgreSQL cannot compare text holding NUL, and scrypt's HMAC would take
+            # "secret" and "secret\0" as one key.
+            raise Unauthenticated("unknown or revoked credential")
         with reading(self.engine) as conn:
             row = rows.find_credential(conn, key)
         if row is None or row.revoked is not None:

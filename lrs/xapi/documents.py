@@ -105,8 +105,12 @@ def merge(stored: Content, posted: Content) -> Content | None:
     old, new = stored.json_object("stored"), posted.json_object("posted")
     if all(key in old and _same(old[key], value) for key, value in new.items()):
         return None
-    text = json.dumps({**old, **new}, ensure_ascii=False, separators=(",", ":"))
-    return Content(JSON_TYPE, text.encode("utf-8"))
+    merged = {**old, **new}
+    text = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return Content(JSON_TYPE, text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate, sent escaped ("\ud800"), stays escaped
+        return Content(JSON_TYPE, json.dumps(merged, separators=(",", ":")).encode("ascii"))
 
 
 def _same(a: Any, b: Any) -> bool:
