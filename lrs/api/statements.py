@@ -14,7 +14,7 @@ from lrs.api import params
 from lrs.api.auth import credential
 from lrs.api.bodies import read_body
 from lrs.api.headers import xapi_version
-from lrs.errors import BadRequest
+from lrs.errors import BadRequest, PayloadTooLarge
 from lrs.read import statements as reads
 from lrs.store.statement_queries import StatementFilter
 from lrs.write import statements as changes
@@ -75,6 +75,11 @@ def post_statements() -> ResponseReturnValue:
         raise BadRequest("POST /statements takes no statementId; use PUT or put ids in the body")
     body, parts = _body()
     items = body if isinstance(body, list) else [body]
+    if len(items) > (most := current_app.config["STATEMENT_BATCH_LIMIT"]):
+        raise PayloadTooLarge(
+            f"POST /statements takes at most {most} statements per request "
+            f"(LRS_STATEMENT_BATCH_LIMIT); this one has {len(items)}: send them in smaller batches"
+        )
     if not all(isinstance(item, dict) for item in items):
         raise BadRequest("POST /statements takes a statement object or an array of them")
     return _record(items, parts), 200
