@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lrs import api, reports_api
 from lrs.config import DefaultConfig
@@ -22,10 +23,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["lrs.engine"] = engine
-    app.extensions["lrs.authenticator"] = Authenticator(engine, app.config["AUTH_CACHE_SECONDS"])
+    app.extensions["lrs.authenticator"] = Authenticator(
+        engine, app.config["AUTH_CACHE_SECONDS"], failure_limit=app.config["AUTH_FAILURE_LIMIT"],
+        failure_window=app.config["AUTH_FAILURE_WINDOW_SECONDS"],
+    )
     app.extensions["lrs.replays"] = Replays(engine, app.config["AS_OF_REPLAYS_KEPT"])
     app.extensions["lrs.projector"] = Projector(engine) if app.config["PROJECT_IN_BACKGROUND"] else None
     api.register(app)
     reports_api.register(app)
     app.url_map.strict_slashes = False
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     return app
