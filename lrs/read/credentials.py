@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from lrs.errors import NotAuthorized, TooManyRequests, Unauthenticated
-from lrs.read.throttle import Throttle
+from lrs.read.throttle import Recent, Throttle
 from lrs.store import credentials as rows
 from lrs.store.engine import reading
 
@@ -38,6 +38,10 @@ class Credential:
 
 
 FAILED = "the key and secret do not match an active credential"
+# An address a key was verified from in the last day stays known to it: while the key is
+# throttled, requests from there still get the slow check, so its owner (an LMS, whose
+# address rarely changes) keeps working even in a server process whose cache has gone cold.
+KNOWN_ADDRESS_SECONDS = 24 * 3600
 
 
 @functools.cache
@@ -52,10 +56,12 @@ class Authenticator:
     read on every request so a revocation takes effect at once.
 
     Every failure gets the same message (it never says whether the key exists). Failures are
-    counted per key and per client address (`failure_limit` within `failure_window` seconds);
-    past the limit, requests from that address get TooManyRequests with no check at all, and
-    requests for that key are checked only against the remembered secrets, so guessing costs
-    no slow hash and its owner, verified recently, is not locked out by someone else's guesses."""
+    counted per key and per client address (`failure_limit` within `failure_window` seconds).
+    Past the limit, requests from that address get TooManyRequests with no check at all; and
+    requests for that key are checked only against the remembered secrets, unless they come
+    from an address the key was verified from in the last day, so guessing costs no slow hash
+    and the key's owner is not locked out by someone else's guesses. A refusal for a throttled
+    key counts as a failure of its address, so no address guesses faster than the limit."""
 
     def __init__(self, engine: Engine, cache_seconds: float, *, failure_limit: int = 10,
                  failure_window: float = 60) -> None:
@@ -66,6 +72,7 @@ class Authenticator:
         self._lock = threading.Lock()
         self.by_key = Throttle(failure_limit, failure_window)
         self.by_address = Throttle(failure_limit, failure_window)
+        self.known_addresses = Recent(KNOWN_ADDRESS_SECONDS)
 
     def authenticate(self, key: str, secret: str, address: str | None = None) -> Credential:
         client = address or "(unknown address)"
@@ -85,8 +92,10 @@ class Authenticator:
             fast = hmac.new(self._pepper, (row.secret_hash + "\0" + secret).encode(), "sha256").hexdigest()
             with self._lock:
                 if self._verified.get((key, fast), 0.0) > now:
+                    self.known_addresses.add((key, client))
                     return _credential(row)
-        if (wait := self.by_key.retry_after(key)) is not None:
+        wait = self.by_key.retry_after(key)
+        if wait is not None and (key, client) not in self.known_addresses:
             self.by_address.fail(client)
             raise TooManyRequests(_throttled("for this key", wait), wait)
         if row is None or not rows.check_secret(secret, row.secret_hash):
@@ -99,6 +108,7 @@ class Authenticator:
             if len(self._verified) > 10_000:
                 self._verified.clear()
             self._verified[(key, fast)] = now + self.cache_seconds
+        self.known_addresses.add((key, client))
         return _credential(row)
 
 

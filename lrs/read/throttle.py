@@ -1,12 +1,13 @@
-"""Failed attempts counted per name (a credential key, a client address) over a sliding window,
-in memory: past the limit a name must wait until its oldest counted failure leaves the window."""
+"""In memory, for throttling authentication: failed attempts counted per name (a credential key,
+a client address) over a sliding window, past whose limit a name must wait until its oldest
+counted failure leaves the window; and names seen recently (a key's known addresses)."""
 from __future__ import annotations
 
 import math
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Callable
+from typing import Callable, Hashable
 
 
 class Throttle:
@@ -45,3 +46,27 @@ class Throttle:
             self._failures[name] = times  # now the most recent
             while len(self._failures) > self.capacity:
                 self._failures.popitem(last=False)
+
+
+class Recent:
+    """Names seen within the last `seconds`: thread-safe and bounded like Throttle."""
+
+    def __init__(self, seconds: float, capacity: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.capacity = capacity
+        self._clock = clock
+        self._seen: OrderedDict[Hashable, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, name: Hashable) -> None:
+        with self._lock:
+            self._seen.pop(name, None)
+            self._seen[name] = self._clock()
+            while len(self._seen) > self.capacity:
+                self._seen.popitem(last=False)
+
+    def __contains__(self, name: Hashable) -> bool:
+        with self._lock:
+            at = self._seen.get(name)
+        return at is not None and self._clock() - at < self.seconds

@@ -51,10 +51,39 @@ def test_many_wrong_secrets_for_one_key_are_throttled_not_other_clients(app: Fla
 def test_a_throttled_key_is_refused_from_any_address_unless_its_secret_was_verified(app: Flask, engine) -> None:
     add_credential(engine, "lms", "right", ["all"])
     assert _get(app, basic("lms", "right"), LMS).status_code == 200  # the owner, before the attack
-    for n in range(LIMIT):
-        _get(app, basic("lms", f"guess-{n}"), {"REMOTE_ADDR": f"203.0.113.{n + 1}"})  # spread out
+    _spread_guesses(app, "lms")
     assert _get(app, basic("lms", "another-guess"), {"REMOTE_ADDR": "203.0.113.99"}).status_code == 429
     assert _get(app, basic("lms", "right"), LMS).status_code == 200  # its owner is not locked out
+
+
+@pytest.fixture
+def cold_cache(database_url: str) -> Iterator[Flask]:
+    """Every secret checked the slow way, as in a server process that has not seen it yet."""
+    yield from _app(database_url, AUTH_CACHE_SECONDS=0)
+
+
+def test_a_throttled_key_still_gets_checked_from_an_address_it_was_verified_from(cold_cache: Flask, engine) -> None:
+    add_credential(engine, "lms", "right", ["all"])
+    assert _get(cold_cache, basic("lms", "right"), LMS).status_code == 200
+    _spread_guesses(cold_cache, "lms")
+    assert _get(cold_cache, basic("lms", "right"), LMS).status_code == 200
+    assert _get(cold_cache, basic("lms", "wrong"), LMS).status_code == 401  # checked, not waved through
+    assert _get(cold_cache, basic("lms", "right"), OTHER_LMS).status_code == 429  # a new address waits
+
+
+def _spread_guesses(app: Flask, key: str) -> None:
+    """Enough wrong secrets for `key` to throttle it, each from another address."""
+    for n in range(LIMIT):
+        assert _get(app, basic(key, f"guess-{n}"), {"REMOTE_ADDR": f"203.0.113.{n + 1}"}).status_code == 401
+
+
+def _app(database_url: str, **config: object) -> Iterator[Flask]:
+    from lrs.app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PROJECT_IN_BACKGROUND": False, **config})
+    yield app
+    app.extensions["lrs.replays"].close()
+    app.extensions["lrs.engine"].dispose()
 
 
 def test_many_failures_from_one_address_are_throttled_whatever_the_key(app: Flask, engine) -> None:
@@ -66,13 +95,7 @@ def test_many_failures_from_one_address_are_throttled_whatever_the_key(app: Flas
 
 @pytest.fixture
 def unthrottled(database_url: str) -> Iterator[Flask]:
-    from lrs.app import create_app
-
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PROJECT_IN_BACKGROUND": False,
-                      "AUTH_FAILURE_LIMIT": 0})
-    yield app
-    app.extensions["lrs.replays"].close()
-    app.extensions["lrs.engine"].dispose()
+    yield from _app(database_url, AUTH_FAILURE_LIMIT=0)
 
 
 def test_a_limit_of_zero_turns_throttling_off(unthrottled: Flask, engine) -> None:
@@ -98,13 +121,7 @@ def test_x_forwarded_for_is_ignored_unless_a_proxy_is_trusted(app: Flask, engine
 
 @pytest.fixture
 def behind_a_proxy(database_url: str) -> Iterator[Flask]:
-    from lrs.app import create_app
-
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PROJECT_IN_BACKGROUND": False,
-                      "TRUSTED_PROXIES": 1})
-    yield app
-    app.extensions["lrs.replays"].close()
-    app.extensions["lrs.engine"].dispose()
+    yield from _app(database_url, TRUSTED_PROXIES=1)
 
 
 def test_behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for(behind_a_proxy: Flask, engine) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from lrs.read.throttle import Throttle
+from lrs.read.throttle import Recent, Throttle
 
 
 class Clock:
@@ -53,3 +53,16 @@ def test_failures_counted_from_many_threads_are_all_counted() -> None:
     for worker in workers:
         worker.join()
     assert throttle.retry_after("k") == 60
+
+
+def test_recent_names_are_forgotten_after_their_time_or_past_capacity() -> None:
+    clock = Clock()
+    recent = Recent(seconds=100, capacity=2, clock=clock)
+    recent.add(("lms", "198.51.100.20"))
+    clock.now += 99
+    assert ("lms", "198.51.100.20") in recent
+    clock.now += 1
+    assert ("lms", "198.51.100.20") not in recent
+    for name in ("a", "b", "c"):
+        recent.add(name)
+    assert ["a" in recent, "b" in recent, "c" in recent] == [False, True, True]
