@@ -32,26 +32,26 @@ def loads(data: bytes | str, what: str) -> Any:
         opening = data.count(b"[") + data.count(b"{")
     else:
         opening = data.count("[") + data.count("{")
-    if opening > MAX_DEPTH and depth(value) > MAX_DEPTH:
+    if opening > MAX_DEPTH and depth(value, stop_past=MAX_DEPTH) > MAX_DEPTH:
         raise BadRequest(f"{what} {TOO_DEEP}")
     return value
 
 
-def depth(value: Any) -> int:
-    """Levels of arrays and objects in a JSON value (0 for a scalar), without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            children = item.values()
-        elif kind is list:
-            children = item
-        else:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children if type(child) in (dict, list))
-    return deepest
+def depth(value: Any, stop_past: int | None = None) -> int:
+    """Levels of arrays and objects in a JSON value (0 for a scalar), level by level without
+    recursion; once past `stop_past` levels it stops counting and returns that many plus one."""
+    level, items = 0, [value] if type(value) in (dict, list) else []
+    while items:
+        level += 1
+        if stop_past is not None and level > stop_past:
+            break
+        below = []
+        for item in items:
+            for child in item.values() if type(item) is dict else item:
+                if type(child) is dict or type(child) is list:
+                    below.append(child)
+        items = below
+    return level
 
 
 def check_strings(value: Any, root: str) -> None:

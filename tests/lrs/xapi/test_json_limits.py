@@ -50,3 +50,8 @@ def test_check_strings_names_the_field(value: object, message: str) -> None:
 
 def test_check_strings_passes_every_real_character() -> None:
     check_strings({"a": ["Bahasa Indonesia", "日本語", "\U0001F600", "tab\tand\nnewline"], "é": 1.5}, "statement")
+
+
+def test_depth_stops_counting_past_the_level_asked() -> None:
+    assert depth(loads(nested(50), "x"), stop_past=10) == 11
+    assert depth(loads(nested(50), "x"), stop_past=60) == 50
