@@ -5,6 +5,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lrs import api, reports_api, web
 from lrs.config import DefaultConfig
@@ -24,7 +25,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["lrs.engine"] = engine
-    app.extensions["lrs.authenticator"] = Authenticator(engine, app.config["AUTH_CACHE_SECONDS"])
+    app.extensions["lrs.authenticator"] = Authenticator(
+        engine, app.config["AUTH_CACHE_SECONDS"], failure_limit=app.config["AUTH_FAILURE_LIMIT"],
+        failure_window=app.config["AUTH_FAILURE_WINDOW_SECONDS"],
+    )
     app.extensions["lrs.replays"] = Replays(engine, app.config["AS_OF_REPLAYS_KEPT"])
     app.extensions["lrs.projector"] = Projector(engine) if app.config["PROJECT_IN_BACKGROUND"] else None
     app.extensions["lrs.checkpointer"] = _checkpointer(app, engine)
@@ -32,6 +36,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     reports_api.register(app)
     web.register(app)
     app.url_map.strict_slashes = False
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     return app
 
 

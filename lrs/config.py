@@ -12,8 +12,25 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Most statements one GET /statements page returns (a client's `limit` is capped to it).
     STATEMENT_PAGE_LIMIT = 500
+    # Most statements one PUT/POST may carry; more get 413. A batch is appended in one
+    # transaction holding the log's write lock, which every other writer waits for: 50,000
+    # statements held it 17-26 s (0.35-0.5 ms each), so 1,000 holds it about half a second.
+    # LMSs send batches of 10-100; 16 MiB of body alone would let some 30,000 through.
+    STATEMENT_BATCH_LIMIT = 1000
     # Seconds a verified secret stays in the in-process cache, sparing the slow hash.
     AUTH_CACHE_SECONDS = 300
+    # Failed authentications (unknown key, wrong secret, revoked credential) allowed per key and
+    # per client address within AUTH_FAILURE_WINDOW_SECONDS. Past it, requests from that address
+    # get 429 with Retry-After and nothing is checked; requests for that key are checked only
+    # against secrets verified in the last AUTH_CACHE_SECONDS (so its owner keeps working while
+    # someone guesses). Ten a minute is far above a person mistyping and far below what a
+    # guesser needs; counted in each server process (workers multiply it). 0 turns it off.
+    AUTH_FAILURE_LIMIT = 10
+    AUTH_FAILURE_WINDOW_SECONDS = 60
+    # How many reverse proxies in front of the server add X-Forwarded-For: the client address
+    # (for the limit above) is then taken from that header, not from the proxy's connection.
+    # 0: clients connect directly, and X-Forwarded-For is ignored (anyone can send it).
+    TRUSTED_PROXIES = 0
     # X-Experience-API-Version of a response to a request that names no version this LRS speaks
     # (About without the header, a refused request): "1.0.3" or "2.0.0". A request naming 1.0.x
     # or 2.0.x is always answered in its own version.

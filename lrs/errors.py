@@ -68,3 +68,25 @@ class InvalidExport(LrsError):
 class ImportRefused(LrsError):
     """An export file cannot be imported: the store is not empty, the file is malformed, or its
     chain or checkpoints do not verify. Nothing was written."""
+
+
+class TooManyRequests(LrsError):
+    """Too many failed authentications for a key or from an address; `retry_after` seconds
+    until the next attempt is checked."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(LrsError):
+    """The database cannot be reached or cannot take the work for now; the same request may be
+    sent again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class InsufficientStorage(ServiceUnavailable):
+    """The database has no room left (a full disk): the request was not stored."""

@@ -6,12 +6,13 @@ from flask import Flask
 
 from lrs.api import (
     about, activities, activity_profile, agent_profile, agents, alternate, auth, errors, headers,
-    profile, state, statements,
+    inputs, profile, state, statements,
 )
 
 
 def register(app: Flask) -> None:
     alternate.register(app)   # first: rewrites ?method= form posts before anything reads them
+    inputs.register(app)      # no NUL in the path, parameters or headers
     headers.register(app)     # version check, then xAPI and CORS headers on every response
     auth.register(app)
     errors.register(app)

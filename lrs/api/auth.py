@@ -33,7 +33,7 @@ def authenticate() -> None:
     if request.method == "OPTIONS" or request.blueprint in PUBLIC or request.endpoint is None:
         return
     authenticator: Authenticator = current_app.extensions["lrs.authenticator"]
-    g.credential = authenticator.authenticate(*_basic())
+    g.credential = authenticator.authenticate(*_basic(), address=request.remote_addr)
 
 
 def credential() -> Credential:

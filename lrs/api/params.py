@@ -10,11 +10,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from lrs.errors import BadRequest, InvalidStatement
 from lrs.xapi.documents import Resource
+from lrs.xapi import json_limits
 from lrs.xapi.formats import FORMATS
 from lrs.xapi.statement import ifi
 from lrs.xapi.validate import validate_agent
 
 IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")  # as the statement schema's "iri"
+MAX_SEQ = 2**63 - 1  # the largest log position either database can hold (BIGINT, SQLite INTEGER)
 
 
 class Timestamp(fields.Field[int]):
@@ -33,9 +35,11 @@ class Timestamp(fields.Field[int]):
 def _json_agent(value: Any, what: str) -> dict[str, Any]:
     """A parameter holding a JSON Agent or identified Group, checked against the schema."""
     try:
-        agent = json.loads(value)
+        agent = json_limits.loads(value, "the parameter")
     except json.JSONDecodeError as exc:
         raise ValidationError(f"must be a JSON {what}") from exc
+    except BadRequest as exc:
+        raise ValidationError(str(exc)) from exc
     try:
         validate_agent(agent, "agent")
     except InvalidStatement as exc:
@@ -92,7 +96,8 @@ class StatementQuery(Schema):
     format = fields.String(validate=validate.OneOf(FORMATS), load_default="exact")
     attachments = fields.Boolean(load_default=False)
     ascending = fields.Boolean(load_default=False)
-    cursor = fields.Integer(validate=validate.Range(min=0))  # ours: the `more` link's position
+    # Ours: the `more` link's position, a log seq (a 64-bit integer on both databases).
+    cursor = fields.Integer(validate=validate.Range(min=0, max=MAX_SEQ))
 
 
 def statement_query(args: Mapping[str, str]) -> dict[str, Any]:

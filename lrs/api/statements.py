@@ -14,11 +14,11 @@ from lrs.api import params
 from lrs.api.auth import credential
 from lrs.api.bodies import read_body
 from lrs.api.headers import xapi_version
-from lrs.errors import BadRequest
+from lrs.errors import BadRequest, PayloadTooLarge
 from lrs.read import statements as reads
 from lrs.store.statement_queries import StatementFilter
 from lrs.write import statements as changes
-from lrs.xapi import multipart
+from lrs.xapi import json_limits, multipart
 from lrs.xapi.formats import formatter
 from lrs.xapi.media_types import media_type
 
@@ -42,7 +42,7 @@ def _body() -> tuple[Any, list[multipart.Part]]:
             "or multipart/mixed"
         )
     try:
-        return json.loads(data), parts
+        return json_limits.loads(data, "the request body"), parts
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the request body is not valid JSON: {exc}") from exc
 
@@ -75,6 +75,11 @@ def post_statements() -> ResponseReturnValue:
         raise BadRequest("POST /statements takes no statementId; use PUT or put ids in the body")
     body, parts = _body()
     items = body if isinstance(body, list) else [body]
+    if len(items) > (most := current_app.config["STATEMENT_BATCH_LIMIT"]):
+        raise PayloadTooLarge(
+            f"POST /statements takes at most {most} statements per request "
+            f"(LRS_STATEMENT_BATCH_LIMIT); this one has {len(items)}: send them in smaller batches"
+        )
     if not all(isinstance(item, dict) for item in items):
         raise BadRequest("POST /statements takes a statement object or an array of them")
     return _record(items, parts), 200

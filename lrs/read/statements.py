@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import Engine
 
-from lrs.errors import NotFound
+from lrs.errors import NotAuthorized, NotFound
 from lrs.read.credentials import Credential
 from lrs.store import activity_rows, agent_rows, attachment_blobs, statement_queries
 from lrs.store.engine import reading
@@ -32,7 +32,12 @@ def _only_mine(reader: Credential) -> str | None:
     if reader.allows("statements/read"):
         return None
     reader.require("statements/read/mine")
-    return ifi(reader.authority)
+    if (mine := ifi(reader.authority)) is None:  # never "no filter": that would be every statement
+        raise NotAuthorized(
+            f"credential {reader.key!r} has an authority without an identifier, so the statements "
+            "it stored cannot be told from others"
+        )
+    return mine
 
 
 def get_statement(engine: Engine, statement_id: str, *, voided: bool, reader: Credential) -> dict[str, Any]:

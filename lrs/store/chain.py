@@ -11,6 +11,7 @@ import rfc8785
 
 from lrs.errors import InvalidStatement
 from lrs.events import Event, EventDraft
+from lrs.xapi import json_limits
 
 GENESIS_HASH = "0" * 64
 
@@ -66,10 +67,11 @@ def canonical_json(value: Any) -> str:
         raise InvalidStatement(
             f"a number is outside the range JSON can carry exactly (+/-2^53): {exc}"
         ) from exc
+    except UnicodeEncodeError as exc:  # before ValueError, which it is a kind of
+        json_limits.check_strings(value, "the value")  # names where, for callers that skip validation
+        raise InvalidStatement("a string holds a lone UTF-16 surrogate") from exc
     except (rfc8785.FloatDomainError, ValueError) as exc:
         raise InvalidStatement(f"a number is not finite: {exc}") from exc
-    except UnicodeEncodeError as exc:
-        raise InvalidStatement("a string holds an unpaired UTF-16 surrogate") from exc
     return text
 
 

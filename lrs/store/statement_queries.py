@@ -24,7 +24,7 @@ class StatementFilter:
     registration: str | None = None
     since_ms: int | None = None  # exclusive
     until_ms: int | None = None  # inclusive
-    authority: str | None = None  # statements/read/mine: only what this authority stored
+    authority: str | None = None  # statements/read/mine: only what this authority (IFI) stored
 
     def matches_content(self) -> bool:
         """Whether any filter looks at content (only those follow StatementRefs)."""
@@ -70,11 +70,8 @@ def _window(f: StatementFilter, s: FromClause, after: int | None, before: int | 
         conditions.append(s.c.stored_ms > f.since_ms)
     if f.until_ms is not None:
         conditions.append(s.c.stored_ms <= f.until_ms)
-    if f.authority is not None:
-        a = statement_agents.alias()
-        conditions.append(exists().where(
-            a.c.seq == s.c.seq, a.c.ifi == f.authority, a.c.direct.is_(False)
-        ))
+    if f.authority is not None:  # the stored authority only: an agent's mention elsewhere is not it
+        conditions.append(s.c.authority == f.authority)
     if after is not None:
         conditions.append(s.c.seq > after)
     if before is not None:

@@ -13,7 +13,7 @@ from lrs.store.engine import bulk_insert
 from lrs.store.tables import (
     events, statement_activities, statement_agents, statement_targets, statements,
 )
-from lrs.xapi.statement import is_voiding, statement_ref, terms_of
+from lrs.xapi.statement import ifi, is_voiding, statement_ref, terms_of
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any
             "seq": event.seq, "id": statement["id"], "stored_ms": _stored_ms(event),
             "verb_id": statement["verb"]["id"], "registration": context.get("registration"),
             "voided": False, "voiding_target": voiding,
+            "authority": ifi(statement["authority"]) if "authority" in statement else None,
         })
         terms = terms_of(statement)
         agents += [{"seq": event.seq, "ifi": i, "direct": d} for i, d in terms.agents]

@@ -38,10 +38,12 @@ statements = Table(
     Column("registration", String(36)),
     Column("voided", Boolean, nullable=False, default=False),
     Column("voiding_target", String(36)),  # set on voiding statements: the id they void
+    Column("authority", Text),  # IFI of the stored authority: what statements/read/mine matches
     Index("ix_statements_stored_ms", "stored_ms"),
     Index("ix_statements_verb", "verb_id", "seq"),
     Index("ix_statements_registration", "registration", "seq"),
     Index("ix_statements_voiding_target", "voiding_target"),
+    Index("ix_statements_authority", "authority", "seq"),
 )
 
 # Agents a statement names: `direct` for actor and Agent/Group object (the `agent` filter),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from lrs.errors import BadRequest, DocumentConflict, PreconditionFailed
+from lrs.xapi import json_limits
 from lrs.xapi.agents import identity
 from lrs.xapi.media_types import media_type
 from lrs.xapi.statement import ifi
@@ -80,7 +81,7 @@ class Content:
 
     def json_value(self) -> Any:
         try:
-            return json.loads(self.data)
+            return json_limits.loads(self.data, "the document")
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"the document is sent as {JSON_TYPE} but is not valid JSON: {exc}") from exc
 
@@ -104,8 +105,12 @@ def merge(stored: Content, posted: Content) -> Content | None:
     old, new = stored.json_object("stored"), posted.json_object("posted")
     if all(key in old and _same(old[key], value) for key, value in new.items()):
         return None
-    text = json.dumps({**old, **new}, ensure_ascii=False, separators=(",", ":"))
-    return Content(JSON_TYPE, text.encode("utf-8"))
+    merged = {**old, **new}
+    text = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return Content(JSON_TYPE, text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate, sent escaped ("\ud800"), stays escaped
+        return Content(JSON_TYPE, json.dumps(merged, separators=(",", ":")).encode("ascii"))
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -79,6 +79,11 @@ def parse_request(content_type_header: str, body: bytes) -> tuple[bytes, list[Pa
         if sha2 not in seen:
             seen.add(sha2)
             content_type = headers.get("content-type") or DEFAULT_PART_TYPE
+            if "\0" in content_type:  # stored as text, which PostgreSQL cannot hold with NUL
+                raise BadRequest(
+                    f"multipart part {number}: its Content-Type holds a NUL character (U+0000), "
+                    "which this LRS does not take"
+                )
             parts.append(Part(sha2=sha2, content_type=content_type, content=content))
     return statements, parts
 

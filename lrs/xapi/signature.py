@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any, Mapping, Sequence
 
 from cryptography import x509
@@ -16,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from lrs.errors import InvalidStatement
+from lrs.xapi import json_limits
 from lrs.xapi.multipart import Part
 from lrs.xapi.statement import equivalent
 
@@ -37,7 +37,8 @@ def _b64url(segment: str, what: str, where: str) -> bytes:
 
 def _b64url_json(segment: str, what: str, where: str) -> Any:
     try:
-        return json.loads(_b64url(segment, what, where))
+        raw = _b64url(segment, what, where)
+        return json_limits.loads(raw, f"{where}: the JWS {what}")
     except (InvalidStatement, ValueError) as exc:
         raise InvalidStatement(f"{where}: the JWS {what} is not base64url-encoded JSON") from exc
 

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, relevance
 
 from lrs.errors import InvalidStatement
-from lrs.xapi import durations, profile, rules
+from lrs.xapi import durations, json_limits, profile, rules
 from lrs.xapi.versions import V1, V2
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "xapi"
@@ -36,6 +36,7 @@ _ECHO_VALUE = frozenset({"type", "const", "enum", "pattern", "format", "minimum"
 
 def validate_statement(statement: object, version: str = V1) -> None:
     """Raise InvalidStatement unless `statement` is a valid statement of xAPI `version` (V1 or V2) as a client may send it."""
+    json_limits.check_strings(statement, "statement")  # first: later messages may quote strings
     compiled = _compiled("statement", version)
     if not compiled.check(statement):
         hint = ""
@@ -49,6 +50,7 @@ def validate_statement(statement: object, version: str = V1) -> None:
 
 def validate_agent(obj: object, where: str) -> None:
     """Raise InvalidStatement unless `obj` is an Agent or an identified Group; `where` names it in messages."""
+    json_limits.check_strings(obj, where)
     compiled = _compiled("identifiedActor")
     if not compiled.check(obj):
         compiled.raise_first_error(obj, where)

@@ -181,3 +181,10 @@ def test_refs_are_followed_transitively_whatever_the_arrival_order(client, auth)
                                        object={"objectType": "StatementRef", "id": first}))
     store(client, auth, make_statement(id=first, verb={"id": ATTEMPTED}))
     assert ids(client, auth, f"?verb={quote(ATTEMPTED)}") == [first, middle, last]
+
+
+def test_cursor_beyond_a_64_bit_position_is_400(client, auth) -> None:
+    response = client.get(f"/xapi/statements?cursor={2**63}", headers=auth)
+    assert response.status_code == 400
+    assert "cursor" in response.get_json()["message"]
+    assert client.get(f"/xapi/statements?cursor={2**63 - 1}", headers=auth).status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.fixtures.builders import make_statement
@@ -157,3 +158,19 @@ def test_statements_stay_stored_and_acknowledged_when_projections_fail(client, a
     response = post(client, auth, make_statement())
     assert response.status_code == 200
     assert get_one(client, auth, response.get_json()[0]).status_code == 200
+
+
+@pytest.fixture
+def small_batches(app):
+    app.config["STATEMENT_BATCH_LIMIT"] = 3
+    return app
+
+
+def test_batch_over_the_statement_limit_is_413_naming_it(small_batches, client, auth) -> None:
+    response = client.post("/xapi/statements", json=[make_statement() for _ in range(4)], headers=auth)
+    assert response.status_code == 413
+    message = response.get_json()["message"]
+    assert "at most 3 statements" in message and "4" in message
+    assert client.get("/xapi/statements", headers=auth).get_json()["statements"] == []
+    assert client.post("/xapi/statements", json=[make_statement() for _ in range(3)],
+                       headers=auth).status_code == 200

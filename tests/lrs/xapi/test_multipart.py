@@ -292,3 +292,11 @@ def test_large_body_with_many_lookalikes() -> None:
     data = chunk * 50_000 + b"\x00" * 1_000_000
     _, parts = parse_request(HEADER, conformance_body(statement(), (data, good_headers(data))))
     assert parts[0].content == data
+
+
+def test_part_content_type_holding_nul_is_refused() -> None:
+    content = b"hello"
+    body = conformance_body(statement(attachment(content)), (content, {**good_headers(content),
+                                                                      "Content-Type": "text/plain\0"}))
+    with pytest.raises(BadRequest, match="part 1: its Content-Type holds a NUL character"):
+        parse_request(HEADER, body)
