@@ -1,5 +1,5 @@
 """The pegawai's pages: /app/ (where a person starts), /app/me (one's own JP for a year) and
-/app/pegawai/<nip> (for those lrs/read/access_web.py lets see it). The figures come from the
+/app/pegawai/<nip> (for those lrs/read/access.py lets read it). The figures come from the
 same reads as /api/v1: lrs/read/jp.py pegawai_jp and lrs/read/recognitions.py claims_of."""
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _  # type: ignore[import-untyped]
 
-from lrs.errors import NotFound
+from lrs.errors import NotAuthorized, NotFound
 from lrs.read import jp, policy_terms, recognitions
-from lrs.read.access_web import may_see_pegawai
 from lrs.vocabulary import NIP
 from lrs.web import charts
 from lrs.web.blueprint import bp
@@ -37,11 +36,13 @@ def _year(current: int) -> int:
 def _portfolio(nip: str, own: bool) -> ResponseReturnValue:
     current = policy_terms.current_year(engine())
     year = _year(current)
-    if not own and may_see_pegawai(engine(), viewer(), nip, year) is None:
-        raise PageProblem(403, _("Only the pegawai, their atasan, the unit pengelola of their instansi and "
-                                 "national reporting credentials see this page."))
+    # Who may see it is /api/v1's rule (lrs/read/access.py): the page shows what the API would.
+    reader = None if own else viewer().credential
     try:
-        total = jp.pegawai_jp(engine(), nip, year, replays=replays())
+        total = jp.pegawai_jp(engine(), nip, year, replays=replays(), reader=reader)
+    except NotAuthorized as exc:
+        raise PageProblem(403, _("Only the pegawai, their atasan, the unit pengelola of their instansi and "
+                                 "national reporting credentials see this page.")) from exc
     except NotFound as exc:
         raise PageProblem(404, _("NIP %(nip)s is not in the roster.", nip=nip)) from exc
     claims = recognitions.claims_of(engine(), nip, year, replays=replays())
