@@ -6,7 +6,6 @@ import copy
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -559,17 +558,6 @@ def test_fast_check_agrees_with_jsonschema_on_mutations(statement: Any) -> None:
     assert compiled.check(statement) == compiled.validator.is_valid(statement)
     if not compiled.check(statement):
         invalid(statement, "statement")
-
-
-def test_typical_statement_validates_well_under_half_a_millisecond() -> None:
-    statement = full_statement()
-    validate_statement(statement)  # compile once
-    runs = 300
-    start = time.perf_counter()
-    for _ in range(runs):
-        validate_statement(statement)
-    per_statement = (time.perf_counter() - start) / runs
-    assert per_statement < 0.0005, f"{per_statement * 1e6:.0f} µs per statement"
 
 
 def test_validators_are_compiled_once() -> None:
