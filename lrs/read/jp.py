@@ -1,5 +1,6 @@
-"""Read side of the JP figures: one pegawai's year, and an instansi's or unit kerja's summary,
-computed by projections/rules/jp.py from the facts (lrs/read/facts.py)."""
+"""Read side of the JP figures: one pegawai's year (stored, projections/figures.py), and an
+instansi's or unit kerja's summary (still computed per request by projections/rules/jp.py from
+the facts, lrs/read/facts.py)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -12,7 +13,7 @@ from lrs.errors import NotFound
 from lrs.read import access
 from lrs.read.credentials import Credential
 from lrs.read.facts import facts_at, load
-from lrs.store import read_models
+from lrs.store import figure_rows, read_models
 from projections.replays import Replays
 from projections.rules.facts import entry_on
 from projections.rules.jp import JpTotal, Summary, summarize, total
@@ -27,6 +28,8 @@ def pegawai_jp(
     when `reader` (None: the operator) may not read the pegawai (lrs/read/access.py)."""
     access.require_pegawai(engine, reader, nip, year)
     with facts_at(engine, as_of, replays) as conn:
+        if not as_of and (stored := figure_rows.current_figure(conn, nip, year)) is not None:
+            return stored
         loaded = load(conn, [nip], year)
     if nip not in loaded.history:
         raise NotFound(f"nip {nip} is not in the roster")
