@@ -35,7 +35,9 @@ def owner_of(row: Mapping[str, Any], history: Mapping[str, Any], by_mbox: Mappin
     return by_mbox.get(row["mbox"] or "")
 
 
-def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
+def load(conn: Connection, nips: Sequence[str], year: int, *, claims_for: Sequence[str] | None = None) -> Loaded:
+    """The facts of these pegawai for a year: roster histories of all, claims (and their decisions)
+    of `claims_for` (default: all)."""
     policies = PolicySet.from_rows(read_models.policy_rows(conn))
     iris = policies.policy_in_force(policies.period_end(year))
     history: dict[str, list[RosterEntry]] = defaultdict(list)
@@ -45,7 +47,8 @@ def load(conn: Connection, nips: Sequence[str], year: int) -> Loaded:
                if iris.match_mbox else {})
     home_pages = frozenset(iris.iris("account_home_pages"))
     claims: dict[str, list[Claim]] = defaultdict(list)
-    for row in read_models.claims_of(conn, list(nips), sorted(by_mbox)):
+    wanted = set(nips if claims_for is None else claims_for)
+    for row in read_models.claims_of(conn, sorted(wanted), sorted(m for m, n in by_mbox.items() if n in wanted)):
         if (nip := owner_of(row, history, by_mbox, home_pages)) is not None:
             claims[nip].append(Claim.of(row))
     decisions: dict[str, list[Decision]] = defaultdict(list)

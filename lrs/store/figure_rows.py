@@ -104,6 +104,15 @@ def current_figure(conn: Connection, nip: str, year: int) -> JpTotal | None:
     return None if text is None else total_of(text)
 
 
+def current_figures(conn: Connection, nips: Sequence[str], year: int) -> dict[str, JpTotal]:
+    """The stored figures of these pegawai for a year that do not wait to be recomputed, by nip."""
+    pending = select(figure_work.c.nip).where(figure_work.c.nip == jp_figures.c.nip,
+                                              figure_work.c.year == jp_figures.c.year).exists()
+    query = select(jp_figures.c.nip, jp_figures.c.total).where(jp_figures.c.year == year, ~pending)
+    return {r.nip: total_of(r.total) for where in (_one_of(conn, jp_figures.c.nip, list(nips)) if nips else [])
+            for r in conn.execute(query.where(where))}
+
+
 def stored_figures(conn: Connection, after: Key | None, limit: int) -> list[dict[str, Any]]:
     """Stored figure rows in key order after `after`, skipping those waiting in the queue."""
     pending = select(figure_work.c.nip).where(figure_work.c.nip == jp_figures.c.nip,

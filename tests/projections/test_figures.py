@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
 from lrs.cli import main
-from lrs.read.jp import pegawai_jp
+from lrs.read.jp import pegawai_jp, summary
 from lrs.read.values import to_json
 from lrs.store import figure_rows, read_models
 from lrs.store.engine import reading
@@ -137,13 +137,17 @@ def test_a_national_version_published_after_the_statements_recomputes_them(staff
 def test_reads_use_the_stored_row_unless_it_waits(staff: Engine) -> None:
     _claim(staff, jp=4)
     stored = _current(staff)
-    edited = figure_rows.total_json(stored).replace('"jp_counted":"4"', '"jp_counted":"40"', 1)
+    edited = figure_rows.total_json(stored).replace('"target_met":false', '"target_met":true', 1)
     with staff.begin() as conn:
         conn.execute(text("UPDATE jp_figures SET total = :t WHERE nip = :n AND year = 2026"), {"t": edited, "n": NIP_A})
-    assert pegawai_jp(staff, NIP_A, 2026).jp_counted == 40  # read from storage
+    assert pegawai_jp(staff, NIP_A, 2026).target_met is True  # read from storage
+    assert summary(staff, "KEMENKEU", 2026).summary.target_met == 1  # so is each pegawai of a summary
+    head = str(runner.status(staff)[0][1])
+    assert summary(staff, "KEMENKEU", 2026, as_of=head).summary.target_met == 0  # as_of: computed
     with staff.begin() as conn:
         figure_rows.enqueue(conn, {(NIP_A, 2026): "test"}, 1)
-    assert pegawai_jp(staff, NIP_A, 2026).jp_counted == 4  # waiting: computed
+    assert pegawai_jp(staff, NIP_A, 2026).target_met is False  # waiting: computed
+    assert summary(staff, "KEMENKEU", 2026).summary.target_met == 0
 
 
 def test_the_queue_runs_in_bounded_batches_and_resumes_after_a_crash(
