@@ -160,6 +160,9 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
     """Recompute the queued figures, `batch` keys per transaction, until the queue is empty; each
     is current as of the projections' checkpoint (`names`). Returns how many were recomputed."""
     count = 0
+    with engine.connect() as conn:
+        if not figure_rows.next_work(conn, 1):
+            return 0  # the usual case after a catch-up: no lock taken
     while True:
         with read_models.projecting(engine) as conn:
             keys = figure_rows.next_work(conn, batch)

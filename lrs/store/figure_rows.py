@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from sqlalchemy import Connection, and_, delete, func, or_, select
 
 from lrs.store.engine import bulk_insert
-from lrs.store.read_models import CHUNK, _one_of
+from lrs.store.read_models import CHUNK, one_of
 from lrs.store.tables import decisions, figure_work, jp_claims, jp_figures, roster_entries
 from projections.rules.duplicates import SuspectedDuplicate
 from projections.rules.jp import JpTotal, JpWarning, Line
@@ -109,7 +109,7 @@ def current_figures(conn: Connection, nips: Sequence[str], year: int) -> dict[st
     pending = select(figure_work.c.nip).where(figure_work.c.nip == jp_figures.c.nip,
                                               figure_work.c.year == jp_figures.c.year).exists()
     query = select(jp_figures.c.nip, jp_figures.c.total).where(jp_figures.c.year == year, ~pending)
-    return {r.nip: total_of(r.total) for where in (_one_of(conn, jp_figures.c.nip, list(nips)) if nips else [])
+    return {r.nip: total_of(r.total) for where in (one_of(conn, jp_figures.c.nip, list(nips)) if nips else [])
             for r in conn.execute(query.where(where))}
 
 
@@ -127,7 +127,7 @@ def stored_figures(conn: Connection, after: Key | None, limit: int) -> list[dict
 
 def figure_years(conn: Connection, nips: Sequence[str]) -> list[Key]:
     """The keys stored for these pegawai."""
-    return [(r.nip, int(r.year)) for where in (_one_of(conn, jp_figures.c.nip, nips) if nips else [])
+    return [(r.nip, int(r.year)) for where in (one_of(conn, jp_figures.c.nip, nips) if nips else [])
             for r in conn.execute(select(jp_figures.c.nip, jp_figures.c.year).where(where))]
 
 
@@ -162,7 +162,7 @@ def pending(conn: Connection) -> tuple[int, int | None]:
 # What a change touches.
 
 def claims_by_ids(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for where in (_one_of(conn, jp_claims.c.statement_id, ids) if ids else [])
+    return [dict(r._mapping) for where in (one_of(conn, jp_claims.c.statement_id, ids) if ids else [])
             for r in conn.execute(select(jp_claims).where(where))]
 
 
@@ -173,13 +173,13 @@ def decision_targets(conn: Connection, *, ids: Sequence[str] = (), authority_key
     found: set[str] = set()
     for column, values in ((decisions.c.statement_id, ids), (decisions.c.authority_key, authority_keys),
                            (decisions.c.mbox, mboxes)):
-        for where in _one_of(conn, column, list(values)) if values else []:
+        for where in one_of(conn, column, list(values)) if values else []:
             found.update(conn.execute(select(decisions.c.target_id).where(where)).scalars())
     return found
 
 
 def claims_posted_by(conn: Connection, authority_keys: Sequence[str]) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for where in (_one_of(conn, jp_claims.c.authority_key, authority_keys)
+    return [dict(r._mapping) for where in (one_of(conn, jp_claims.c.authority_key, authority_keys)
                                            if authority_keys else [])
             for r in conn.execute(select(jp_claims).where(where))]
 
@@ -189,7 +189,7 @@ def claims_of_people(conn: Connection, accounts: Sequence[str], mboxes: Sequence
     columns = [jp_claims.c.account, jp_claims.c.mbox, jp_claims.c.activity_date]
     rows: list[dict[str, Any]] = []
     for column, values in ((jp_claims.c.account, accounts), (jp_claims.c.mbox, mboxes)):
-        for where in _one_of(conn, column, list(values)) if values else []:
+        for where in one_of(conn, column, list(values)) if values else []:
             rows += [dict(r._mapping) for r in conn.execute(select(*columns).where(where))]
     return rows
 
@@ -201,10 +201,10 @@ def roster_people(conn: Connection, *, nips: Iterable[str] | None = None, instan
     query = select(roster_entries.c.nip, roster_entries.c.mbox, roster_entries.c.effective_from)
     if nips is not None:
         wanted = sorted(set(nips))
-        return [dict(r._mapping) for where in (_one_of(conn, roster_entries.c.nip, wanted) if wanted else [])
+        return [dict(r._mapping) for where in (one_of(conn, roster_entries.c.nip, wanted) if wanted else [])
                 for r in conn.execute(query.where(where))]
     if mboxes:
-        return [dict(r._mapping) for where in _one_of(conn, roster_entries.c.mbox, list(mboxes))
+        return [dict(r._mapping) for where in one_of(conn, roster_entries.c.mbox, list(mboxes))
                 for r in conn.execute(query.where(where))]
     if instansi is not None:
         members = select(roster_entries.c.nip).where(roster_entries.c.instansi == instansi)

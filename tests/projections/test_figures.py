@@ -212,3 +212,10 @@ def test_a_total_survives_its_json_exactly(staff: Engine) -> None:
     stored = _current(staff)
     assert stored.lines and stored.lines[0].decisions and stored.suspected_duplicates
     assert figure_rows.total_of(figure_rows.total_json(stored)) == stored
+
+
+def test_an_empty_queue_takes_no_lock(staff: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(engine: Engine) -> Any:
+        raise AssertionError("the projecting lock was taken")
+    monkeypatch.setattr(figures.read_models, "projecting", refused)
+    assert figures.refresh(staff, list(runner.BY_NAME)) == 0
