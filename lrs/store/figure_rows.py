@@ -3,15 +3,15 @@ which figures a change touches, and a JpTotal as exact JSON and back."""
 from __future__ import annotations
 
 import json
-from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+import orjson
 from sqlalchemy import Connection, and_, delete, func, or_, select
 
 from lrs.store.engine import bulk_insert
-from lrs.store.read_models import CHUNK, one_of
+from lrs.store.read_models import one_of
 from lrs.store.tables import decisions, figure_work, jp_claims, jp_figures, roster_entries
 from projections.rules.duplicates import SuspectedDuplicate
 from projections.rules.jp import JpTotal, JpWarning, Line
@@ -20,24 +20,17 @@ from projections.rules.recognition import Ruling
 Key = tuple[str, int]  # (nip, year)
 
 
-# A JpTotal as JSON: decimals as their exact text, dates ISO, tuples as lists.
+# A JpTotal as JSON: decimals as their exact text, dates ISO, tuples as lists (orjson writes
+# dataclasses field by field, in order).
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+def _decimal(value: Any) -> str:
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    raise TypeError(f"{type(value).__name__} is not part of a JpTotal")
 
 
 def total_json(total: JpTotal) -> str:
-    return json.dumps(_plain(total), separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(total, default=_decimal).decode()
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -80,10 +73,14 @@ def figure_row(total: JpTotal, seq: int) -> dict[str, Any]:
     }
 
 
-def _key_in(columns: Sequence[Any], keys: Sequence[Key]) -> Iterator[Any]:
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
-        yield or_(*[and_(columns[0] == nip, columns[1] == year) for nip, year in chunk])
+def _key_in(conn: Connection, columns: Sequence[Any], keys: Sequence[Key]) -> Iterator[Any]:
+    """Conditions that together match these (nip, year) keys: per year, the nips as read_models.one_of."""
+    by_year: dict[int, list[str]] = {}
+    for nip, year in keys:
+        by_year.setdefault(year, []).append(nip)
+    for year, nips in sorted(by_year.items()):
+        for where in one_of(conn, columns[0], nips):
+            yield and_(columns[1] == year, where)
 
 
 # The figures.
@@ -91,7 +88,7 @@ def _key_in(columns: Sequence[Any], keys: Sequence[Key]) -> Iterator[Any]:
 def save_figures(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq: int) -> None:
     """Store these totals (replacing their rows) and delete the rows of `gone` (no longer in the roster)."""
     keys = [(t.nip, t.year) for t in totals] + list(gone)
-    for where in _key_in([jp_figures.c.nip, jp_figures.c.year], keys):
+    for where in _key_in(conn, [jp_figures.c.nip, jp_figures.c.year], keys):
         conn.execute(delete(jp_figures).where(where))
     bulk_insert(conn, jp_figures, [figure_row(t, seq) for t in totals])
 
@@ -136,7 +133,7 @@ def figure_years(conn: Connection, nips: Sequence[str]) -> list[Key]:
 def enqueue(conn: Connection, keys: Mapping[Key, str], seq: int) -> None:
     """Queue these keys (key -> reason) at `seq`; a key already queued takes the new reason and seq."""
     ordered = sorted(keys)
-    for where in _key_in([figure_work.c.nip, figure_work.c.year], ordered):
+    for where in _key_in(conn, [figure_work.c.nip, figure_work.c.year], ordered):
         conn.execute(delete(figure_work).where(where))
     bulk_insert(conn, figure_work, [{"nip": n, "year": y, "reason": keys[(n, y)], "seq": seq} for n, y in ordered])
 
@@ -149,7 +146,7 @@ def next_work(conn: Connection, limit: int) -> list[Key]:
 
 
 def done(conn: Connection, keys: Sequence[Key]) -> None:
-    for where in _key_in([figure_work.c.nip, figure_work.c.year], keys):
+    for where in _key_in(conn, [figure_work.c.nip, figure_work.c.year], keys):
         conn.execute(delete(figure_work).where(where))
 
 
