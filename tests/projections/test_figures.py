@@ -104,6 +104,16 @@ def test_a_roster_row_naming_an_mbox_brings_its_claims(staff: Engine) -> None:
     assert _current(staff).jp_counted == 4
 
 
+def test_a_roster_row_naming_an_mbox_recomputes_the_claims_it_decided(staff: Engine) -> None:
+    claimed = _claim(staff, PHONE, form="NK_MENTORING", verb=ATTENDED, duration="PT3H")
+    approval = decision("approved", claimed, NIP_C)
+    approval["actor"] = {"objectType": "Agent", "mbox": "mailto:atasan.c@example.go.id"}
+    record_statements(staff, [approval], authority=LMS)  # a trusted source acting for an mbox nobody has yet
+    assert _current(staff).jp_pending == 4
+    record_roster(staff, [roster_row(NIP_C, mbox="mailto:atasan.c@example.go.id", effective_from="2026-01-01")])
+    assert (_current(staff).jp_counted, _current(staff).jp_pending) == (4, 0)
+
+
 def test_trusting_a_source_recomputes_the_claims_it_posted(staff: Engine) -> None:
     _claim(staff, PHONE, jp=4)
     assert _current(staff).jp_pending == 4
