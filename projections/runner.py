@@ -4,7 +4,9 @@ A projection module exports NAME, interest(policy), key(event, policy) and
 fold(state, event, policy) -> state; `policy` is the national policy in force on the event's
 stored date among those published before it, so a replay as of any seq sees the same rules.
 The runner is the only code that moves a checkpoint; a batch's rows and checkpoints commit
-together, so a crash replays at most one batch and the result is the same."""
+together, so a crash replays at most one batch and the result is the same. A live run also
+queues the stored figures each batch touches, in the same transaction, and a catch-up then
+recomputes them (projections/figures.py)."""
 from __future__ import annotations
 
 import bisect
@@ -17,9 +19,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from lrs.events import POLICY_PUBLISHED, Event
-from lrs.store import read_models
+from lrs.store import figure_rows, read_models
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
+from projections import figures
 from projections.folds import (
     assessments, bindings, decisions, jp_claims, jp_voids, plans, policies, roster, sources, standards,
 )
@@ -50,11 +53,12 @@ BY_NAME: dict[str, Projection] = {p.NAME: p for p in PROJECTIONS}
 
 def run(
     projections: Sequence[Projection], engine: Engine, *, until: int | None = None, batch: int = 5000,
-    source: Engine | None = None, on_batch: Callable[[int], None] | None = None,
+    source: Engine | None = None, on_batch: Callable[[int], None] | None = None, queue_figures: bool = False,
 ) -> int:
     """Fold the events after each projection's checkpoint up to `until` (default: the head),
     `batch` log positions per transaction, reading the log from `source` (default: `engine`).
-    Returns the seq every checkpoint has reached.
+    Returns the seq every checkpoint has reached. `queue_figures`: queue the stored figures each
+    batch touches (a database with jp_figures; never a scratch replay).
 
     Only events some projection may key are read (see `interest`). A batch ends at a published
     policy, so the events after it are read and folded with what that policy says."""
@@ -79,11 +83,14 @@ def run(
                 cut = next((e.seq for e in todo if e.type == POLICY_PUBLISHED), upper)
                 upper, todo = cut, [e for e in todo if e.seq <= cut]
                 in_force = _policies_for(todo, known)
+                changes: list[figures.Change] = []
                 for projection in projections:
                     mark = marks[projection.NAME]
                     wants = _Interest(projection)
-                    _fold_batch(conn, projection,
-                                [(e, p) for e, p in zip(todo, in_force) if e.seq > mark and wants(e, p)])
+                    changes += _fold_batch(conn, projection,
+                                           [(e, p) for e, p in zip(todo, in_force) if e.seq > mark and wants(e, p)])
+                if queue_figures:
+                    figures.queue(conn, changes, upper)
                 read_models.set_checkpoints(conn, [n for n in names if marks[n] < upper], upper)
             if on_batch is not None:
                 on_batch(upper)
@@ -152,10 +159,13 @@ def _policies_for(todo: Sequence[Event], known: PolicySet) -> list[Policy]:
     return found
 
 
-def _fold_batch(conn: Connection, projection: Projection, todo: Sequence[tuple[Event, Policy]]) -> None:
+def _fold_batch(
+    conn: Connection, projection: Projection, todo: Sequence[tuple[Event, Policy]],
+) -> list[figures.Change]:
+    """Fold and save; returns each changed row, before and after."""
     keyed = [(k, e, p) for e, p in todo if (k := projection.key(e, p)) is not None]
     if not keyed:
-        return
+        return []
     loaded = read_models.load(conn, projection.NAME, {k for k, _, _ in keyed})
     touched: dict[Hashable, Row | None] = {}
     for k, event, policy in keyed:
@@ -164,11 +174,15 @@ def _fold_batch(conn: Connection, projection: Projection, todo: Sequence[tuple[E
         if new is not state:
             touched[k] = new
     read_models.save(conn, projection.NAME, touched, loaded.keys())
+    return [(projection.NAME, loaded.get(k), new) for k, new in touched.items()]
 
 
 def catch_up(engine: Engine, *, batch: int = 5000) -> int:
-    """Live update: fold whatever the log holds beyond the checkpoints (after each append)."""
-    return run(PROJECTIONS, engine, batch=batch)
+    """Live update: fold whatever the log holds beyond the checkpoints (after each append), then
+    recompute the stored figures that changed."""
+    seq = run(PROJECTIONS, engine, batch=batch, queue_figures=True)
+    figures.refresh(engine, list(BY_NAME))
+    return seq
 
 
 def rebuild(
@@ -190,10 +204,12 @@ def rebuild(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return run(ordered, engine, batch=batch, on_batch=on_batch)
+        seq = run(ordered, engine, batch=batch, on_batch=on_batch, queue_figures=True)
     finally:
         if collecting:
             gc.enable()
+    figures.refresh(engine, list(BY_NAME))
+    return seq
 
 
 def status(engine: Engine) -> list[tuple[str, int, int]]:
@@ -202,6 +218,12 @@ def status(engine: Engine) -> list[tuple[str, int, int]]:
         head = read_models.head_seq(conn)
         marks = read_models.checkpoints(conn, BY_NAME)
     return [(name, seq, head - seq) for name, seq in marks.items()]
+
+
+def figure_status(engine: Engine) -> tuple[int, int | None]:
+    """How many stored figures wait to be recomputed, and the oldest seq that queued one."""
+    with engine.connect() as conn:
+        return figure_rows.pending(conn)
 
 
 def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int = 10_000) -> Engine:

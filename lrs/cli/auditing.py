@@ -40,15 +40,23 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
 @click.option("--file", "export", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Verify this export file (`lrs export`) instead of the database.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--figures", "figures", is_flag=True,
+              help="Instead: recompute every stored figure and list those that differ.")
 @database_option
-def verify(checkpoint_file: Path | None, export: Path | None, as_json: bool, database_url: str) -> None:
+def verify(checkpoint_file: Path | None, export: Path | None, as_json: bool, figures: bool,
+           database_url: str) -> None:
     """Walk the whole event log and check every hash, every published key and signed checkpoint,
     and rehash every attachment against its sha2; with --checkpoint, also that the log holds the
     checkpointed event with the signed hash under a key it published. Names every problem;
-    exit 1 if there is any."""
+    exit 1 if there is any. With --figures, recompute every stored figure instead (those waiting
+    to be recomputed are skipped) and list each that differs; exit 1 when any does."""
     from lrs.read.verification import Outside, verify_file, verify_store
     from lrs.store import export_file, read_models
     from lrs.store.engine import reading
+
+    if figures:
+        _verify_figures(database_url)
+        return
 
     with domain_errors():
         outside = Outside.from_text(checkpoint_file.read_text(encoding="utf-8"), str(checkpoint_file)) \
@@ -174,3 +182,19 @@ def import_log(path: Path, database_url: str) -> None:
         engine.dispose()
     click.echo(f"imported {done.events} events ({done.checkpoints} signed checkpoints, {done.attachments} "
                f"attachments), head seq {done.head_seq} {done.head_hash}; projections rebuilt")
+
+
+def _verify_figures(database_url: str) -> None:
+    from lrs.store import figure_rows
+    from lrs.store.engine import reading
+    from projections import figures
+
+    with reading(open_engine(database_url)) as conn:
+        wrong = list(figures.differences(conn))
+        pending, _ = figure_rows.pending(conn)
+    for (nip, year), what in wrong:
+        click.echo(f"{nip}/{year}: {what}")
+    skipped = f"; {pending} waiting to be recomputed were not checked" if pending else ""
+    if wrong:
+        raise click.ClickException(f"{len(wrong)} stored figure(s) differ from what the rules compute{skipped}")
+    click.echo(f"stored figures match what the rules compute{skipped}")

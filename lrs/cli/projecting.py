@@ -69,9 +69,19 @@ def projections_rebuild(names: tuple[str, ...], batch: int, database_url: str) -
 @click.option("--json", "as_json", is_flag=True)
 @database_option
 def projections_status(as_json: bool, database_url: str) -> None:
-    """Each projection's checkpoint and lag (events behind the head of the log)."""
+    """Each projection's checkpoint and lag (events behind the head of the log), and the stored
+    figures waiting to be recomputed."""
     from projections import runner
 
-    for name, seq, lag in runner.status(open_engine(database_url)):
+    engine = open_engine(database_url)
+    rows = runner.status(engine)
+    for name, seq, lag in rows:
         click.echo(json.dumps({"name": name, "checkpoint": seq, "lag": lag}) if as_json
                    else f"{name}\tcheckpoint {seq}\tlag {lag}")
+    # The stored figures follow the projections they are computed from: their checkpoint and lag
+    # are the projections' (the lowest), with the figures still queued.
+    seq, lag = min((seq, lag) for _, seq, lag in rows)
+    count, oldest = runner.figure_status(engine)
+    click.echo(json.dumps({"name": "figures", "checkpoint": seq, "lag": lag, "pending": count, "oldest_seq": oldest})
+               if as_json else f"figures\tcheckpoint {seq}\tlag {lag}\tpending {count}"
+               + (f"\toldest seq {oldest}" if oldest is not None else ""))

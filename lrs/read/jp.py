@@ -1,5 +1,7 @@
-"""Read side of the JP figures: one pegawai's year, and an instansi's or unit kerja's summary,
-computed by projections/rules/jp.py from the facts (lrs/read/facts.py)."""
+"""Read side of the JP figures: one pegawai's year, and an instansi's or unit kerja's summary
+rolled up from its pegawai's (summarize(), per request): each pegawai's figure stored
+(projections/figures.py) where it is current, else computed by projections/rules/jp.py from the
+facts (lrs/read/facts.py)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -12,7 +14,7 @@ from lrs.errors import NotFound
 from lrs.read import access
 from lrs.read.credentials import Credential
 from lrs.read.facts import facts_at, load
-from lrs.store import read_models
+from lrs.store import figure_rows, read_models
 from projections.replays import Replays
 from projections.rules.facts import entry_on
 from projections.rules.jp import JpTotal, Summary, summarize, total
@@ -27,6 +29,8 @@ def pegawai_jp(
     when `reader` (None: the operator) may not read the pegawai (lrs/read/access.py)."""
     access.require_pegawai(engine, reader, nip, year)
     with facts_at(engine, as_of, replays) as conn:
+        if not as_of and (stored := figure_rows.current_figure(conn, nip, year)) is not None:
+            return stored
         loaded = load(conn, [nip], year)
     if nip not in loaded.history:
         raise NotFound(f"nip {nip} is not in the roster")
@@ -44,18 +48,20 @@ def summary(
     engine: Engine, instansi: str, year: int, *, unit_kerja: str | None = None, as_of: str | None = None,
     offset: int = 0, limit: int = 50, replays: Replays | None = None, reader: Credential | None = None,
 ) -> Page:
-    """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year. Pegawai
-    count where they are on the period's last day; JP counts where the pegawai was on each
+    """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year, from each
+    pegawai's stored figure where it is current (else computed). Pegawai count where they are
+    on the period's last day; JP counts where the pegawai was on each
     activity date (brief 7.2), so anyone who was ever in the instansi or unit is read.
     NotAuthorized when `reader` may not read it."""
     access.require_unit(engine, reader, instansi, unit_kerja)
     with facts_at(engine, as_of, replays) as conn:
         candidates = read_models.nips_in(conn, instansi, unit_kerja)
-        loaded = load(conn, candidates, year)
+        stored = {} if as_of else figure_rows.current_figures(conn, candidates, year)
+        loaded = load(conn, candidates, year, claims_for=[nip for nip in candidates if nip not in stored])
     year_end = loaded.facts.policies.period_end(year)
     everyone, members = [], []
     for nip in candidates:
-        result = total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts)
+        result = stored.get(nip) or total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts)
         everyone.append(result)
         entry = entry_on(loaded.history[nip], year_end)
         if entry and entry.instansi == instansi and unit_kerja in (None, entry.unit_kerja):

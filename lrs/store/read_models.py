@@ -32,7 +32,7 @@ Row = dict[str, Any]
 CHUNK = 500
 
 
-def _one_of(conn: Connection, column: Any, values: Sequence[Any]) -> list[Any]:
+def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> list[Any]:
     """Conditions `column IN values` to run one query each: on PostgreSQL one array parameter
     (no list of thousands of literals to compile and plan), on SQLite chunks of CHUNK."""
     if not is_sqlite(conn):
@@ -108,7 +108,7 @@ def load(conn: Connection, name: str, keys: Collection[Hashable]) -> dict[Hashab
     cols = [table.c[c] for c in columns]
     keys = list(keys)
     if len(cols) == 1:
-        queries = [select(table).where(where) for where in _one_of(conn, cols[0], keys)]
+        queries = [select(table).where(where) for where in one_of(conn, cols[0], keys)]
     else:
         queries = [select(table).where(tuple_(*cols).in_([_key_tuple(k, len(cols)) for k in chunk]))
                    for chunk in (keys[i:i + CHUNK] for i in range(0, len(keys), CHUNK))]
@@ -161,7 +161,7 @@ def trusted_keys(conn: Connection) -> frozenset[str]:
 
 
 def roster_of(conn: Connection, nips: Sequence[str]) -> list[Row]:
-    return [dict(r._mapping) for where in _one_of(conn, roster_entries.c.nip, nips)
+    return [dict(r._mapping) for where in one_of(conn, roster_entries.c.nip, nips)
             for r in conn.execute(select(roster_entries).where(where))]
 
 
@@ -186,7 +186,7 @@ def claims_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) 
     rows: list[Row] = []
     voided = select(jp_voids.c.statement_id).where(jp_voids.c.statement_id == jp_claims.c.statement_id).exists()
     for column, values in ((jp_claims.c.account, accounts), (jp_claims.c.mbox, mboxes)):
-        for where in _one_of(conn, column, values) if values else []:
+        for where in one_of(conn, column, values) if values else []:
             rows += [dict(r._mapping) for r in conn.execute(select(jp_claims, voided.label("voided")).where(where))]
     return rows
 
@@ -194,7 +194,7 @@ def claims_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) 
 def decisions_on(conn: Connection, claim_ids: Sequence[str]) -> list[Row]:
     """Decisions whose target is one of these claims, with `voided` set when a void is stored."""
     voided = select(jp_voids.c.statement_id).where(jp_voids.c.statement_id == decisions.c.statement_id).exists()
-    return [dict(r._mapping) for where in (_one_of(conn, decisions.c.target_id, claim_ids) if claim_ids else [])
+    return [dict(r._mapping) for where in (one_of(conn, decisions.c.target_id, claim_ids) if claim_ids else [])
             for r in conn.execute(select(decisions, voided.label("voided")).where(where))]
 
 
@@ -205,7 +205,7 @@ def binding_rows(conn: Connection) -> list[Row]:
 def nips_of_mboxes(conn: Connection, mboxes: Sequence[str]) -> dict[str, str]:
     """mbox -> nip, from the roster (the latest row naming the mbox wins)."""
     found: dict[str, str] = {}
-    for where in _one_of(conn, roster_entries.c.mbox, mboxes) if mboxes else []:
+    for where in one_of(conn, roster_entries.c.mbox, mboxes) if mboxes else []:
         query = (select(roster_entries.c.mbox, roster_entries.c.nip).where(where)
                  .order_by(roster_entries.c.effective_from, roster_entries.c.seq))
         found.update({mbox: nip for mbox, nip in conn.execute(query)})
@@ -217,7 +217,7 @@ def _by_person(conn: Connection, table: Table, accounts: Sequence[str], mboxes: 
     voided = select(jp_voids.c.statement_id).where(jp_voids.c.statement_id == table.c.statement_id).exists()
     rows: list[Row] = []
     for column, values in ((table.c.account, accounts), (table.c.mbox, mboxes)):
-        for where in _one_of(conn, column, values) if values else []:
+        for where in one_of(conn, column, values) if values else []:
             rows += [dict(r._mapping) for r in conn.execute(select(table, voided.label("voided")).where(where))]
     return rows
 
@@ -232,7 +232,7 @@ def plans_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -
 
 def standards_for(conn: Connection, jabatans: Sequence[str]) -> list[Row]:
     """Standard rows of these jabatan (every instansi's and the general ones)."""
-    return [dict(r._mapping) for where in (_one_of(conn, competency_standards.c.jabatan, jabatans) if jabatans else [])
+    return [dict(r._mapping) for where in (one_of(conn, competency_standards.c.jabatan, jabatans) if jabatans else [])
             for r in conn.execute(select(competency_standards).where(where))]
 
 

@@ -282,3 +282,35 @@ competency_standards = Table(
     Column("level", Integer, nullable=False),
     Column("seq", SeqType, nullable=False),
 )
+
+# Stored figures (projections/figures.py): each pegawai's JP for a year as projections/rules/jp.py
+# total() computed it. Derived from the read models above, never folded from the log directly.
+jp_figures = Table(
+    "jp_figures", metadata,
+    Column("nip", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("nama", Text),  # the roster on the period's last day
+    Column("status", String(32)),
+    Column("unit_kerja", Text),
+    Column("instansi", String(255)),
+    Column("jp_counted", String(32), nullable=False),  # decimal text
+    Column("jp_pending", String(32), nullable=False),
+    Column("jp_by_form", Text, nullable=False),  # JSON object: form code -> decimal text
+    Column("target_jp", String(32)),
+    Column("target_met", Boolean),
+    Column("policy_versions", Text, nullable=False),  # JSON list
+    Column("warnings", Integer, nullable=False),
+    Column("suspected_duplicates", Integer, nullable=False),
+    Column("total", Text, nullable=False),  # the whole JpTotal as JSON (lrs/store/figure_rows.py)
+    Column("current_as_of", SeqType, nullable=False),  # the checkpoint it was computed at
+    Index("ix_jp_figures_instansi", "instansi", "year", "unit_kerja"),
+)
+# Figures whose inputs changed and that are not recomputed yet; a key is in the queue at most once.
+figure_work = Table(
+    "figure_work", metadata,
+    Column("nip", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("reason", String(64), nullable=False),  # the change that queued it (claim, roster, policy...)
+    Column("seq", SeqType, nullable=False),  # the checkpoint of the batch that queued it
+    Index("ix_figure_work_seq", "seq"),
+)

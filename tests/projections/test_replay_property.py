@@ -2,7 +2,7 @@
 and by the learner themselves), assessments from allowed and other credentials, voids, roster rows
 (moves between units) and policy versions, the live projection, a full rebuild and
 a replay as of each prefix give exactly the same figures (JP totals with their recognition,
-competency profiles, summaries)."""
+competency profiles, summaries), and every stored figure is what the rules compute."""
 from __future__ import annotations
 
 import tempfile
@@ -19,9 +19,10 @@ from lrs.read.competencies import pegawai_profile
 from lrs.errors import NotFound
 from lrs.read.jp import pegawai_jp, summary
 from lrs.read.values import to_json
-from lrs.store import read_models
-from lrs.store.engine import make_engine
+from lrs.store import figure_rows, read_models
+from lrs.store.engine import make_engine, reading
 from lrs.store.tables import metadata
+from projections import figures as stored_figures
 from projections import runner
 from tests.fixtures.jp import (
     LMS, NIP_A, NIP_B, NIP_C, PHONE, assessment, claim, decision, overlay, planned, roster_row, target, void,
@@ -77,6 +78,13 @@ def _figures(engine: Any, as_of: str | None = None) -> dict[str, Any]:
     except NotFound:
         out["summary"] = None
     return out
+
+
+def _stored_agree(engine: Any) -> None:
+    """Every stored figure is what total() computes from the facts, and none waits."""
+    with reading(engine) as conn:
+        assert figure_rows.pending(conn) == (0, None)
+        assert list(stored_figures.differences(conn)) == []
 
 
 def _apply(engine: Any, op: tuple[Any, ...], stored: list[str], version: list[int]) -> None:
@@ -147,9 +155,11 @@ def test_live_rebuild_and_as_of_replay_agree(sequence: list[tuple[Any, ...]]) ->
         live: list[tuple[int, dict[str, Any]]] = []
         for op in sequence:
             _apply(engine, op, stored, version)
+            _stored_agree(engine)
             with engine.connect() as conn:
                 live.append((read_models.head_seq(conn), _figures(engine)))
         runner.rebuild(engine, batch=3)
+        _stored_agree(engine)
         assert _figures(engine) == live[-1][1]
         for seq, figures in live:
             assert _figures(engine, as_of=str(seq)) == figures

@@ -94,11 +94,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Derived bookkeeping that says when a stored figure was computed, not what the log implies: a
+# store that folded as statements came and one rebuilt from an import compute at other seqs.
+WHEN_COMPUTED = {"jp_figures": ("current_as_of",)}
+
+
 def tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table the log implies (all but the credentials), sorted."""
+    found = {}
     with engine.connect() as conn:
-        return {table.name: sorted((tuple(_plain(v) for v in row) for row in conn.execute(select(table))), key=repr)
-                for table in metadata.sorted_tables if table.name not in NOT_IN_THE_LOG}
+        for table in metadata.sorted_tables:
+            if table.name in NOT_IN_THE_LOG:
+                continue
+            columns = [c for c in table.columns if c.name not in WHEN_COMPUTED.get(table.name, ())]
+            found[table.name] = sorted((tuple(_plain(v) for v in row) for row in conn.execute(select(*columns))),
+                                       key=repr)
+    return found
 
 
 def figures(engine: Engine) -> dict[str, Any]:

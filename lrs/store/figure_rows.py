@@ -1,0 +1,214 @@
+"""Rows of the stored figures (jp_figures) and of their queue (figure_work), the queries that find
+which figures a change touches, and a JpTotal as exact JSON and back."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import orjson
+from sqlalchemy import Connection, and_, delete, func, or_, select
+
+from lrs.store.engine import bulk_insert
+from lrs.store.read_models import one_of
+from lrs.store.tables import decisions, figure_work, jp_claims, jp_figures, roster_entries
+from projections.rules.duplicates import SuspectedDuplicate
+from projections.rules.jp import JpTotal, JpWarning, Line
+from projections.rules.recognition import Ruling
+
+Key = tuple[str, int]  # (nip, year)
+
+
+# A JpTotal as JSON: decimals as their exact text, dates ISO, tuples as lists (orjson writes
+# dataclasses field by field, in order).
+
+def _decimal(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not part of a JpTotal")
+
+
+def total_json(total: JpTotal) -> str:
+    return orjson.dumps(total, default=_decimal).decode()
+
+
+def _dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _ruling(d: Mapping[str, Any]) -> Ruling:
+    return Ruling(d["statement_id"], d["seq"], d["kind"], d["decided_at"], d["decider"], d["step"],
+                  d["effective"], d["reason"], _dec(d["jp"]))
+
+
+def _line(d: Mapping[str, Any]) -> Line:
+    return Line(d["statement_id"], d["seq"], d["form_code"], date.fromisoformat(d["activity_date"]),
+                d["unit_kerja"], d["instansi"], _dec(d["jp"]), Decimal(d["jp_counted"]), d["status"], d["reason"],
+                tuple(d["policy_versions"]), d["recognition"], tuple(_ruling(r) for r in d["decisions"]),
+                tuple(d["competencies"]))
+
+
+def total_of(text: str) -> JpTotal:
+    d = json.loads(text)
+    return JpTotal(
+        d["nip"], d["year"], d["nama"], d["status"], d["unit_kerja"], d["instansi"], Decimal(d["jp_counted"]),
+        Decimal(d["jp_pending"]), {k: Decimal(v) for k, v in d["jp_by_form"].items()}, _dec(d["target_jp"]),
+        d["target_met"], d["target_reason"], tuple(d["policy_versions"]), tuple(_line(x) for x in d["lines"]),
+        tuple(SuspectedDuplicate(tuple(s["statement_ids"]), tuple(s["kept"]), s["reason"])
+              for s in d["suspected_duplicates"]),
+        tuple(JpWarning(w["code"], w["message"]) for w in d["warnings"]),
+    )
+
+
+def figure_row(total: JpTotal, seq: int) -> dict[str, Any]:
+    return {
+        "nip": total.nip, "year": total.year, "nama": total.nama, "status": total.status,
+        "unit_kerja": total.unit_kerja, "instansi": total.instansi, "jp_counted": str(total.jp_counted),
+        "jp_pending": str(total.jp_pending),
+        "jp_by_form": json.dumps({k: str(v) for k, v in total.jp_by_form.items()}),
+        "target_jp": None if total.target_jp is None else str(total.target_jp), "target_met": total.target_met,
+        "policy_versions": json.dumps(list(total.policy_versions)), "warnings": len(total.warnings),
+        "suspected_duplicates": len(total.suspected_duplicates), "total": total_json(total), "current_as_of": seq,
+    }
+
+
+def _key_in(conn: Connection, columns: Sequence[Any], keys: Sequence[Key]) -> Iterator[Any]:
+    """Conditions that together match these (nip, year) keys: per year, the nips as read_models.one_of."""
+    by_year: dict[int, list[str]] = {}
+    for nip, year in keys:
+        by_year.setdefault(year, []).append(nip)
+    for year, nips in sorted(by_year.items()):
+        for where in one_of(conn, columns[0], nips):
+            yield and_(columns[1] == year, where)
+
+
+# The figures.
+
+def save_figures(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq: int) -> None:
+    """Store these totals (replacing their rows) and delete the rows of `gone` (no longer in the roster)."""
+    keys = [(t.nip, t.year) for t in totals] + list(gone)
+    for where in _key_in(conn, [jp_figures.c.nip, jp_figures.c.year], keys):
+        conn.execute(delete(jp_figures).where(where))
+    bulk_insert(conn, jp_figures, [figure_row(t, seq) for t in totals])
+
+
+def current_figure(conn: Connection, nip: str, year: int) -> JpTotal | None:
+    """The stored figure of a pegawai's year, or None when there is none or it waits to be recomputed."""
+    pending = select(figure_work.c.nip).where(figure_work.c.nip == nip, figure_work.c.year == year).exists()
+    text = conn.execute(select(jp_figures.c.total).where(jp_figures.c.nip == nip, jp_figures.c.year == year,
+                                                         ~pending)).scalar_one_or_none()
+    return None if text is None else total_of(text)
+
+
+def current_figures(conn: Connection, nips: Sequence[str], year: int) -> dict[str, JpTotal]:
+    """The stored figures of these pegawai for a year that do not wait to be recomputed, by nip."""
+    pending = select(figure_work.c.nip).where(figure_work.c.nip == jp_figures.c.nip,
+                                              figure_work.c.year == jp_figures.c.year).exists()
+    query = select(jp_figures.c.nip, jp_figures.c.total).where(jp_figures.c.year == year, ~pending)
+    return {r.nip: total_of(r.total) for where in (one_of(conn, jp_figures.c.nip, list(nips)) if nips else [])
+            for r in conn.execute(query.where(where))}
+
+
+def stored_figures(conn: Connection, after: Key | None, limit: int) -> list[dict[str, Any]]:
+    """Stored figure rows in key order after `after`, skipping those waiting in the queue."""
+    pending = select(figure_work.c.nip).where(figure_work.c.nip == jp_figures.c.nip,
+                                              figure_work.c.year == jp_figures.c.year).exists()
+    query = select(jp_figures).where(~pending)
+    if after is not None:
+        query = query.where(or_(jp_figures.c.nip > after[0],
+                                and_(jp_figures.c.nip == after[0], jp_figures.c.year > after[1])))
+    return [dict(r._mapping) for r in conn.execute(query.order_by(jp_figures.c.nip, jp_figures.c.year)
+                                                   .limit(limit))]
+
+
+def figure_years(conn: Connection, nips: Sequence[str]) -> list[Key]:
+    """The keys stored for these pegawai."""
+    return [(r.nip, int(r.year)) for where in (one_of(conn, jp_figures.c.nip, nips) if nips else [])
+            for r in conn.execute(select(jp_figures.c.nip, jp_figures.c.year).where(where))]
+
+
+# The queue.
+
+def enqueue(conn: Connection, keys: Mapping[Key, str], seq: int) -> None:
+    """Queue these keys (key -> reason) at `seq`; a key already queued takes the new reason and seq."""
+    ordered = sorted(keys)
+    for where in _key_in(conn, [figure_work.c.nip, figure_work.c.year], ordered):
+        conn.execute(delete(figure_work).where(where))
+    bulk_insert(conn, figure_work, [{"nip": n, "year": y, "reason": keys[(n, y)], "seq": seq} for n, y in ordered])
+
+
+def next_work(conn: Connection, limit: int) -> list[Key]:
+    """The oldest queued keys, at most `limit`."""
+    query = select(figure_work.c.nip, figure_work.c.year).order_by(figure_work.c.seq, figure_work.c.nip,
+                                                                     figure_work.c.year).limit(limit)
+    return [(r.nip, int(r.year)) for r in conn.execute(query)]
+
+
+def done(conn: Connection, keys: Sequence[Key]) -> None:
+    for where in _key_in(conn, [figure_work.c.nip, figure_work.c.year], keys):
+        conn.execute(delete(figure_work).where(where))
+
+
+def pending(conn: Connection) -> tuple[int, int | None]:
+    """How many figures wait to be recomputed, and the oldest seq that queued one."""
+    count, oldest = conn.execute(select(func.count(), func.min(figure_work.c.seq))).one()
+    return int(count), None if oldest is None else int(oldest)
+
+
+# What a change touches.
+
+def claims_by_ids(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for where in (one_of(conn, jp_claims.c.statement_id, ids) if ids else [])
+            for r in conn.execute(select(jp_claims).where(where))]
+
+
+def decision_targets(conn: Connection, *, ids: Sequence[str] = (), authority_keys: Sequence[str] = (),
+                     mboxes: Sequence[str] = ()) -> set[str]:
+    """The claims decided by these decisions, by decisions posted with these credentials, or by actors with
+    these mboxes."""
+    found: set[str] = set()
+    for column, values in ((decisions.c.statement_id, ids), (decisions.c.authority_key, authority_keys),
+                           (decisions.c.mbox, mboxes)):
+        for where in one_of(conn, column, list(values)) if values else []:
+            found.update(conn.execute(select(decisions.c.target_id).where(where)).scalars())
+    return found
+
+
+def claims_posted_by(conn: Connection, authority_keys: Sequence[str]) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for where in (one_of(conn, jp_claims.c.authority_key, authority_keys)
+                                           if authority_keys else [])
+            for r in conn.execute(select(jp_claims).where(where))]
+
+
+def claims_of_people(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[dict[str, Any]]:
+    """Claims by these account names or mboxes (the date and the actor: enough to place them)."""
+    columns = [jp_claims.c.account, jp_claims.c.mbox, jp_claims.c.activity_date]
+    rows: list[dict[str, Any]] = []
+    for column, values in ((jp_claims.c.account, accounts), (jp_claims.c.mbox, mboxes)):
+        for where in one_of(conn, column, list(values)) if values else []:
+            rows += [dict(r._mapping) for r in conn.execute(select(*columns).where(where))]
+    return rows
+
+
+def roster_people(conn: Connection, *, nips: Iterable[str] | None = None, instansi: str | None = None,
+                  mboxes: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """(nip, mbox, effective_from) of roster rows: of these nips, of an instansi, of these mboxes, or all
+    (no argument)."""
+    query = select(roster_entries.c.nip, roster_entries.c.mbox, roster_entries.c.effective_from)
+    if nips is not None:
+        wanted = sorted(set(nips))
+        return [dict(r._mapping) for where in (one_of(conn, roster_entries.c.nip, wanted) if wanted else [])
+                for r in conn.execute(query.where(where))]
+    if mboxes:
+        return [dict(r._mapping) for where in one_of(conn, roster_entries.c.mbox, list(mboxes))
+                for r in conn.execute(query.where(where))]
+    if instansi is not None:
+        members = select(roster_entries.c.nip).where(roster_entries.c.instansi == instansi)
+        query = query.where(roster_entries.c.nip.in_(members))
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def clear_figures(conn: Connection) -> None:
+    conn.execute(delete(figure_work))
+    conn.execute(delete(jp_figures))

@@ -1,0 +1,62 @@
+"""The typed facts (projections/rules/facts.py) a set of pegawai's figures for a year are computed
+from, read from the read models on a connection: reports (lrs/read/facts.py) and the stored
+figures (projections/figures.py) load them the same way."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import Connection
+
+from lrs.store import read_models
+from projections.rules.facts import Binding, Claim, Decision, RosterEntry
+from projections.rules.jp import Facts
+from projections.rules.policy import PolicySet
+
+
+@dataclass(frozen=True)
+class Loaded:
+    facts: Facts
+    history: dict[str, list[RosterEntry]]
+    claims: dict[str, list[Claim]]
+    by_mbox: dict[str, str]  # mbox -> nip, of the pegawai loaded (empty when the policy matches none)
+    home_pages: frozenset[str]
+
+    def owner(self, row: Mapping[str, Any]) -> str | None:
+        return owner_of(row, self.history, self.by_mbox, self.home_pages)
+
+
+def owner_of(row: Mapping[str, Any], history: Mapping[str, Any], by_mbox: Mapping[str, str],
+             home_pages: frozenset[str]) -> str | None:
+    """The pegawai a fact row (account or mbox actor) belongs to among those in `history`, or None."""
+    if row["account"] is not None:
+        return row["account"] if row["home_page"] in home_pages and row["account"] in history else None
+    return by_mbox.get(row["mbox"] or "")
+
+
+def load(conn: Connection, nips: Sequence[str], year: int, *, claims_for: Sequence[str] | None = None) -> Loaded:
+    """The facts of these pegawai for a year: roster histories of all, claims (and their decisions)
+    of `claims_for` (default: all)."""
+    policies = PolicySet.from_rows(read_models.policy_rows(conn))
+    iris = policies.policy_in_force(policies.period_end(year))
+    history: dict[str, list[RosterEntry]] = defaultdict(list)
+    for row in read_models.roster_of(conn, nips):
+        history[row["nip"]].append(RosterEntry.of(row))
+    by_mbox = ({e.mbox: nip for nip, entries in history.items() for e in entries if e.mbox}
+               if iris.match_mbox else {})
+    home_pages = frozenset(iris.iris("account_home_pages"))
+    claims: dict[str, list[Claim]] = defaultdict(list)
+    wanted = set(nips if claims_for is None else claims_for)
+    for row in read_models.claims_of(conn, sorted(wanted), sorted(m for m, n in by_mbox.items() if n in wanted)):
+        if (nip := owner_of(row, history, by_mbox, home_pages)) is not None:
+            claims[nip].append(Claim.of(row))
+    decisions: dict[str, list[Decision]] = defaultdict(list)
+    claim_ids = [c.statement_id for listed in claims.values() for c in listed]
+    for row in read_models.decisions_on(conn, claim_ids):
+        decisions[row["target_id"]].append(Decision.of(row))
+    decider_mboxes = sorted({d.mbox for listed in decisions.values() for d in listed if d.mbox})
+    facts = Facts(policies, read_models.trusted_keys(conn), decisions,
+                  {r["key"]: Binding.of(r) for r in read_models.binding_rows(conn)},
+                  read_models.nips_of_mboxes(conn, decider_mboxes) if iris.match_mbox else {})
+    return Loaded(facts, history, claims, by_mbox, home_pages)
