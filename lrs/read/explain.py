@@ -205,11 +205,11 @@ class _Builder:
         lines += [self.voided(c) for c in sorted(claims, key=lambda c: (c.activity_date, c.seq)) if c.voided]
         roster = tuple(r for e in sorted(self.history, key=lambda e: e.effective_from)
                        if (r := self.row(e)) is not None)
-        year_end = entry_on(self.history, self.policies.period_end(result.year))
-        return Explanation(
-            result.nip, result.year, upto, result.jp_counted, result.jp_pending, result.target_jp,
-            result.target_met, result.target_reason, self.row(year_end), self.versions(result.policy_versions),
-            tuple(lines), roster, tuple(self.hashes.source(seq) for seq in sorted(self.named)))
+        year_end = self.row(entry_on(self.history, self.policies.period_end(result.year)))
+        versions = self.versions(result.policy_versions)
+        named = tuple(self.hashes.source(seq) for seq in sorted(self.named))  # after everything named
+        return Explanation(result.nip, result.year, upto, result.jp_counted, result.jp_pending, result.target_jp,
+                           result.target_met, result.target_reason, year_end, versions, tuple(lines), roster, named)
 
     def row(self, entry: RosterEntry | None) -> RosterRow | None:
         if entry is None:
