@@ -17,7 +17,7 @@ def main() -> None:
 
 
 for command in (serving.serve, credentials.credentials, database.db, auditing.verify, auditing.keys,
-                auditing.checkpoint, auditing.export_log, auditing.import_log, reference.policy,
-                reference.roster, reference.standards, projecting.projections, reports.jp, reports.recognitions,
+                auditing.checkpoint, auditing.export_log, auditing.import_log, auditing.explain, auditing.replay,
+                reference.policy, reference.roster, reference.standards, projecting.projections, reports.jp, reports.recognitions,
                 reports.pending, reports.validations, reports.competencies, reports.competency_gaps):
     main.add_command(command)

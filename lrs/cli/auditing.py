@@ -1,5 +1,5 @@
-"""`lrs verify`, `lrs keys create`, `lrs checkpoint`, `lrs export`, `lrs import`: what an
-auditor uses to trust the log without trusting the operator of the server."""
+"""`lrs verify`, `lrs keys create`, `lrs checkpoint`, `lrs export`, `lrs import`, `lrs explain`,
+`lrs replay`: what an auditor uses to trust the log without trusting the operator of the server."""
 from __future__ import annotations
 
 import json
@@ -7,11 +7,11 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import click
 
-from lrs.cli.common import database_option, domain_errors, open_engine
+from lrs.cli.common import as_of_option, database_option, domain_errors, echo_json, open_engine, plain_json, read_report
 from lrs.config import signing_key_file_from_env
 
 key_file_option = click.option(
@@ -198,3 +198,88 @@ def _verify_figures(database_url: str) -> None:
     if wrong:
         raise click.ClickException(f"{len(wrong)} stored figure(s) differ from what the rules compute{skipped}")
     click.echo(f"stored figures match what the rules compute{skipped}")
+
+
+@click.command()
+@click.argument("nip")
+@click.option("--year", required=True, type=int)
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, as /api/v1/audit/explain answers.")
+@database_option
+def explain(nip: str, year: int, as_of: str | None, as_json: bool, database_url: str) -> None:
+    """Explain pegawai NIP's JP in a year: each statement that could count, whether it counted,
+    the rule and policy versions that decided it, each decision with who made it under which
+    binding, and the seq and hash of every event each part comes from (check them against
+    `lrs export`)."""
+    from lrs.read.explain import explain as explain_year
+
+    found = read_report(database_url, lambda engine: explain_year(engine, nip, year, as_of))
+    if as_json:
+        echo_json(found)
+        return
+    met = {True: "met", False: "not met", None: "no target"}[found.target_met]
+    click.echo(f"{nip} {year} as of seq {found.as_of_seq}: {plain_json(found.jp_counted)} JP counted, "
+               f"{plain_json(found.jp_pending)} pending; target {plain_json(found.target_jp)} ({met}: "
+               f"{found.target_reason})")
+    if found.target_roster is not None:
+        click.echo(f"  target read from {_roster(found.target_roster)}; policy {_versions(found.target_policy_versions)}")
+    for item in found.statements:
+        jp = "-" if item.jp is None else plain_json(item.jp)
+        click.echo(f"{item.activity_date} {item.form_code} {item.statement_id} {_event(item.event)}: {item.status}, "
+                   f"{plain_json(item.jp_counted)} of {jp} JP counted")
+        click.echo(f"    rule: {item.reason}")
+        if item.policy_versions:
+            click.echo(f"    policy: {_versions(item.policy_versions)}")
+        if item.roster is not None:
+            click.echo(f"    roster: {_roster(item.roster)}")
+        if item.trusted_source is not None:
+            click.echo(f"    trusted source {item.trusted_source.key} since {_event(item.trusted_source.event)}")
+        if item.voided_by is not None:
+            click.echo(f"    voided by {_event(item.voided_by)}")
+        for ruling in item.decisions:
+            effect = "has effect" if ruling.effective else "no effect"
+            via = (f"credential {ruling.credential} bound to {ruling.binding.nip or ruling.binding.role} by "
+                   f"{_event(ruling.binding.event)}" if ruling.binding is not None else
+                   f"trusted source {ruling.credential} since {_event(ruling.trusted_source.event)}"
+                   if ruling.trusted_source is not None else f"credential {ruling.credential} (no binding)")
+            click.echo(f"    {ruling.kind} {ruling.statement_id} {_event(ruling.event)} by {ruling.decider or '?'} "
+                       f"({effect}; {via}): {ruling.reason}")
+
+
+def _event(source: Any) -> str:
+    return f"seq {source.seq} {source.hash}"
+
+
+def _versions(versions: Any) -> str:
+    return ", ".join(f"{v.version} ({v.published if v.hash is None else _event(v)})" for v in versions)
+
+
+def _roster(row: Any) -> str:
+    return (f"roster row from {row.effective_from} ({row.status}, {row.unit_kerja}, {row.instansi}, atasan "
+            f"{row.atasan_nip or 'none'}) {_event(row.event)}")
+
+
+@click.command()
+@click.option("--as-of", "as_of", required=True, help="An event seq, or a stored time (ISO 8601).")
+@click.option("--out", required=True, type=click.Path(file_okay=True, path_type=Path),
+              help="The directory to write (created; it must not exist, or be empty).")
+@click.option("--projection", "names", multiple=True, metavar="NAME",
+              help="Write only this read model (repeat for more; default all).")
+@database_option
+def replay(as_of: str, out: Path, names: tuple[str, ...], database_url: str) -> None:
+    """Rebuild the read models as of a seq or stored time in a scratch database (the live ones are
+    not touched) and write each as a canonical file (rows in key order, one RFC 8785 JSON object a
+    line), with SHA256SUMS; print each file's SHA-256 and the digest of them all. The same as-of
+    gives the same bytes on any machine, also from an export imported there."""
+    from lrs.read.replay_files import MANIFEST, replay_to_files
+
+    with domain_errors():
+        engine = open_engine(database_url)
+        try:
+            done = replay_to_files(engine, as_of, out, names)
+        finally:
+            engine.dispose()
+    click.echo(f"read models as of seq {done.seq} (event hash {done.hash}) in {out}:")
+    for written in done.files:
+        click.echo(f"{written.sha256}  {written.file} ({written.rows} rows)")
+    click.echo(f"digest {done.digest} (SHA-256 of {MANIFEST})")

@@ -1,8 +1,11 @@
 """/api/v1/audit: the signed checkpoints of the log with the public keys that signed them, so
 parties outside the LRS keep copies and later prove the log still extends them
-(`lrs verify --checkpoint`). Read with the scope `audit` or `reports` (a checkpoint names no
-person, and every copy kept elsewhere makes a rewrite harder to hide)."""
+(`lrs verify --checkpoint`), read with the scope `audit` or `reports` (a checkpoint names no
+person, and every copy kept elsewhere makes a rewrite harder to hide); and the explanation of a
+pegawai's JP year with the events behind each part, read with `audit` or as the pegawai's JP."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
@@ -11,8 +14,10 @@ from sqlalchemy import Engine
 
 from lrs.api.auth import credential
 from lrs.errors import BadRequest, NotAuthorized
-from lrs.read import checkpoints
+from lrs.read import checkpoints, explain
+from lrs.read.values import to_json
 from lrs.vocabulary import AUDIT
+from projections.replays import Replays
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 MAX_LIMIT = 500
@@ -25,6 +30,12 @@ class Args(Schema):
     format = fields.String(validate=validate.OneOf(["json"]))  # /api/v1 answers JSON only
 
 
+class ExplainArgs(Args):
+    nip = fields.String(required=True, validate=validate.Length(min=1))
+    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=9999))
+    as_of = fields.String()
+
+
 class PageArgs(Args):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT))
@@ -35,16 +46,23 @@ def _engine() -> Engine:
     return engine
 
 
+def _replays() -> Replays:
+    replays: Replays = current_app.extensions["lrs.replays"]
+    return replays
+
+
 @bp.before_request
 def require_scope() -> None:
     reader = credential()
+    if request.endpoint == "audit.explain_jp":
+        return  # names a person: the read side judges it (lrs/read/explain.py), not the scope alone
     if not (reader.allows(AUDIT) or reader.allows("reports")):
         raise NotAuthorized(f"credential {reader.key!r} lacks the scope 'audit' (or 'reports')")
 
 
-def _args(schema: Schema) -> dict[str, int]:
+def _args(schema: Schema) -> dict[str, Any]:
     try:
-        loaded: dict[str, int] = schema.load(request.args)
+        loaded: dict[str, Any] = schema.load(request.args)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
         problems = "; ".join(f"{name}: {' '.join(map(str, why))}" for name, why in messages.items())
@@ -66,3 +84,14 @@ def latest_checkpoint() -> ResponseReturnValue:
     """The latest signed checkpoint, with its public key: a file `lrs verify --checkpoint` reads."""
     _args(Args())
     return checkpoints.latest_checkpoint(_engine())
+
+
+@bp.get("/explain")
+def explain_jp() -> ResponseReturnValue:
+    """A pegawai's JP year explained: each statement that could count, whether it counted and by
+    which rule and policy versions, the decisions with their bindings, and the seq and hash of
+    every event each part comes from."""
+    args = _args(ExplainArgs())
+    found = explain.explain(_engine(), args["nip"], args["year"], args.get("as_of"), replays=_replays(),
+                            reader=credential())
+    return dict(to_json(found))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, Row, Select, and_, bindparam, func, literal_column, or_, select
 
@@ -132,6 +132,16 @@ def at(conn: Connection, seqs: Sequence[int]) -> dict[int, Event]:
     for start in range(0, len(wanted), 500):
         query = select(events).where(events.c.seq.in_(wanted[start:start + 500]))
         found.update({row.seq: _event(row) for row in conn.execute(query)})
+    return found
+
+
+def hashes_of(conn: Connection, seqs: Collection[int]) -> dict[int, str]:
+    """seq -> hash of the events at these seqs (those that exist), without their payloads."""
+    found: dict[int, str] = {}
+    wanted = sorted(set(seqs))
+    for start in range(0, len(wanted), 500):
+        query = select(events.c.seq, events.c.hash).where(events.c.seq.in_(wanted[start:start + 500]))
+        found.update({int(seq): str(digest) for seq, digest in conn.execute(query)})
     return found
 
 

@@ -150,6 +150,16 @@ def clear(conn: Connection, name: str) -> None:
     conn.execute(delete(projection_checkpoints).where(projection_checkpoints.c.name == name))
 
 
+def rows_in_key_order(conn: Connection, name: str, *, batch: int = 5000) -> Iterator[Row]:
+    """Every row of a projection's table, in the order of its key. On SQLite (an as-of replay's
+    scratch database) text sorts by the BINARY collation, code point by code point, whatever the
+    machine: `lrs replay` writes the same bytes everywhere."""
+    table, columns = TABLES[name]
+    query = select(table).order_by(*[table.c[c] for c in columns])
+    for row in conn.execution_options(yield_per=batch).execute(query):
+        yield dict(row._mapping)
+
+
 # Fact queries for reports (lrs/read/facts.py).
 
 def policy_rows(conn: Connection) -> list[Row]:

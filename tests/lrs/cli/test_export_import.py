@@ -9,11 +9,11 @@ import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from lrs.cli import main
 from lrs.events import CHECKPOINT_SIGNED, KEY_PUBLISHED, STATEMENT_STORED
@@ -23,22 +23,15 @@ from lrs.read.recognitions import claims_of
 from lrs.read.values import to_json
 from lrs.store import chain, log, signing
 from lrs.store.engine import make_engine
-from lrs.store.tables import metadata
-from lrs.write import documents
-from lrs.write.checkpoints import Signed, sign_head
-from lrs.write.reference import create_credential, default_authority, publish_policy, record_roster, record_standards
+from lrs.write.checkpoints import sign_head
 from lrs.write.reference import trust_source
 from lrs.write.statements import record_statements
-from lrs.xapi.documents import Content, DocumentKey, Preconditions, PutRule, Resource, Scope
 from lrs.xapi.multipart import Part
-from projections import runner
-from tests.fixtures.databases import PG_URL, PgSchema, SqliteTemplate
-from tests.fixtures.jp import (
-    LMS, NIP_A, NIP_B, NIP_C, assessment, claim, decision, overlay, planned, roster_row, target, void,
-)
+from tests.fixtures.databases import SqliteTemplate
+from tests.fixtures.jp import LMS, NIP_A, NIP_B, NIP_C, claim
+from tests.fixtures.populated import populate, tables
 
 YEAR = 2026
-NOT_IN_THE_LOG = {"credentials"}  # secrets: created again on the new store
 
 
 def _cli(database_url: str, *args: str) -> tuple[int, str, str]:
@@ -46,96 +39,11 @@ def _cli(database_url: str, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def populate(engine: Engine) -> list[Signed]:
-    """A store with something of every kind: a policy overlay, a roster, standards, a trusted
-    source, a bound credential, claims, a decision, a void, an assessment, a plan, an attachment,
-    documents (stored, merged, deleted), and checkpoints by two keys."""
-    keys = [signing.load_key(signing.new_key_pem(), "key") for _ in range(2)]
-    publish_policy(engine, overlay(**target(25)))
-    record_roster(engine, [roster_row(NIP_A, atasan_nip=NIP_C), roster_row(NIP_B, atasan_nip=NIP_C),
-                           roster_row(NIP_C)])
-    record_standards(engine, [{"instansi": "KEMENKEU", "jabatan": "Analis", "kompetensi": "INT",
-                               "jenis": "manajerial", "level": 3, "effective_from": "2026-01-01"}])
-    trust_source(engine, "lms")
-    create_credential(engine, "atasan", "s3cret", ["statements/write"], nip=NIP_C)
-    counted, voided, mentoring = claim(jp=4), claim(jp=6), claim("NK_MENTORING", duration="PT3H")
-    record_statements(engine, [counted, voided, mentoring, claim(jp=3, nip=NIP_B), assessment("INT", 2),
-                               planned("https://lms.example.go.id/plan/1", jp=10)], authority=LMS)
-    signed = [sign_head(engine, keys[0])]
-    record_statements(engine, [decision("approved", mentoring["id"], NIP_C)], authority=default_authority("atasan"))
-    record_statements(engine, [void(voided["id"])], authority=LMS)
-    evidence = b"sertifikat pelatihan anti korupsi"
-    sha2 = hashlib.sha256(evidence).hexdigest()
-    with_file = claim(jp=2)
-    with_file["attachments"] = [{"usageType": "http://id.tincanapi.com/attachment/certificate",
-                                 "display": {"id-ID": "sertifikat"}, "contentType": "text/plain",
-                                 "length": len(evidence), "sha2": sha2}]
-    record_statements(engine, [with_file], authority=LMS, attachments=[Part(sha2, "text/plain", evidence)])
-    state = DocumentKey(Scope(Resource.STATE, "https://lms.example.go.id/course/1",
-                              {"mbox": "mailto:siti@example.go.id"}), "bookmark")
-    profile = DocumentKey(Scope(Resource.ACTIVITY_PROFILE, "https://lms.example.go.id/course/1"), "settings")
-    documents.put_document(engine, state, Content("application/json", b'{"page": 1}'), Preconditions(),
-                           rule=PutRule.ALLOWED)
-    documents.post_document(engine, state, Content("application/json", b'{"done": false}'), Preconditions())
-    documents.put_document(engine, profile, Content("text/plain", "ü".encode()), Preconditions(), rule=PutRule.ALLOWED)
-    documents.delete_document(engine, profile, Preconditions())
-    signed.append(sign_head(engine, keys[1]))
-    record_statements(engine, [claim(jp=1, nip=NIP_B)], authority=LMS)
-    runner.catch_up(engine)
-    return signed
-
-
-def _plain(value: Any) -> Any:
-    """One form of a column value on both databases."""
-    if isinstance(value, datetime):
-        return chain.format_stored(chain.utc(value))
-    if isinstance(value, memoryview):
-        return bytes(value)
-    return value
-
-
-# Derived bookkeeping that says when a stored figure was computed, not what the log implies: a
-# store that folded as statements came and one rebuilt from an import compute at other seqs.
-WHEN_COMPUTED = {"jp_figures": ("current_as_of",)}
-
-
-def tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table the log implies (all but the credentials), sorted."""
-    found = {}
-    with engine.connect() as conn:
-        for table in metadata.sorted_tables:
-            if table.name in NOT_IN_THE_LOG:
-                continue
-            columns = [c for c in table.columns if c.name not in WHEN_COMPUTED.get(table.name, ())]
-            found[table.name] = sorted((tuple(_plain(v) for v in row) for row in conn.execute(select(*columns))),
-                                       key=repr)
-    return found
-
-
 def figures(engine: Engine) -> dict[str, Any]:
     return {"jp": [to_json(pegawai_jp(engine, nip, YEAR)) for nip in (NIP_A, NIP_B, NIP_C)],
             "summary": to_json(summary(engine, "KEMENKEU", YEAR).summary),
             "recognitions": to_json(claims_of(engine, NIP_A, YEAR)),
             "competencies": to_json(pegawai_profile(engine, NIP_A, YEAR))}
-
-
-@pytest.fixture(scope="module")
-def other_pg() -> Iterator[PgSchema]:
-    """A second PostgreSQL store to import into."""
-    schema = PgSchema(PG_URL)
-    yield schema
-    schema.drop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_store(request: pytest.FixtureRequest, sqlite_template: SqliteTemplate) -> Iterator[str]:
-    """The URL of another empty, migrated store."""
-    if request.param == "sqlite":
-        yield sqlite_template.fresh_url()
-    else:
-        pg: PgSchema = request.getfixturevalue("other_pg")
-        yield pg.url
-        pg.empty()
 
 
 def test_export_then_import_gives_the_same_hashes_read_models_and_figures(
