@@ -42,6 +42,9 @@ class DefaultConfig:
     # (requests return at once; appends arriving meanwhile are folded together) rather than in
     # the request. Reports then lag the log by one catch-up.
     PROJECT_IN_BACKGROUND = True
+    # /ready answers 503 while a projection is more than this many events behind the log (its
+    # reports would be stale): a server catching up after a restart or a bulk load is not ready.
+    READY_MAX_LAG = 10_000
     # An Ed25519 private key (PEM, `lrs keys create`) the server signs checkpoints of the log
     # with; "" signs nothing. The key stays in this file: only its public half enters the log.
     SIGNING_KEY_FILE = ""

@@ -11,9 +11,11 @@ from lrs.xapi import versions
 
 HEADER = "X-Experience-API-Version"
 # Resources a client may call without the version header (xAPI Communication 2.7: About).
-VERSIONLESS = ("about", "reports", "profile", "web")  # /api/v1/, /profiles/, /app/ are not xAPI
-# Pages for people, not xAPI clients: no xAPI or CORS headers (no other site reads them).
-PAGES = ("web",)
+# /api/v1/, /profiles/, /app/, /health and /ready are not xAPI.
+VERSIONLESS = ("about", "reports", "profile", "web", "health")
+# Pages for people and probes for operators, not xAPI clients: no xAPI or CORS headers (no other
+# site reads them).
+PAGES = ("web", "health")
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
