@@ -7,6 +7,7 @@ import click
 from sqlalchemy import Engine
 
 from lrs.cli.common import database_option, migrated_engine
+from lrs.cli.connecting import shown
 from lrs.config import secret_key_from_env
 
 
@@ -39,7 +40,7 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool, database
         click.echo("LRS_SECRET_KEY is not set: web sessions (/app/) are signed with a key made at this start, "
                    "so they end when the server restarts. Set LRS_SECRET_KEY to keep them.", err=True)
     click.echo(f"Jejak LRS on http://{host}:{port}/xapi/, web pages on http://{host}:{port}/app/  "
-               f"(database {database_url})", err=True)
+               f"(database {shown(database_url)})", err=True)
     run(database_url=database_url, host=host, port=port, workers=workers, threads=threads, secret_key=secret_key)
 
 
