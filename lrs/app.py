@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lrs import api, reports_api, web
+from lrs import api, ops, reports_api, web
 from lrs.config import DefaultConfig
 from lrs.read.credentials import Authenticator
 from lrs.store.engine import make_engine
@@ -35,6 +35,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     api.register(app)
     reports_api.register(app)
     web.register(app)
+    ops.register(app)
     app.url_map.strict_slashes = False
     if app.config["TRUSTED_PROXIES"]:
         proxies = int(app.config["TRUSTED_PROXIES"])

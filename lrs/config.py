@@ -42,6 +42,12 @@ class DefaultConfig:
     # (requests return at once; appends arriving meanwhile are folded together) rather than in
     # the request. Reports then lag the log by one catch-up.
     PROJECT_IN_BACKGROUND = True
+    # Least level of the server's log records (JSON lines on stderr): DEBUG, INFO (one access
+    # record per request), WARNING, ERROR or CRITICAL.
+    LOG_LEVEL = "INFO"
+    # /ready answers 503 while a projection is more than this many events behind the log (its
+    # reports would be stale): a server catching up after a restart or a bulk load is not ready.
+    READY_MAX_LAG = 10_000
     # An Ed25519 private key (PEM, `lrs keys create`) the server signs checkpoints of the log
     # with; "" signs nothing. The key stays in this file: only its public half enters the log.
     SIGNING_KEY_FILE = ""
@@ -69,6 +75,11 @@ class DefaultConfig:
 def secret_key_from_env() -> str | None:
     """LRS_SECRET_KEY, or None when it is unset or empty."""
     return os.environ.get("LRS_SECRET_KEY") or None
+
+
+def log_level_from_env() -> str:
+    """LRS_LOG_LEVEL as `lrs serve` checks it before starting workers."""
+    return os.environ.get("LRS_LOG_LEVEL") or DefaultConfig.LOG_LEVEL
 
 
 def database_url_from_env() -> str:

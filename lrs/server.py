@@ -19,11 +19,14 @@ class LrsServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         from lrs.app import create_app
+        from lrs.ops import logs
 
         overrides: dict[str, Any] = {"DATABASE_URL": self.database_url}
         if self.secret_key is not None:
             overrides["SECRET_KEY"] = self.secret_key
-        return create_app(overrides)
+        app = create_app(overrides)
+        logs.configure(app.config["LOG_LEVEL"])  # in the worker: JSON lines with request ids
+        return app
 
 
 def run(*, database_url: str, host: str, port: int, workers: int, threads: int, secret_key: str | None = None) -> None:

@@ -14,7 +14,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("lrs.cli",),
     ("lrs.server",),
     ("lrs.app",),
-    ("lrs.web", "lrs.reports_api"),  # lrs.web: the people's pages
+    ("lrs.web", "lrs.reports_api", "lrs.ops"),  # lrs.web: the people's pages; lrs.ops: probes
     ("lrs.api",),
     ("lrs.write", "lrs.read"),
     ("projections.runner", "projections.projector", "projections.replays", "projections.log_reader",

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
+from werkzeug.datastructures import ETags
 from werkzeug.http import parse_etags
 
 from lrs.read import documents as reads
@@ -67,15 +68,22 @@ def _content() -> Content:
     return Content(request.headers.get("Content-Type") or DEFAULT_TYPE, read_body())
 
 
-def _tags(header: str) -> frozenset[str] | None:
-    if header not in request.headers:
-        return None
-    tags = parse_etags(request.headers[header])
-    return frozenset({"*"}) if tags.star_tag else frozenset(tags.as_set(include_weak=True))
+def _tags(header: str) -> ETags | None:
+    return parse_etags(request.headers[header]) if header in request.headers else None
 
 
 def _preconditions() -> Preconditions:
-    return Preconditions(_tags("If-Match"), _tags("If-None-Match"))
+    """If-Match compares strongly (its weak tags never match), If-None-Match weakly (RFC 7232 3.1, 3.2)."""
+    if_match, if_none_match = _tags("If-Match"), _tags("If-None-Match")
+    return Preconditions(
+        None if if_match is None else _named(if_match, weak=False),
+        None if if_none_match is None else _named(if_none_match, weak=True),
+        frozenset() if if_match is None else frozenset(if_match.as_set(include_weak=True)) - if_match.as_set(),
+    )
+
+
+def _named(tags: ETags, *, weak: bool) -> frozenset[str]:
+    return frozenset({"*"}) if tags.star_tag else frozenset(tags.as_set(include_weak=weak))
 
 
 def blueprint(import_name: str, name: str, url: str, spec: DocumentResource) -> Blueprint:

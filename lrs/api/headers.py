@@ -11,9 +11,11 @@ from lrs.xapi import versions
 
 HEADER = "X-Experience-API-Version"
 # Resources a client may call without the version header (xAPI Communication 2.7: About).
-VERSIONLESS = ("about", "reports", "profile", "web")  # /api/v1/, /profiles/, /app/ are not xAPI
-# Pages for people, not xAPI clients: no xAPI or CORS headers (no other site reads them).
-PAGES = ("web",)
+# /api/v1/, /profiles/, /app/, the front page (/), /health and /ready are not xAPI.
+VERSIONLESS = ("about", "reports", "profile", "web", "front", "health")
+# Pages for people and probes for operators, not xAPI clients: no xAPI or CORS headers (no other
+# site reads them).
+PAGES = ("web", "front", "health")
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -37,9 +39,14 @@ def check_version() -> None:
     g.xapi_version = version or current_app.config["XAPI_DEFAULT_VERSION"]
     if request.method == "OPTIONS" or request.blueprint in VERSIONLESS:
         return
+    refuse_unsupported(header)
+
+
+def refuse_unsupported(header: str | None) -> None:
+    """400 unless the version header names a version this LRS speaks."""
     if header is None:
         raise UnsupportedVersion(f"the {HEADER} header is required")
-    if version is None:
+    if versions.from_header(header) is None:
         raise UnsupportedVersion(
             f"{HEADER} {header!r} is not supported; this LRS speaks 1.0.x (1.0.3) and 2.0.x (2.0.0)"
         )
@@ -64,6 +71,11 @@ def consistent_through() -> str:
 def add_headers(response: Response) -> Response:
     if request.blueprint in PAGES:
         return response
+    return xapi_headers(response)
+
+
+def xapi_headers(response: Response) -> Response:
+    """The xAPI and CORS headers, on any response."""
     # The latest patch of the version the request asked for (Communication 3.3).
     response.headers[HEADER] = xapi_version()
     response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())

@@ -8,6 +8,8 @@ from lrs.cli import auditing, credentials, database, projecting, reference, repo
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The installed distribution's version (its metadata, from setup.cfg), never a copy in code.
+@click.version_option(package_name="jejak-lrs", prog_name="lrs", message="%(prog)s (Jejak LRS) %(version)s")
 def main() -> None:
     """Jejak LRS: an event-sourced xAPI Learning Record Store.
 

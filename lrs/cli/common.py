@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator, TypeVar
 import click
 from sqlalchemy import Engine
 
+from lrs.cli.connecting import check_url, connecting, shown
 from lrs.config import database_url_from_env
 
 T = TypeVar("T")
@@ -37,14 +38,18 @@ def domain_errors(prefix: str = "") -> Iterator[None]:
 
 def open_engine(url: str) -> Engine:
     """The database at `url`, whose schema must be the newest: a command other than `serve` and
-    `db upgrade` never migrates what it reads or writes."""
+    `db upgrade` never migrates what it reads or writes. A database that cannot be used stops
+    the command with one line saying why (lrs/cli/connecting.py)."""
     from lrs.store.engine import make_engine
     from lrs.store.schema import is_current
 
+    check_url(url)
     engine = make_engine(url)
-    if not is_current(engine):
+    with connecting(url):
+        current = is_current(engine)
+    if not current:
         engine.dispose()
-        raise click.ClickException(f"the database at {url} does not have the newest schema; "
+        raise click.ClickException(f"the database at {shown(url)} does not have the newest schema; "
                                    "run `lrs db upgrade` first")
     return engine
 
@@ -54,8 +59,10 @@ def migrated_engine(url: str) -> Engine:
     from lrs.store.engine import make_engine
     from lrs.store.schema import upgrade
 
+    check_url(url)
     engine = make_engine(url)
-    upgrade(engine)
+    with connecting(url):
+        upgrade(engine)
     return engine
 
 

@@ -7,7 +7,8 @@ import click
 from sqlalchemy import Engine
 
 from lrs.cli.common import database_option, migrated_engine
-from lrs.config import secret_key_from_env
+from lrs.cli.connecting import shown
+from lrs.config import log_level_from_env, secret_key_from_env
 
 
 @click.command()
@@ -26,8 +27,13 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool, database
     The schema is created or migrated first. SIGTERM stops it cleanly: requests in flight
     finish, nothing half-written remains (each request is one transaction).
     """
+    from lrs.ops.logs import check_level
     from lrs.server import run
 
+    try:
+        check_level(log_level_from_env())  # here, not in each worker that would fail to boot
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     engine = migrated_engine(database_url)
     if demo:
         _ensure_demo(engine)
@@ -39,7 +45,7 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool, database
         click.echo("LRS_SECRET_KEY is not set: web sessions (/app/) are signed with a key made at this start, "
                    "so they end when the server restarts. Set LRS_SECRET_KEY to keep them.", err=True)
     click.echo(f"Jejak LRS on http://{host}:{port}/xapi/, web pages on http://{host}:{port}/app/  "
-               f"(database {database_url})", err=True)
+               f"(database {shown(database_url)})", err=True)
     run(database_url=database_url, host=host, port=port, workers=workers, threads=threads, secret_key=secret_key)
 
 

@@ -121,10 +121,13 @@ def _same(a: Any, b: Any) -> bool:
 @dataclass(frozen=True)
 class Preconditions:
     """The If-Match and If-None-Match headers: None when absent, else the entity tags named
-    ("*" for any)."""
+    ("*" for any). RFC 7232 2.3.2: If-Match compares strongly, so a weak tag (W/"...") there
+    never matches and is not in `if_match` (only in `weak_if_match`, to say so); If-None-Match
+    compares weakly, so its weak tags are in `if_none_match` like the others."""
 
     if_match: frozenset[str] | None = None
     if_none_match: frozenset[str] | None = None
+    weak_if_match: frozenset[str] = frozenset()
 
     @property
     def given(self) -> bool:
@@ -136,6 +139,11 @@ class Preconditions:
         if self.if_match is not None:
             if etag is None:
                 raise PreconditionFailed("If-Match names a document that does not exist")
+            if "*" not in self.if_match and etag in self.weak_if_match:
+                raise PreconditionFailed(
+                    f'If-Match names the ETag as weak (W/"{etag}"), which never matches: If-Match '
+                    f'compares ETags strongly (RFC 7232 3.1); send "{etag}"'
+                )
             if "*" not in self.if_match and etag not in self.if_match:
                 raise PreconditionFailed(
                     f'If-Match does not name the document\'s current ETag "{etag}"; '

@@ -116,6 +116,29 @@ def test_if_match_and_if_none_match_give_412_and_keep_the_document(client, auth)
     assert client.get(target, headers=auth).get_json() == {"v": 2}
 
 
+@pytest.mark.parametrize("path, params", [
+    (STATE, {"activityId": ACTIVITY, "agent": AGENT, "stateId": "weak"}),
+    (ACTIVITY_PROFILE, {"activityId": ACTIVITY, "profileId": "weak"}),
+    (AGENT_PROFILE, {"agent": AGENT, "profileId": "weak"}),
+])
+def test_if_match_compares_strongly_and_if_none_match_weakly(client, auth, path, params) -> None:
+    """RFC 7232 3.1, 3.2: W/"..." never matches for If-Match; for If-None-Match it matches."""
+    target = url(path, **params)
+    send(client, "PUT", target, auth, {"v": 1}, **{"If-None-Match": "*"})
+    etag = client.get(target, headers=auth).headers["ETag"]
+    weak = "W/" + etag
+    refused = send(client, "PUT", target, auth, {"v": 2}, **{"If-Match": weak})
+    assert refused.status_code == 412
+    assert "W/" in refused.get_json()["message"] and "strongly" in refused.get_json()["message"]
+    assert send(client, "POST", target, auth, {"w": 2}, **{"If-Match": weak}).status_code == 412
+    assert client.delete(target, headers={**auth, "If-Match": weak}).status_code == 412
+    assert send(client, "PUT", target, auth, {"v": 2}, **{"If-None-Match": weak}).status_code == 412
+    assert send(client, "PUT", target, auth, {"v": 2}, **{"If-None-Match": '"other", ' + weak}).status_code == 412
+    assert client.get(target, headers=auth).get_json() == {"v": 1}
+    assert send(client, "PUT", target, auth, {"v": 2}, **{"If-Match": f'{weak}, {etag}'}).status_code == 204
+    assert client.get(target, headers=auth).get_json() == {"v": 2}
+
+
 def test_profile_put_without_headers_is_409_when_it_exists_and_400_when_not(client, auth) -> None:
     target = url(ACTIVITY_PROFILE, activityId=ACTIVITY, profileId="p")
     response = send(client, "PUT", target, auth, {"v": 1})

@@ -86,6 +86,11 @@ def test_preconditions_that_fail(pre: Preconditions, etag: str | None) -> None:
         pre.check(etag)
 
 
+def test_a_weak_if_match_tag_is_named_as_never_matching() -> None:
+    with pytest.raises(PreconditionFailed, match=r'weak \(W/"a999.*send "a999'):
+        Preconditions(if_match=frozenset(), weak_if_match=frozenset({ETAG})).check(ETAG)
+
+
 def test_put_without_headers_follows_the_rule() -> None:
     bare = Preconditions()
     bare.check_put(ETAG, PutRule.ALLOWED)
