@@ -1,6 +1,6 @@
 """A claim's statement and its evidence for the web pages: whose claim a stored statement is
-(the NIP its actor's account names, and the reporting period of its activity), the attachments
-it names, and their bytes for whoever may see that pegawai's pages (lrs/read/access_web.py)."""
+(the NIP its actor's account names, and the reporting period of its activity), its title,
+description and the attachments it names, and their bytes for whoever may see that pegawai's pages (lrs/read/access_web.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,11 +43,32 @@ def _attachments(statement: Mapping[str, Any]) -> list[Evidence]:
             for a in statement.get("attachments") or () if isinstance(a, Mapping) and "sha2" in a]
 
 
-def evidence_of(engine: Engine, statement_ids: Iterable[str]) -> dict[str, list[Evidence]]:
-    """The attachments each stored statement among `statement_ids` names."""
+@dataclass(frozen=True)
+class Details:
+    """What a claim says of itself: its activity's name and description (in the first language
+    the statement gives), and the attachments it names."""
+
+    title: str | None
+    description: str | None
+    evidence: tuple[Evidence, ...]
+
+
+def _first(language_map: Any) -> str | None:
+    if isinstance(language_map, Mapping) and language_map:
+        return str(next(iter(language_map.values())))
+    return None
+
+
+def details_of(engine: Engine, statement_ids: Iterable[str]) -> dict[str, Details]:
+    """The details of each stored statement among `statement_ids`."""
     with reading(engine) as conn:
         found = statement_rows.find_by_ids(conn, list(statement_ids))
-    return {statement_id: _attachments(stored.body) for statement_id, stored in found.items()}
+    details = {}
+    for statement_id, stored in found.items():
+        definition = (stored.body.get("object") or {}).get("definition") or {}
+        details[statement_id] = Details(_first(definition.get("name")), _first(definition.get("description")),
+                                        tuple(_attachments(stored.body)))
+    return details
 
 
 def get_claim(engine: Engine, statement_id: str) -> StoredClaim:

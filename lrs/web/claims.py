@@ -18,9 +18,10 @@ from flask_babel import gettext as _  # type: ignore[import-untyped]
 
 from lrs.read import claim_evidence, policy_terms, recognitions
 from lrs.read.policy_terms import ClaimTerms
+from lrs.read.values import to_json
 from lrs.web.blueprint import bp
 from lrs.web.errors import PageProblem
-from lrs.web.forms import ClaimForm
+from lrs.web.forms import MEGABYTE, ClaimForm
 from lrs.web.inbox import project
 from lrs.web.pages import replays
 from lrs.web.session import engine, signed_in, viewer
@@ -61,7 +62,7 @@ def claim_statement(nip: str, form: ClaimForm, terms: ClaimTerms, sha2: str) -> 
     if (minutes := form.minutes_value()) is not None:
         statement["result"] = {"duration": f"PT{minutes}M", "completion": True}
     if (jp := form.jp_value()) is not None:
-        extensions[terms.jp_extension] = int(jp) if jp == jp.to_integral_value() else float(jp)
+        extensions[terms.jp_extension] = to_json(jp)
     return statement
 
 
@@ -87,17 +88,13 @@ def new_claim() -> ResponseReturnValue:
             record_statements(engine(), [statement], authority=viewer().credential.authority,
                               attachments=[Part(sha2, form.evidence_type, form.evidence_bytes)], project=project())
             flash(_("Your claim is sent: it waits for your atasan's decision."), "success")
-            return redirect(url_for("web.me", year=terms_year(form)), 303)
+            return redirect(url_for("web.me", year=policy_terms.period_of(engine(), form.activity_date.data)), 303)
     return _render(form, terms, 400)
 
 
 def _render(form: ClaimForm, terms: ClaimTerms, status: int = 200) -> ResponseReturnValue:
-    max_mb = Decimal(current_app.config["EVIDENCE_MAX_BYTES"]) / 1_000_000
+    max_mb = Decimal(current_app.config["EVIDENCE_MAX_BYTES"]) / MEGABYTE
     return render_template("claim.html", form=form, terms=terms, max_mb=max_mb), status
-
-
-def terms_year(form: ClaimForm) -> int:
-    return policy_terms.period_of(engine(), form.activity_date.data)
 
 
 @bp.post("/claims/<statement_id>/void")

@@ -66,6 +66,7 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
 
 
 MAX_MINUTES = 100_000
+MEGABYTE = 1024 * 1024  # the MB the evidence limit is shown in
 EVIDENCE_TYPES = {  # what an evidence file may be, and how its bytes begin
     "application/pdf": (b"%PDF-",),
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -148,7 +149,7 @@ class ClaimForm(FlaskForm):  # type: ignore[misc]
         content = upload.read(self.max_bytes + 1)
         if len(content) > self.max_bytes:
             raise ValidationError(_l("The file is larger than %(most)s MB.",
-                                     most=jp_text(Decimal(self.max_bytes) / 1_000_000)))
+                                     most=jp_text(Decimal(self.max_bytes) / MEGABYTE)))
         declared = (upload.mimetype or "").lower()
         starts = EVIDENCE_TYPES.get(declared)
         if starts is None or not content.startswith(starts):

@@ -40,8 +40,8 @@ def _render(claims: list[Claimed], forms: Mapping[str, DecisionForm], status: in
     names: dict[str, str] = {}
     for instansi in sorted({c.line.instansi or "" for c in claims}):
         names.update(policy_terms.form_names(engine(), year, instansi or None))
-    evidence = claim_evidence.evidence_of(engine(), [c.line.statement_id for c in claims])
-    return render_template("inbox.html", claims=claims, forms=forms, names=names, evidence=evidence), status
+    details = claim_evidence.details_of(engine(), [c.line.statement_id for c in claims])
+    return render_template("inbox.html", claims=claims, forms=forms, names=names, details=details), status
 
 
 @bp.get("/inbox")

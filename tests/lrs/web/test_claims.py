@@ -96,12 +96,15 @@ def test_a_claim_is_one_statement_with_its_evidence_waiting_for_the_atasan(
     me = client.get("/app/me?year=2026").get_data(as_text=True)
     assert "Klaim Anda terkirim" in me and f'data-testid="claim" data-statement-id="{claim_id}"' in me
     assert "Menunggu atasan" in me and 'data-testid="void"' in me
+    assert f'href="/app/claims/{claim_id}/evidence/{sha2}"' in me
     # The atasan sees it in the inbox, with the evidence to open.
     client.post("/app/logout", data={"csrf_token": csrf_token(client.get("/app/me"))})
     log_in(client, "atasan-c")
     inbox = client.get("/app/inbox").get_data(as_text=True)
     link = f"/app/claims/{claim_id}/evidence/{sha2}"
     assert f'data-statement-id="{claim_id}"' in inbox and f'href="{link}"' in inbox
+    assert ('data-testid="claim-title"><strong>Mentoring penyusunan anggaran</strong><br>'
+            '<span class="hint">Tiga sesi dengan Kepala Biro &lt;SDM&gt;</span>') in inbox
     opened = client.get(link)
     assert (opened.status_code, opened.data, opened.mimetype) == (200, PDF, "application/pdf")
     assert opened.headers["X-Content-Type-Options"] == "nosniff" and "sandbox" in opened.headers["Content-Security-Policy"]
