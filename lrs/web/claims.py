@@ -53,7 +53,7 @@ def claim_statement(nip: str, form: ClaimForm, terms: ClaimTerms, sha2: str) -> 
         "object": {"objectType": "Activity", "id": f"{request.host_url}app/activities/{uuid.uuid4()}",
                    "definition": {"name": {"id-ID": form.title.data.strip()}}},
         "context": {"extensions": extensions},
-        "timestamp": datetime.combine(form.activity_date.data, ACTIVITY_HOUR, ZoneInfo(terms.timezone)).isoformat(),
+        "timestamp": datetime.combine(form.day(), ACTIVITY_HOUR, ZoneInfo(terms.timezone)).isoformat(),
         "attachments": [{"usageType": EVIDENCE_USAGE, "display": {"id-ID": "Bukti", "en-US": "Evidence"},
                          "contentType": form.evidence_type, "length": len(form.evidence_bytes), "sha2": sha2}],
     }
@@ -78,7 +78,7 @@ def new_claim() -> ResponseReturnValue:
     if request.method == "GET":
         return _render(form, terms)
     if form.validate():
-        terms = policy_terms.claim_terms(engine(), nip, form.activity_date.data)
+        terms = policy_terms.claim_terms(engine(), nip, form.day())
         if terms.form(form.form_code.data) is None:
             form.form_code.errors.append(_("This learning form cannot be claimed for that date."))
         else:
@@ -88,7 +88,7 @@ def new_claim() -> ResponseReturnValue:
             record_statements(engine(), [statement], authority=viewer().credential.authority,
                               attachments=[Part(sha2, form.evidence_type, form.evidence_bytes)], project=project())
             flash(_("Your claim is sent: it waits for your atasan's decision."), "success")
-            return redirect(url_for("web.me", year=policy_terms.period_of(engine(), form.activity_date.data)), 303)
+            return redirect(url_for("web.me", year=policy_terms.period_of(engine(), form.day())), 303)
     return _render(form, terms, 400)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
 from flask_wtf import FlaskForm  # type: ignore[import-untyped]
 from flask_wtf.file import FileField  # type: ignore[import-untyped]
-from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField, TextAreaField  # type: ignore[import-untyped]
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField  # type: ignore[import-untyped]
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError  # type: ignore[import-untyped]
 
 from lrs.read.policy_terms import JP, JP_OR_MINUTES, MINUTES, NOTHING
@@ -81,8 +81,9 @@ class ClaimForm(FlaskForm):  # type: ignore[misc]
 
     form_code = SelectField(_l("Learning form"), validators=[InputRequired(_l("Choose the learning form."))],
                             validate_choice=False)
-    activity_date = DateField(_l("Date of the activity"), format="%Y-%m-%d",
-                              validators=[InputRequired(_l("Enter the date of the activity."))])
+    # Text, not wtforms' DateField: its message for a date it cannot read is not in our catalogs.
+    activity_date = StringField(_l("Date of the activity"),
+                                validators=[InputRequired(_l("Enter the date of the activity."))])
     minutes = StringField(_l("Minutes"))
     jp = StringField(_l("JP"))
     title = StringField(_l("Title"), validators=[InputRequired(_l("Enter a title.")),
@@ -104,8 +105,17 @@ class ClaimForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError(_l("Choose one of the learning forms listed."))
 
     def validate_activity_date(self, field: Any) -> None:
-        if field.data is not None and field.data > self.today:
+        try:
+            day = date.fromisoformat((field.data or "").strip())
+        except ValueError as exc:
+            raise ValidationError(_l("Enter the date as year-month-day, such as %(example)s.",
+                                     example=self.today.isoformat())) from exc
+        if day > self.today:
             raise ValidationError(_l("The date may not be in the future."))
+
+    def day(self) -> date:
+        """The activity date of a validated form."""
+        return date.fromisoformat(self.activity_date.data.strip())
 
     def _amount(self) -> str:
         return self.amounts.get(self.form_code.data or "", "")

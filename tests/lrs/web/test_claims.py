@@ -156,6 +156,8 @@ def test_a_refused_claim_says_why_next_to_the_field_and_keeps_what_was_typed(
         ({"minutes": ""}, "minutes", "Isi jumlah menit pembelajaran untuk bentuk ini."),
         ({"jp": "4"}, "jp", "Bentuk pembelajaran ini tidak memakai JP yang diisi: kosongkan."),
         ({"activity_date": "2099-01-01"}, "activity_date", "Tanggal tidak boleh di masa depan."),
+        ({"activity_date": "15-06-2026"}, "activity_date", "Isi tanggal sebagai tahun-bulan-tanggal, misalnya"),
+        ({"activity_date": ""}, "activity_date", "Isi tanggal kegiatan."),
         ({"form_code": "KL_TEKNIS"}, "form_code", "Pilih salah satu bentuk pembelajaran dalam daftar."),
     ]
     for overrides, field, message in cases:
