@@ -70,6 +70,10 @@ class DefaultConfig:
     LOGIN_FAILURES_PER_USERNAME = 5
     LOGIN_FAILURES_PER_ADDRESS = 20
     LOGIN_WINDOW_MINUTES = 15
+    # Largest evidence file (PDF, JPEG or PNG) a claim sent from /app/claims/new may carry, in
+    # bytes; a larger one is refused next to the field. It must stay below MAX_CONTENT_LENGTH,
+    # which refuses the whole request (413) before the form can say so.
+    EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 
 
 def secret_key_from_env() -> str | None:

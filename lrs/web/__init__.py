@@ -1,7 +1,8 @@
-"""The people's pages under /app/: log in with a credential, a pegawai's JP for the year, an
-atasan's inbox; and the front page at / (front.py). Server-rendered HTML in Bahasa Indonesia
-first (Flask-Babel catalogs in translations/), a CSRF token on every form (Flask-WTF, for this blueprint only: the xAPI and
-/api/v1 resources stay token-free), one small stylesheet in static/, nothing from elsewhere.
+"""The people's pages under /app/: log in with a credential, a pegawai's JP for the year and
+their own claims with evidence, an atasan's inbox; and the front page at / (front.py).
+Server-rendered HTML in Bahasa Indonesia first (Flask-Babel catalogs in translations/), a CSRF
+token on every form (Flask-WTF, for this blueprint only: the xAPI and /api/v1 resources stay
+token-free), one small stylesheet in static/, nothing from elsewhere.
 The views call the same reads (lrs/read) and writes (lrs/write) as xAPI and /api/v1."""
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import Babel  # type: ignore[import-untyped]
 
-from lrs.web import errors, front, inbox, language, pages, session, templating  # noqa: F401  (each adds to bp)
+from lrs.web import claims, errors, front, inbox, language, pages, session, templating  # noqa: F401  (each adds to bp)
 from lrs.web.blueprint import bp, csrf
 from lrs.web.throttle import LoginThrottle
 

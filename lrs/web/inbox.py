@@ -12,7 +12,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _  # type: ignore[import-untyped]
 
-from lrs.read import policy_terms, recognitions
+from lrs.read import claim_evidence, policy_terms, recognitions
 from lrs.read.access_web import Viewer
 from lrs.read.policy_terms import DecisionTerms
 from lrs.read.recognitions import Claimed
@@ -40,7 +40,8 @@ def _render(claims: list[Claimed], forms: Mapping[str, DecisionForm], status: in
     names: dict[str, str] = {}
     for instansi in sorted({c.line.instansi or "" for c in claims}):
         names.update(policy_terms.form_names(engine(), year, instansi or None))
-    return render_template("inbox.html", claims=claims, forms=forms, names=names), status
+    details = claim_evidence.details_of(engine(), [c.line.statement_id for c in claims])
+    return render_template("inbox.html", claims=claims, forms=forms, names=names, details=details), status
 
 
 @bp.get("/inbox")
@@ -69,7 +70,7 @@ def decision_statement(nip: str, claim_id: str, form: DecisionForm, terms: Decis
     return statement
 
 
-def _project() -> bool | Callable[[], None]:
+def project() -> bool | Callable[[], None]:
     """Fold the decision before the next page reads: in the request, or by the server's
     projector thread, waited for (the inbox then no longer lists the claim)."""
     projector: Projector | None = current_app.extensions["lrs.projector"]
@@ -113,6 +114,6 @@ def decide() -> ResponseReturnValue:
         return _render(claims, {claim_id: form}, 400)
     who.credential.require("statements/write")  # as the xAPI Statement resource requires
     statement = decision_statement(who.nip, claim_id, form, terms)
-    record_statements(engine(), [statement], authority=who.credential.authority, project=_project())
+    record_statements(engine(), [statement], authority=who.credential.authority, project=project())
     _report(claim, statement["id"], form.decision.data == APPROVE)
     return redirect(url_for("web.inbox"), 303)

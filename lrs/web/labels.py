@@ -1,5 +1,6 @@
 """The words for the codes the figures carry (a line's status, a claim's recognition state, a
-decision's kind), from the message catalog. The reasons the rules give stay as the rules say them."""
+decision's kind, what a claim of a learning form states), from the message catalog. The reasons
+the rules give stay as the rules say them."""
 from __future__ import annotations
 
 from typing import Any
@@ -26,6 +27,12 @@ DECISION = {
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
     "validated": _l("Validated"),
+}
+AMOUNT = {  # what a claim of a learning form states (lrs/read/policy_terms.py amount_needed)
+    "minutes": _l("in minutes"),
+    "jp": _l("JP from the certificate"),
+    "jp_or_minutes": _l("minutes or JP"),
+    "nothing": _l("JP set by the policy or the decision"),
 }
 STEP = {
     "supervisor": _l("atasan"),

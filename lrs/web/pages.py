@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _  # type: ignore[import-untyped]
 
 from lrs.errors import NotAuthorized, NotFound
-from lrs.read import jp, policy_terms, recognitions
+from lrs.read import claim_evidence, jp, policy_terms, recognitions
 from lrs.vocabulary import NIP
 from lrs.web import charts
 from lrs.web.blueprint import bp
@@ -50,6 +50,7 @@ def _portfolio(nip: str, own: bool) -> ResponseReturnValue:
     years = sorted({*range(current - YEARS_SHOWN + 1, current + 1), year}, reverse=True)
     return render_template(
         "pegawai.html", own=own, total=total, claims=claims, names=names, year=year, years=years,
+        details=claim_evidence.details_of(engine(), [line.statement_id for line in claims]),
         chart=charts.bars(total.jp_by_form, names),
         zone=policy_terms.timezone_of(engine(), year),
         counted_share=charts.share(total.jp_counted, total.target_jp),

@@ -32,6 +32,7 @@ def helpers() -> dict[str, Any]:
         "recognition_word": lambda code: labels.word(labels.RECOGNITION, code),
         "decision_word": lambda code: labels.word(labels.DECISION, code),
         "step_word": lambda code: labels.word(labels.STEP, code),
+        "amount_word": lambda code: labels.word(labels.AMOUNT, code),
     }
 
 

@@ -1,8 +1,10 @@
-"""The pages in a real browser against a real server: a pegawai logs in and sees their JP, the
-atasan approves the claim in the inbox and it leaves the inbox, and the pegawai's JP changes.
+"""The pages in a real browser against a real server: a pegawai logs in, sees their JP and
+claims a mentoring with its evidence file; the atasan opens the evidence, approves the claim in
+the inbox and it leaves the inbox, and the pegawai's JP changes.
 Each page is saved at desktop and phone width to docs/screenshots/ (shown in the README)."""
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import Engine
 
 from tests.e2e.conftest import LiveServer
 from tests.fixtures.jp import LMS, NIP_A, claim
-from tests.fixtures.web import SECRET, office, submit_claim
+from tests.fixtures.web import SECRET, office
 from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS
 from lrs.write.reference import trust_source
 from lrs.write.statements import record_statements
@@ -18,14 +20,44 @@ from lrs.write.statements import record_statements
 pytestmark = pytest.mark.slow
 
 
-def _setup(engine: Engine) -> str:
-    """A's year so far: training counted from the LMS, and a mentoring waiting for C."""
-    people = office(engine, "pegawai-a", "atasan-c", "pegawai-b")
+EVIDENCE = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _setup(engine: Engine) -> None:
+    """A's year so far: training counted from the LMS (the mentoring A claims in the browser)."""
+    office(engine, "pegawai-a", "atasan-c", "pegawai-b")
     trust_source(engine, "lms")
     record_statements(engine, [claim(jp=8, timestamp="2026-02-10T09:00:00+07:00"),
                                claim("NK_ELEARNING", jp=3, timestamp="2026-04-20T09:00:00+07:00")],
                       authority=LMS)
-    return submit_claim(engine, people["pegawai-a"], timestamp="2026-06-15T10:00:00+07:00")
+
+
+def _claim_mentoring(page: Any, base: str) -> str:
+    """A claims 3 hours of mentoring with the invitation as evidence; first without the file,
+    which is refused next to the field and keeps what was typed. Returns the claim's id."""
+    page.get_by_test_id("new-claim").click()
+    assert page.url == f"{base}/app/claims/new"
+    page.get_by_label("Bentuk pembelajaran").select_option("NK_MENTORING")
+    page.get_by_label("Tanggal kegiatan").fill("2026-06-15")
+    page.get_by_label("Menit").fill("180")
+    page.get_by_label("Judul").fill("Mentoring penyusunan anggaran")
+    page.get_by_label("Uraian").fill("Tiga sesi dengan Kepala Biro")
+    page.get_by_test_id("submit-claim").click()
+    assert "Lampirkan bukti" in page.get_by_test_id("evidence-error").inner_text()
+    assert page.get_by_label("Judul").input_value() == "Mentoring penyusunan anggaran"  # nothing typed is lost
+    assert page.get_by_label("Menit").input_value() == "180"
+    page.screenshot(path=str(SCREENSHOTS / "claim-error-desktop.png"), full_page=True)
+    page.get_by_label("Bukti (PDF, JPEG atau PNG)").set_input_files(
+        files=[{"name": "undangan.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE}])
+    page.get_by_test_id("submit-claim").click()
+    assert page.url == f"{base}/app/me?year=2026"
+    assert "Klaim Anda terkirim" in page.locator(".notice").inner_text()
+    found: str = page.get_by_test_id("claim").get_attribute("data-statement-id")
+    return found
+
+
+def _evidence_link(claim_id: str) -> str:
+    return f"/app/claims/{claim_id}/evidence/{hashlib.sha256(EVIDENCE).hexdigest()}"
 
 
 def _log_in(page: Any, server: LiveServer, key: str) -> None:
@@ -50,14 +82,19 @@ def _shoot(browser: Any, server: LiveServer, key: str | None, path: str, name: s
 
 def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
         browser: Any, web_engine: Engine, web_server: LiveServer) -> None:
-    claim_id = _setup(web_engine)
+    _setup(web_engine)
     base = f"http://127.0.0.1:{web_server.port}"
     _shoot(browser, web_server, None, "/app/login", "login")
 
-    # The pegawai logs in and sees the year: 11 JP counted, 4 waiting for the atasan.
+    # The pegawai logs in, sees the year, and claims a mentoring with its evidence.
     pegawai = browser.new_context(**DESKTOP).new_page()
     _log_in(pegawai, web_server, "pegawai-a")
     assert pegawai.url == f"{base}/app/me"
+    assert pegawai.get_by_test_id("jp-counted").inner_text() == "11"
+    assert pegawai.get_by_test_id("jp-pending").inner_text() == "0"
+    _shoot(browser, web_server, "pegawai-a", "/app/claims/new", "claim")
+    claim_id = _claim_mentoring(pegawai, base)
+    # 11 JP counted, the 4 JP of the mentoring waiting for the atasan.
     assert pegawai.get_by_test_id("jp-counted").inner_text() == "11"
     assert pegawai.get_by_test_id("jp-pending").inner_text() == "4"
     assert pegawai.locator("svg.bars .bar-label").all_text_contents() == ["Pelatihan teknis", "E-learning"]
@@ -75,6 +112,9 @@ def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
     atasan.goto(f"{base}/app/inbox")
     row = atasan.locator(f'[data-testid="claim-row"][data-statement-id="{claim_id}"]')
     assert row.count() == 1
+    assert row.get_by_test_id("claim-title").inner_text().startswith("Mentoring penyusunan anggaran")
+    evidence = atasan.request.get(base + row.get_by_test_id("evidence-link").get_attribute("href"))
+    assert (evidence.status, evidence.body()) == (200, EVIDENCE)
     row.get_by_test_id("jp").fill("3")
     row.get_by_test_id("reject").click()
     row = atasan.locator(f'[data-testid="claim-row"][data-statement-id="{claim_id}"]')
@@ -98,4 +138,5 @@ def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
     _log_in(colleague, web_server, "pegawai-b")
     colleague.goto(f"{base}/app/pegawai/{NIP_A}")
     assert "Anda tidak berhak membuka halaman ini" in colleague.locator("h1").inner_text()
+    assert colleague.request.get(base + _evidence_link(claim_id)).status == 403
     colleague.screenshot(path=str(SCREENSHOTS / "forbidden-desktop.png"), full_page=True)
