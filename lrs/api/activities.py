@@ -2,9 +2,10 @@
 (xAPI 1.0.3 Communication 2.5)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
+from lrs.api.context import engine
 from lrs.read import statements as reads
 from lrs.api import params
 from lrs.api.auth import credential
@@ -17,4 +18,4 @@ bp = Blueprint("activities", __name__, url_prefix="/xapi/activities")
 def get_activity() -> ResponseReturnValue:
     credential().require("profile")
     activity_id = params.activity_query(request.args)
-    return json_reply(reads.get_activity(current_app.extensions["lrs.engine"], activity_id))
+    return json_reply(reads.get_activity(engine(), activity_id))

@@ -2,9 +2,10 @@
 (xAPI 1.0.3 Communication 2.4)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
+from lrs.api.context import engine
 from lrs.read import statements as reads
 from lrs.api import params
 from lrs.api.auth import credential
@@ -17,4 +18,4 @@ bp = Blueprint("agents", __name__, url_prefix="/xapi/agents")
 def get_person() -> ResponseReturnValue:
     credential().require("profile")
     agent = params.agent_query(request.args)
-    return json_reply(reads.get_person(current_app.extensions["lrs.engine"], agent))
+    return json_reply(reads.get_person(engine(), agent))

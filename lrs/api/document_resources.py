@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Engine
 from werkzeug.datastructures import ETags
 from werkzeug.http import parse_etags
 
@@ -20,6 +19,7 @@ from lrs.api.headers import xapi_version
 from lrs.xapi import versions
 from lrs.xapi.agents import identity
 from lrs.xapi.documents import Content, DocumentKey, Preconditions, PutRule, Resource, Scope
+from lrs.api.context import engine as _engine
 
 DEFAULT_TYPE = "application/octet-stream"
 
@@ -37,10 +37,6 @@ def _put_rule(spec: DocumentResource) -> PutRule:
     conflict when the document exists; 1.0.3 exempts State and refuses a bare profile PUT."""
     return PutRule.CONFLICT_IF_EXISTS if xapi_version() == versions.V2 else spec.put_rule
 
-
-def _engine() -> Engine:
-    engine: Engine = current_app.extensions["lrs.engine"]
-    return engine
 
 
 WRITES = ("PUT", "POST", "DELETE")

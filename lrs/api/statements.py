@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from lrs.api import params
+from lrs.api.context import engine as _engine
 from lrs.api.auth import credential
 from lrs.api.bodies import read_body
 from lrs.api.headers import xapi_version
@@ -24,9 +25,6 @@ from lrs.xapi.media_types import media_type
 
 bp = Blueprint("statements", __name__, url_prefix="/xapi/statements")
 
-
-def _engine() -> Any:
-    return current_app.extensions["lrs.engine"]
 
 
 def _body() -> tuple[Any, list[multipart.Part]]:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from lrs.store import failures
 from lrs.store.schema import current_revision, head_revision
+from lrs.api.context import engine
 from projections import runner
 
 bp = Blueprint("health", __name__)
@@ -31,7 +32,7 @@ def ready() -> ResponseReturnValue:
     limit = int(current_app.config["READY_MAX_LAG"])
     body: dict[str, Any] = {"status": "ready", "database": "reachable", "schema": "current",
                             "projection_lag": None, "projection_lag_limit": limit}
-    not_ready = _check(current_app.extensions["lrs.engine"], limit, body)
+    not_ready = _check(engine(), limit, body)
     if not not_ready:
         return body, 200, NO_STORE
     body.update(status="not ready", not_ready=not_ready)

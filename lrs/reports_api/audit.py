@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
-from sqlalchemy import Engine
 
 from lrs.api.auth import credential
 from lrs.errors import BadRequest, NotAuthorized
 from lrs.read import checkpoints, explain
 from lrs.read.values import to_json
 from lrs.vocabulary import AUDIT
-from projections.replays import Replays
+from lrs.api.context import engine as _engine
+from lrs.api.context import replays as _replays
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 MAX_LIMIT = 500
@@ -41,14 +41,6 @@ class PageArgs(Args):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
-def _engine() -> Engine:
-    engine: Engine = current_app.extensions["lrs.engine"]
-    return engine
-
-
-def _replays() -> Replays:
-    replays: Replays = current_app.extensions["lrs.replays"]
-    return replays
 
 
 @bp.before_request

@@ -7,29 +7,21 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Engine
 
 from lrs.api.auth import credential
 from lrs.errors import BadRequest
 from lrs.read import competencies, jp, recognitions
 from lrs.read.values import to_json
-from projections.replays import Replays
 from projections.rules.jp import JpTotal, Summary
+from lrs.api.context import engine as _engine
+from lrs.api.context import replays as _replays
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 MAX_LIMIT = 500
 
 
-def _engine() -> Engine:
-    engine: Engine = current_app.extensions["lrs.engine"]
-    return engine
-
-
-def _replays() -> Replays:
-    replays: Replays = current_app.extensions["lrs.replays"]
-    return replays
 
 
 def _int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int:

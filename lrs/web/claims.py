@@ -23,8 +23,8 @@ from lrs.web.blueprint import bp
 from lrs.web.errors import PageProblem
 from lrs.web.forms import MEGABYTE, ClaimForm
 from lrs.web.inbox import project
-from lrs.web.pages import replays
-from lrs.web.session import engine, signed_in, viewer
+from lrs.api.context import engine, replays
+from lrs.web.session import signed_in, viewer
 from lrs.xapi.multipart import Part
 from lrs.write.statements import record_statements
 

@@ -19,8 +19,8 @@ from lrs.read.recognitions import Claimed
 from lrs.read.values import to_json
 from lrs.web.blueprint import bp
 from lrs.web.forms import APPROVE, DecisionForm
-from lrs.web.pages import replays
-from lrs.web.session import engine, signed_in, viewer
+from lrs.api.context import engine, replays
+from lrs.web.session import signed_in, viewer
 from lrs.write.statements import record_statements
 from projections.projector import Projector
 

@@ -3,7 +3,7 @@
 same reads as /api/v1: lrs/read/jp.py pegawai_jp and lrs/read/recognitions.py claims_of."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _  # type: ignore[import-untyped]
 
@@ -13,15 +13,11 @@ from lrs.vocabulary import NIP
 from lrs.web import charts
 from lrs.web.blueprint import bp
 from lrs.web.errors import PageProblem
-from lrs.web.session import engine, signed_in, viewer
-from projections.replays import Replays
+from lrs.web.session import signed_in, viewer
+from lrs.api.context import engine, replays
 
 YEARS_SHOWN = 5  # the year selector offers the current period and the ones before it
 
-
-def replays() -> Replays:
-    found: Replays = current_app.extensions["lrs.replays"]
-    return found
 
 
 def _year(current: int) -> int:

@@ -13,7 +13,6 @@ from typing import Any, Callable, TypeVar, cast
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _  # type: ignore[import-untyped]
-from sqlalchemy import Engine
 
 from lrs.errors import Unauthenticated
 from lrs.read.access_web import Viewer, viewer_of
@@ -21,14 +20,11 @@ from lrs.read.credentials import Authenticator
 from lrs.web.blueprint import bp
 from lrs.web.forms import LoginForm
 from lrs.web.throttle import LoginThrottle
+from lrs.api.context import engine
 
 CREDENTIAL, SINCE, LANG = "credential", "since", "lang"
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
-
-def engine() -> Engine:
-    found: Engine = current_app.extensions["lrs.engine"]
-    return found
 
 
 def _authenticator() -> Authenticator:
