@@ -1,6 +1,7 @@
 """Fixtures: database (SQLite and PostgreSQL) -> engine -> app -> client, as in flaskr."""
 from __future__ import annotations
 
+import logging
 from typing import Iterator
 
 import pytest
@@ -71,3 +72,17 @@ def auth(engine: Engine) -> dict[str, str]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def root_logging() -> Iterator[logging.Logger]:
+    """The root logger without a server's JSON handler (lrs/ops/logs.py configure), put back as it
+    was after the test: a test that starts a server's worker leaves the process's logging alone."""
+    from lrs.ops.logs import JsonFormatter
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    root.handlers[:] = [h for h in handlers if not isinstance(h.formatter, JsonFormatter)]
+    yield root
+    root.setLevel(level)
+    root.handlers[:] = handlers

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Iterator
-
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -18,16 +16,6 @@ from lrs.server import LrsServer
 from tests.fixtures.builders import basic
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
-
-
-@pytest.fixture
-def root_logging() -> Iterator[logging.Logger]:
-    """The root logger, put back as it was after the test."""
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield root
-    root.setLevel(level)
-    root.handlers[:] = handlers
 
 
 def _access(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

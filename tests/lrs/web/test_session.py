@@ -185,7 +185,7 @@ def test_failed_logins_are_slowed_per_address(strict_app: Flask, engine: Engine)
     assert reply.status_code == 303
 
 
-def test_lrs_serve_signs_every_worker_with_one_key(database_url: str) -> None:
+def test_lrs_serve_signs_every_worker_with_one_key(database_url: str, root_logging) -> None:
     from lrs.server import LrsServer
 
     server = LrsServer(database_url, {}, secret_key="made-by-lrs-serve")
