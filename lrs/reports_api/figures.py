@@ -172,8 +172,8 @@ def _list(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
                                      as_of=request.args.get("as_of"), replays=_replays(), reader=credential())
     more = None
     if page.next_cursor is not None:
-        args = {**request.args.to_dict(), "cursor": page.next_cursor}
-        more = url_for(str(request.endpoint), **(request.view_args or {}), **args)
+        args: dict[str, Any] = {**request.args.to_dict(), "cursor": page.next_cursor, **(request.view_args or {})}
+        more = url_for(str(request.endpoint), **args)
     body = dict(to_json(page))
     body["pegawai"] = body.pop("items")
     body.pop("next_cursor")
