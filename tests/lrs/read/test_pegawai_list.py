@@ -6,13 +6,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from lrs.errors import BadRequest, NotAuthorized
-from lrs.read.pegawai_list import ListQuery, PegawaiPage, pegawai_list
+from lrs.read.jp import summary
+from lrs.read.pegawai_list import SORTS, ListQuery, PegawaiPage, pegawai_list
 from lrs.write.reference import record_roster, trust_source
 from lrs.write.statements import record_statements
 from projections import figures, runner
+from projections.rules.jp import JpTotal
 from tests.fixtures.jp import LMS, NIP_A, claim, roster_row
 from tests.fixtures.readers import organisation
 
@@ -185,3 +189,24 @@ def test_another_instansis_reader_is_refused(engine: Engine) -> None:
         pegawai_list(engine, "KEMENKEU", 2026, ListQuery(unit_kerja="Biro SDM"), reader=org.reader("inspektorat"))
     assert pegawai_list(engine, "KEMENKEU", 2026, ListQuery(unit_kerja="Inspektorat"),
                         reader=org.reader("inspektorat")).items
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sort=st.sampled_from(SORTS), limit=st.integers(1, 4), met=st.sampled_from([None, True, False]),
+       status=st.sampled_from([None, "PNS", "PPPK"]), below=st.sampled_from([None, Decimal(5), Decimal("12.5")]),
+       unit=st.sampled_from([None, "Biro SDM", "Inspektorat"]))
+def test_the_pages_are_the_summaries_members_filtered_and_sorted(
+    kemenkeu: Engine, sort: str, limit: int, met: bool | None, status: str | None, below: Decimal | None,
+    unit: str | None,
+) -> None:
+    members = [t for u in ("Biro SDM", "Inspektorat") if unit in (None, u)
+               for t in summary(kemenkeu, "KEMENKEU", 2026, unit_kerja=u, limit=1000).items]
+    wanted = [t for t in members if (met is None or t.target_met is met) and status in (None, t.status)
+              and (below is None or t.jp_counted < below)]
+    field = sort.lstrip("-")
+
+    def key(t: JpTotal) -> tuple[object, ...]:
+        return (t.jp_counted, t.nip) if field == "jp" else (t.nama, t.nip) if field == "nama" else (t.nip,)
+    expected = [int(t.nip[-2:]) for t in sorted(wanted, key=key, reverse=sort.startswith("-"))]
+    assert _all(kemenkeu, ListQuery(target_met=met, status=status, unit_kerja=unit, jp_below=below, sort=sort,
+                                    limit=limit)) == expected
