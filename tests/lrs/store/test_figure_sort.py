@@ -1,13 +1,19 @@
-"""0012_figure_sort fills the numeric JP columns of the figures stored before it from their decimal
-texts, on SQLite and PostgreSQL, and on PostgreSQL nama then sorts bytewise."""
+"""The numeric JP columns of jp_figures (0012_figure_sort), on SQLite and PostgreSQL: the migration
+fills them for the figures stored before it from their decimal texts (and on PostgreSQL nama
+then sorts bytewise), and `lrs verify --figures` finds one out of step with the rules."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from alembic import command
+from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
+from lrs.cli import main
 from lrs.store.schema import _config, upgrade
+from lrs.write.reference import record_roster, trust_source
+from lrs.write.statements import record_statements
+from tests.fixtures.jp import LMS, NIP_A, claim, roster_row
 
 
 def _columns(nip: str, nama: str, counted: str, target: str | None) -> dict[str, object]:
@@ -39,3 +45,15 @@ def test_0012_fills_the_numbers_of_stored_figures(engine: Engine) -> None:
                                           ("3", 100, Decimal("0.5"), 20)]
     assert names == ["Agus", "Cipto", "budi"] == sorted(names)  # bytewise: capitals first, as Python sorts
     assert collation in (None, "C")
+
+
+def test_verify_figures_finds_a_number_out_of_step(database_url: str, engine: Engine) -> None:
+    trust_source(engine, "lms")
+    record_roster(engine, [roster_row()])
+    record_statements(engine, [claim(jp=12.5)], authority=LMS)
+    verify = ["verify", "--figures", "--database-url", database_url]
+    assert CliRunner().invoke(main, verify).exit_code == 0
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE jp_figures SET jp_counted_num = 40 WHERE nip = :n AND year = 2026"), {"n": NIP_A})
+    result = CliRunner().invoke(main, verify)
+    assert result.exit_code == 1 and result.stdout.startswith(f"{NIP_A}/2026: jp_counted_num stored ")
