@@ -1,9 +1,9 @@
 """JP reports under /api/v1/ (JSON): a pegawai's JP for a year, instansi and unit kerja
 summaries with paging, their pegawai lists (who is behind: filtered, sorted, cursor pages), a
 pegawai's claims and their recognition, the claims waiting for an atasan, competency profiles
-and a unit's gaps; each takes an optional `as_of` (event seq or
-stored time). Who reads what (the credential's scope and binding) is the read side's
-(lrs/read/access.py): each view passes the request's credential as the reader."""
+and a unit's gaps; each takes an optional `as_of` (event seq or stored time). Who reads what
+(the credential's scope and binding) is the read side's (lrs/read/access.py): each view passes
+the request's credential as the reader."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
