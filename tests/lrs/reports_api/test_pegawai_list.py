@@ -90,3 +90,14 @@ def test_another_instansis_credential_is_refused(client: FlaskClient, engine: En
     assert reply.status_code == 403
     reply = client.get(f"{BASE}/pegawai?year=2026", headers=org.headers("pegawai-e"))
     assert reply.status_code == 403
+
+
+def test_a_units_more_link_keeps_its_path(client: FlaskClient, staff: Engine, auth: dict[str, str]) -> None:
+    url: str | None = f"{BASE}/units/Biro%20SDM/pegawai?year=2026&sort=-nip&limit=3"
+    seen: list[str] = []
+    while url is not None:
+        body = client.get(url, headers=auth).json
+        seen += [p["nip"] for p in body["pegawai"]]
+        url = body["more"]
+        assert url is None or url.startswith(f"{BASE}/units/Biro%20SDM/pegawai?")
+    assert seen == [nip(6), nip(4), nip(2), nip(1)]
