@@ -190,7 +190,7 @@ def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[Key, 
         for computed in totals:
             key = (computed.nip, computed.year)
             row = stored[key]
-            expected = figure_rows.figure_row(computed, row["current_as_of"])
+            expected = {**figure_rows.figure_row(computed, row["current_as_of"]), **figure_rows.sort_values(computed)}
             wrong = [name for name, value in expected.items() if row[name] != value]
             if wrong:
                 yield key, "; ".join(f"{name} stored {row[name]!r}, computed {expected[name]!r}" if name != "total"

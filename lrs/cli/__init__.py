@@ -21,5 +21,5 @@ def main() -> None:
 for command in (serving.serve, credentials.credentials, database.db, auditing.verify, auditing.keys,
                 auditing.checkpoint, auditing.export_log, auditing.import_log, auditing.explain, auditing.replay,
                 reference.policy, reference.roster, reference.standards, projecting.projections, reports.jp, reports.recognitions,
-                reports.pending, reports.validations, reports.competencies, reports.competency_gaps):
+                reports.pending, reports.validations, reports.competencies, reports.competency_gaps, reports.report):
     main.add_command(command)

@@ -1,5 +1,6 @@
 """Report commands: `lrs jp`, `lrs recognitions`, `lrs pending`, `lrs competencies`,
-`lrs competency-gaps`. They read; they never migrate (`lrs db upgrade` does)."""
+`lrs competency-gaps`, `lrs report pegawai` (an instansi's list of who is behind). They read;
+they never migrate (`lrs db upgrade` does)."""
 from __future__ import annotations
 
 import json
@@ -164,3 +165,51 @@ def competency_gaps(instansi: str, unit_kerja: str, year: int, as_of: str | None
     for row in found.competencies:
         click.echo(f"  {row.code:<12} {row.jenis:<15} {row.with_gap} of {row.with_standard} with a gap, "
                    f"{row.not_assessed} not assessed")
+
+
+@click.group()
+def report() -> None:
+    """Lists read from the stored figures."""
+
+
+@report.command("pegawai")
+@click.option("--instansi", required=True)
+@click.option("--year", required=True, type=int)
+@click.option("--unit", "unit_kerja", default=None, help="Only this unit kerja.")
+@click.option("--below-target", is_flag=True, help="Only pegawai whose target is not met (target_met=false).")
+@click.option("--status", default=None, help="Only this roster status (PNS, PPPK...).")
+@click.option("--jp-below", type=click.FLOAT, default=None, help="Only pegawai with fewer JP counted.")
+@click.option("--sort", default="jp", type=click.Choice(["jp", "-jp", "nama", "-nama", "nip", "-nip"]),
+              show_default=True)
+@click.option("--limit", default=50, type=click.IntRange(1, 10_000), show_default=True)
+@click.option("--cursor", default=None, help="The next page, as the previous page printed it.")
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: the page and its rows.")
+@database_option
+def report_pegawai(instansi: str, year: int, unit_kerja: str | None, below_target: bool, status: str | None,
+                   jp_below: float | None, sort: str, limit: int, cursor: str | None, as_of: str | None,
+                   as_json: bool, database_url: str) -> None:
+    """A page of an instansi's (or unit kerja's) pegawai with their JP of a year, as a table: who
+    is behind (--below-target --sort jp) first."""
+    from decimal import Decimal
+
+    from lrs.read.pegawai_list import ListQuery, pegawai_list
+
+    query = ListQuery(False if below_target else None, status, unit_kerja,
+                      None if jp_below is None else Decimal(str(jp_below)), sort, limit, cursor)
+    page = read_report(database_url, lambda engine: pegawai_list(engine, instansi, year, query, as_of=as_of))
+    if as_json:
+        echo_json(page)
+        return
+    met = {True: "met", False: "not met", None: "no target"}
+    click.echo(f"{'nip':<18}  {'nama':<24}  {'unit kerja':<20}  {'status':<6}  {'JP':>6}  {'pending':>7}  "
+               f"{'target':>6}  target met")
+    for item in page.items:
+        note = " (waiting to be recomputed)" if item.pending else " (computed now)" if item.computed else ""
+        click.echo(f"{item.nip:<18}  {(item.nama or '')[:24]:<24}  {(item.unit_kerja or '')[:20]:<20}  "
+                   f"{item.status or '':<6}  {plain_json(item.jp_counted):>6}  {plain_json(item.jp_pending):>7}  "
+                   f"{'-' if item.target_jp is None else plain_json(item.target_jp):>6}  {met[item.target_met]}{note}")
+    click.echo(f"current as of seq {page.current_as_of}; {page.pending} figure(s) of {year} waiting to be "
+               f"recomputed; {page.computed} member(s) without a stored figure computed now")
+    if page.next_cursor is not None:
+        click.echo(f"next page: --cursor {page.next_cursor}")

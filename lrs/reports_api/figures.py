@@ -1,18 +1,21 @@
 """JP reports under /api/v1/ (JSON): a pegawai's JP for a year, instansi and unit kerja
-summaries with paging, a pegawai's claims and their recognition, the claims waiting for an
-atasan, competency profiles and a unit's gaps; each takes an optional `as_of` (event seq or
-stored time). Who reads what (the credential's scope and binding) is the read side's
-(lrs/read/access.py): each view passes the request's credential as the reader."""
+summaries with paging, their pegawai lists (who is behind: filtered, sorted, cursor pages), a
+pegawai's claims and their recognition, the claims waiting for an atasan, competency profiles
+and a unit's gaps; each takes an optional `as_of` (event seq or stored time). Who reads what
+(the credential's scope and binding) is the read side's (lrs/read/access.py): each view passes
+the request's credential as the reader."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from flask import Blueprint, request
+from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lrs.api.auth import credential
 from lrs.errors import BadRequest
-from lrs.read import competencies, jp, recognitions
+from lrs.read import competencies, jp, pegawai_list, recognitions
+from lrs.read.pegawai_list import ListQuery
 from lrs.read.values import to_json
 from projections.rules.jp import JpTotal, Summary
 from lrs.api.context import engine as _engine
@@ -142,3 +145,49 @@ def unit_competency_gaps(instansi: str, unit_kerja: str) -> ResponseReturnValue:
     found = competencies.unit_gaps(_engine(), instansi, unit_kerja, year, request.args.get("as_of"),
                                    replays=_replays(), reader=credential())
     return dict(to_json(found))
+
+
+def _list_query(args: Mapping[str, str], unit_kerja: str | None) -> ListQuery:
+    """The pegawai list's filters, sort and page from the query string; BadRequest names the bad one."""
+    flags = {"true": True, "false": False}
+    met = args.get("target_met")
+    if met is not None and met not in flags:
+        raise BadRequest(f"target_met {met!r} is neither true nor false")
+    below = args.get("jp_below")
+    try:
+        jp_below = None if below is None else Decimal(below)
+    except InvalidOperation as exc:
+        raise BadRequest(f"jp_below {below!r} is not a decimal number") from exc
+    if jp_below is not None and not jp_below.is_finite():
+        raise BadRequest(f"jp_below {below!r} is not a finite number")
+    if unit_kerja is not None and "unit_kerja" in args:
+        raise BadRequest("unit_kerja is given by the path here; leave out the unit_kerja parameter")
+    return ListQuery(None if met is None else flags[met], args.get("status"), unit_kerja or args.get("unit_kerja"),
+                     jp_below, args.get("sort", "jp"), _int(args, "limit", 50, 1, MAX_LIMIT), args.get("cursor"))
+
+
+def _list(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
+    year = _int(request.args, "year", None, 1900, 9999)
+    page = pegawai_list.pegawai_list(_engine(), instansi, year, _list_query(request.args, unit_kerja),
+                                     as_of=request.args.get("as_of"), replays=_replays(), reader=credential())
+    more = None
+    if page.next_cursor is not None:
+        args: dict[str, Any] = {**request.args.to_dict(), "cursor": page.next_cursor, **(request.view_args or {})}
+        more = url_for(str(request.endpoint), **args)
+    body = dict(to_json(page))
+    body["pegawai"] = body.pop("items")
+    body.pop("next_cursor")
+    return {**body, "more": more}
+
+
+@bp.get("/instansi/<instansi>/pegawai")
+def instansi_pegawai(instansi: str) -> ResponseReturnValue:
+    """The instansi's pegawai of a year with their JP and target, filtered (target_met, status,
+    unit_kerja, jp_below), sorted (sort=jp|-jp|nama|-nama|nip|-nip) and paged by cursor (`more`)."""
+    return _list(instansi, None)
+
+
+@bp.get("/instansi/<instansi>/units/<path:unit_kerja>/pegawai")
+def unit_pegawai(instansi: str, unit_kerja: str) -> ResponseReturnValue:
+    """As /instansi/<instansi>/pegawai, for one unit kerja."""
+    return _list(instansi, unit_kerja)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import orjson
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, tuple_
 
 from lrs.store.engine import bulk_insert
 from lrs.store.read_models import one_of
@@ -90,7 +90,7 @@ def save_figures(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key
     keys = [(t.nip, t.year) for t in totals] + list(gone)
     for where in _key_in(conn, [jp_figures.c.nip, jp_figures.c.year], keys):
         conn.execute(delete(jp_figures).where(where))
-    bulk_insert(conn, jp_figures, [figure_row(t, seq) for t in totals])
+    bulk_insert(conn, jp_figures, [{**figure_row(t, seq), **sort_values(t)} for t in totals])
 
 
 def current_figure(conn: Connection, nip: str, year: int) -> JpTotal | None:
@@ -212,3 +212,70 @@ def roster_people(conn: Connection, *, nips: Iterable[str] | None = None, instan
 def clear_figures(conn: Connection) -> None:
     conn.execute(delete(figure_work))
     conn.execute(delete(jp_figures))
+
+
+# The pegawai lists: an instansi's (or unit kerja's) stored figures of a year, filtered, in keyset
+# pages by JP, nama or nip (ties by nip), through the ix_jp_figures_* indexes (0012).
+
+SORT_COLUMNS = {"jp": jp_figures.c.jp_counted_num, "nama": jp_figures.c.nama, "nip": jp_figures.c.nip}
+
+
+def sort_values(total: JpTotal) -> dict[str, Any]:
+    """The numeric columns of a figure row, which the lists filter and sort by."""
+    return {"jp_counted_num": total.jp_counted, "jp_pending_num": total.jp_pending, "target_jp_num": total.target_jp}
+
+
+def figure_page(
+    conn: Connection, instansi: str, year: int, *, unit_kerja: str | None = None, target_met: bool | None = None,
+    status: str | None = None, jp_below: Decimal | None = None, sort: str = "jp", descending: bool = False,
+    after: Sequence[Any] | None = None, limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Up to `limit` stored figures whose instansi (and unit kerja) on the year's last day is this one,
+    in `sort` order after the key `after` ((value, nip), or (nip,) for the nip sort); `pending` says
+    the figure waits in the queue to be recomputed (its values are as last stored)."""
+    queued = select(figure_work.c.nip).where(figure_work.c.nip == jp_figures.c.nip,
+                                             figure_work.c.year == jp_figures.c.year).exists()
+    c = jp_figures.c
+    query = select(c.nip, c.nama, c.status, c.unit_kerja, c.jp_counted, c.jp_pending, c.target_jp, c.target_met,
+                   c.current_as_of, queued.label("pending")).where(c.instansi == instansi, c.year == year)
+    if unit_kerja is not None:
+        query = query.where(c.unit_kerja == unit_kerja)
+    if target_met is not None:
+        query = query.where(c.target_met.is_(target_met))
+    if status is not None:
+        query = query.where(c.status == status)
+    if jp_below is not None:
+        query = query.where(c.jp_counted_num < jp_below)
+    keys = [SORT_COLUMNS[sort]] + ([c.nip] if sort != "nip" else [])
+    if after is not None:
+        bound = tuple_(*(bindparam(None, value, type_=key.type) for key, value in zip(keys, after)))
+        query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
+    ordered = query.order_by(*(key.desc() for key in keys) if descending else keys).limit(limit)
+    return [dict(r._mapping) for r in conn.execute(ordered)]
+
+
+def members_without_figure(conn: Connection, instansi: str, unit_kerja: str | None, year: int, year_end: str, *,
+                           stored_here: bool = True) -> list[str]:
+    """The nips whose roster row in force on `year_end` (ISO date) is in this instansi (and unit
+    kerja) but whose stored figure of `year` is not there: none stored yet (no claim that year,
+    or not computed since the figures began), or a stored one that still names their old place.
+    An as-of replay stores no figures (`stored_here` False): every member."""
+    later = roster_entries.alias("later")
+    superseded = select(later.c.nip).where(later.c.nip == roster_entries.c.nip,
+                                          later.c.effective_from > roster_entries.c.effective_from,
+                                          later.c.effective_from <= year_end).exists()
+    placed = [jp_figures.c.instansi == instansi] + ([jp_figures.c.unit_kerja == unit_kerja] if unit_kerja else [])
+    stored = select(jp_figures.c.nip).where(jp_figures.c.nip == roster_entries.c.nip, jp_figures.c.year == year,
+                                            *placed).exists()
+    query = select(roster_entries.c.nip).where(roster_entries.c.instansi == instansi,
+                                               roster_entries.c.effective_from <= year_end, ~superseded)
+    if stored_here:
+        query = query.where(~stored)
+    if unit_kerja is not None:
+        query = query.where(roster_entries.c.unit_kerja == unit_kerja)
+    return sorted(conn.execute(query).scalars())
+
+
+def queued_in(conn: Connection, year: int) -> int:
+    """How many figures of `year` wait to be recomputed."""
+    return int(conn.execute(select(func.count()).where(figure_work.c.year == year)).scalar_one())

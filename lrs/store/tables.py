@@ -3,7 +3,7 @@ read models (alembic reads it)."""
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table, Text, text,
+    BigInteger, Boolean, Column, DateTime, Index, Integer, LargeBinary, MetaData, Numeric, String, Table, Text, text,
 )
 
 metadata = MetaData()
@@ -289,7 +289,9 @@ jp_figures = Table(
     "jp_figures", metadata,
     Column("nip", String(32), primary_key=True),
     Column("year", Integer, primary_key=True),
-    Column("nama", Text),  # the roster on the period's last day
+    # The roster on the period's last day; bytewise order on PostgreSQL too (COLLATE "C"), as on
+    # SQLite and in Python, so a sorted page merges with figures computed on read.
+    Column("nama", Text().with_variant(Text(collation="C"), "postgresql")),
     Column("status", String(32)),
     Column("unit_kerja", Text),
     Column("instansi", String(255)),
@@ -303,7 +305,15 @@ jp_figures = Table(
     Column("suspected_duplicates", Integer, nullable=False),
     Column("total", Text, nullable=False),  # the whole JpTotal as JSON (lrs/store/figure_rows.py)
     Column("current_as_of", SeqType, nullable=False),  # the checkpoint it was computed at
+    # The decimal texts above as numbers, for the pegawai lists' filters and sorts (0012).
+    Column("jp_counted_num", Numeric, nullable=False),
+    Column("jp_pending_num", Numeric, nullable=False),
+    Column("target_jp_num", Numeric),
     Index("ix_jp_figures_instansi", "instansi", "year", "unit_kerja"),
+    # Keyset pages of an instansi's pegawai by JP, nama or nip (ties by nip), either direction.
+    Index("ix_jp_figures_jp", "instansi", "year", "jp_counted_num", "nip"),
+    Index("ix_jp_figures_nama", "instansi", "year", "nama", "nip"),
+    Index("ix_jp_figures_nip", "instansi", "year", "nip"),
 )
 # Figures whose inputs changed and that are not recomputed yet; a key is in the queue at most once.
 figure_work = Table(
