@@ -49,6 +49,12 @@ def _profiles(conn: Connection, nips: Sequence[str], year: int) -> tuple[Loaded,
     return loaded, found
 
 
+def profiles_in(conn: Connection, nips: Sequence[str], year: int) -> tuple[Loaded, list[CompetencyProfile]]:
+    """The facts of these pegawai and their competency profiles for a year, in the caller's
+    snapshot (lrs/read/dashboard.py reads both at once)."""
+    return _profiles(conn, nips, year)
+
+
 def pegawai_profile(engine: Engine, nip: str, year: int, as_of: str | None = None, *,
                     replays: Replays | None = None, reader: Credential | None = None) -> CompetencyProfile:
     """A pegawai's competency profile for a year; NotFound when the roster never named the nip.
