@@ -82,7 +82,8 @@ def instansi(code: str) -> ResponseReturnValue:
     filters = {k: request.args.get(k, "") for k in FILTERS}
 
     def file_url(table: str, fmt: str, extra: dict[str, str] | None = None) -> str:
-        return url_for("web.instansi_file", code=code, table=table, fmt=fmt, **kept, **(extra or {}))
+        args: dict[str, Any] = {**kept, **(extra or {})}
+        return url_for("web.instansi_file", code=code, table=table, fmt=fmt, **args)
     return render_template(
         "instansi.html", board=board, units=units, sort=sort, below=below[:SHOWN_BELOW], below_count=len(below),
         years=years, kept=kept, file_url=file_url, filters=filters, active_filters={k: v for k, v in filters.items() if v},
