@@ -171,6 +171,10 @@ def position(engine: Engine, as_of: str | None) -> Position:
     seq = resolve_as_of(engine, as_of)
     if seq is None:
         seq = min((mark for _, mark, _ in runner.status(engine)), default=0)
+    return _stored_at(engine, seq, as_of)
+
+
+def _stored_at(engine: Engine, seq: int, as_of: str | None) -> Position:
     with reading(engine) as conn:
         event = log.at(conn, [seq]).get(seq) if seq else None
     return Position(seq, event.stored if event else None, as_of or None)
@@ -194,12 +198,14 @@ def gather(engine: Engine, instansi: str, year: int, as_of: str | None = None, *
     NotAuthorized when `reader` (None: the operator) may not read the instansi's summaries;
     NotFound when the roster never named anyone in it."""
     access.require_unit(engine, reader, instansi, None)
-    at = position(engine, as_of)
-    # The figures and the position must be the same point: an as_of is pinned to its seq.
-    pinned = str(at.seq) if as_of else None
-    with facts_at(engine, pinned, replays) as conn:
+    # The figures and the position they state are one point: an as_of is pinned to its seq,
+    # and "now" is the read models' checkpoint in the snapshot the facts are read from.
+    pinned = resolve_as_of(engine, as_of)
+    with facts_at(engine, None if pinned is None else str(pinned), replays) as conn:
+        seq = pinned if pinned is not None else min(read_models.checkpoints(conn, runner.BY_NAME).values())
         candidates = read_models.nips_in(conn, instansi, None)
         loaded, profiles = profiles_in(conn, candidates, year)
+    at = _stored_at(engine, seq, as_of)
     if not candidates:
         raise NotFound(f"no pegawai in instansi {instansi!r}")
     policies = loaded.facts.policies
