@@ -133,6 +133,11 @@ class Dashboard:
     validations: tuple[Waiting, ...] = field(default_factory=tuple)  # waiting for the unit pengelola
 
     @property
+    def validation_queue(self) -> AtasanQueue | None:
+        """The claims waiting for the unit pengelola's validation, as one queue (None: none wait)."""
+        return AtasanQueue(None, None, self.validations) if self.validations else None
+
+    @property
     def competency_codes(self) -> list[str]:
         return sorted({g.code for rows in self.gaps.values() for g in rows})
 

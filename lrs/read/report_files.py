@@ -93,10 +93,9 @@ def pegawai_table(pegawai: Sequence[PegawaiRow], year: int, key: str = "di-bawah
 def waiting_table(board: Dashboard) -> Table:
     rows: list[tuple[Any, ...]] = [(q.atasan_nip or "", q.atasan_nama or "", len(q.claims), _number(q.jp_waiting),
                                     q.oldest_days, min(c.stored_on for c in q.claims)) for q in board.waiting]
-    if board.validations:
-        found = board.validations
-        rows.append(("", "unit pengelola", len(found), _number(sum((c.jp or Decimal(0) for c in found), Decimal(0))),
-                     max(c.age_days for c in found), min(c.stored_on for c in found)))
+    if (queue := board.validation_queue) is not None:
+        rows.append(("", "unit pengelola", len(queue.claims), _number(queue.jp_waiting), queue.oldest_days,
+                     min(c.stored_on for c in queue.claims)))
     return Table("menunggu", "Menunggu per Atasan",
                  ("NIP Atasan", "Nama Atasan", "Klaim Menunggu", "JP Menunggu", "Umur Tertua (hari)",
                   "Menunggu Sejak"), tuple(rows))

@@ -13,10 +13,13 @@ from lrs.errors import BadRequest, NotAuthorized, NotFound
 from lrs.read import dashboard
 from lrs.read.credentials import Credential
 from lrs.read.jp import summary
+from lrs.read.recognitions import pending_validation
 from lrs.store import read_models
 from lrs.store.engine import reading
 from tests.fixtures.dashboard import NIP_D, corpu
-from tests.fixtures.jp import NIP_A, NIP_B, NIP_C
+from lrs.write.reference import default_authority
+from lrs.write.statements import record_statements
+from tests.fixtures.jp import ATTENDED, NIP_A, NIP_B, NIP_C, claim, decision
 
 
 def _credential(key: str, scopes: tuple[str, ...]) -> Credential:
@@ -95,3 +98,18 @@ def test_units_sort_by_any_column_either_way(engine: Engine) -> None:
     assert [u.summary.unit_kerja for u in dashboard.sorted_units(units, "-unit")] == ["Biro SDM", "Biro Keuangan"]
     with pytest.raises(BadRequest):
         dashboard.sorted_units(units, "nama")
+
+
+def test_claims_after_the_atasan_wait_for_the_unit_pengelola_as_the_api_lists_them(engine: Engine) -> None:
+    corpu(engine, "bpsdm", "pegawai-a", "atasan-c")
+    assignment = claim("NK_DETASERING", nip=NIP_B, verb=ATTENDED, duration="PT6H",
+                       timestamp="2026-05-04T10:00:00+07:00")
+    record_statements(engine, [assignment], authority=default_authority("pegawai-b"))
+    record_statements(engine, [decision("approved", assignment["id"], NIP_C)], authority=default_authority("atasan-c"))
+    board = dashboard.gather(engine, "KEMENKEU", 2026)
+    assert [(c.statement_id, c.step) for c in board.validations] == [
+        (c.line.statement_id, c.awaiting) for c in pending_validation(engine, "KEMENKEU")] == [
+        (assignment["id"], "unit_pengelola")]
+    queue = board.validation_queue
+    assert queue is not None and (queue.jp_waiting, len(queue.claims)) == (0, 1)  # its JP is the decision's
+    assert [c.nip for q in board.waiting for c in q.claims] == [NIP_A]  # the mentoring still waits for C

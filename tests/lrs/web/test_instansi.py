@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 
 from tests.fixtures.dashboard import NIP_D, corpu
 from tests.fixtures.jp import NIP_A, NIP_B, NIP_C
-from tests.fixtures.web import log_in
+from tests.fixtures.web import SECRET, log_in
+from lrs.write.reference import create_credential
 
 PAGE = "/app/instansi/KEMENKEU?year=2026"
 
@@ -182,3 +183,15 @@ def test_a_pegawai_downloads_the_lines_of_their_year(client: FlaskClient, engine
     assert client.get(f"/app/pegawai/{NIP_A}/export.csv?year=2026").status_code == 200
     log_in(client, "pegawai-b")
     assert client.get(f"/app/pegawai/{NIP_A}/export.csv?year=2026").status_code == 403
+
+
+def test_a_unit_pengelola_of_one_unit_kerja_and_a_verifier_get_403(client: FlaskClient, engine: Engine) -> None:
+    corpu(engine)
+    create_credential(engine, "sdm", SECRET, ["statements/write"], role="unit_pengelola", instansi="KEMENKEU",
+                      unit_kerja="Biro SDM")
+    create_credential(engine, "verif", SECRET, ["statements/write"], nip=NIP_D, role="verifier",
+                      instansi="KEMENKEU", unit_kerja="Biro Keuangan")
+    for key in ("sdm", "verif"):
+        log_in(client, key)
+        assert client.get(PAGE).status_code == 403
+        assert "instansi-list" not in client.get("/app/").get_data(as_text=True)
