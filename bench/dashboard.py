@@ -3,7 +3,7 @@
 and its XLSX file take for the largest instansi, beside the /api/v1 summary of the same
 instansi (lrs/read/jp.py summary()), over N generated statements.
 
-1. `../shared/tools/xapi_gen.py --count N --seed 7 --with-ids --approval-rate 0.5` and its
+1. `../shared/tools/xapi_gen.py --count N --seed 7 --with-ids --approval-rate 0.5 --year Y` and its
    population into a temporary folder; loaded and projected as bench/projections.py does;
 2. each read timed --repeat times (the best and the median printed), with the machine's CPU
    count and load average, since the machine is shared. No figure is asserted.
@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20_000)
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--year", type=int, default=2026, help="the year the statements fall in and is read")
     args = parser.parse_args()
     from sqlalchemy import text
 
@@ -51,7 +52,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        common = ["--seed", "7", "--learners", str(args.learners), "--quiet"]
+        common = ["--seed", "7", "--learners", str(args.learners), "--year", str(args.year), "--quiet"]
         subprocess.run([sys.executable, str(GEN), "--count", "0", "--population-out", str(tmp / "people.ndjson"),
                         *common], check=True)
         subprocess.run([sys.executable, str(GEN), "--count", str(args.count), "--with-ids", "--approval-rate", "0.5",
@@ -64,12 +65,12 @@ def main() -> None:
             instansi, pegawai = conn.execute(text(
                 "SELECT instansi, count(DISTINCT nip) FROM roster_entries GROUP BY instansi "
                 "ORDER BY count(DISTINCT nip) DESC LIMIT 1")).one()
-        board = dashboard.gather(engine, instansi, 2026)
+        board = dashboard.gather(engine, instansi, args.year)
         figures = {
-            "summary (/api/v1)": _timed(lambda: jp.summary(engine, instansi, 2026, limit=500), args.repeat),
-            "dashboard gather()": _timed(lambda: dashboard.gather(engine, instansi, 2026), args.repeat),
+            "summary (/api/v1)": _timed(lambda: jp.summary(engine, instansi, args.year, limit=500), args.repeat),
+            "dashboard gather()": _timed(lambda: dashboard.gather(engine, instansi, args.year), args.repeat),
             "XLSX of every table": _timed(lambda: report_files.xlsx_bytes(
-                [report_files.units_table(board.units, 2026), report_files.pegawai_table(board.below_target(), 2026),
+                [report_files.units_table(board.units, args.year), report_files.pegawai_table(board.below_target(), args.year),
                  report_files.waiting_table(board)], report_files.about_dashboard(board)), args.repeat),
         }
         engine.dispose()

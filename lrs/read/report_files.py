@@ -154,7 +154,7 @@ def xlsx_bytes(tables: Sequence[Table], about: About) -> bytes:
         sheet = book.create_sheet(table.title[:31])
         sheet.append(list(table.headers))
         for row in table.rows:
-            sheet.append([_cell(v) for v in row])
+            sheet.append(list(row))  # dates stay dates and numbers numbers: Excel sorts and sums them
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -163,6 +164,7 @@ def test_below_target_and_waiting_downloads(client: FlaskClient, engine: Engine,
     [header, row] = list(book["Menunggu per Atasan"].iter_rows(values_only=True))
     assert header[:4] == ("NIP Atasan", "Nama Atasan", "Klaim Menunggu", "JP Menunggu")
     assert row[:4] == (NIP_C, "Dewi Lestari", 1, 4)
+    assert isinstance(row[5], datetime)  # "Menunggu Sejak" is a date Excel can sort, not text
 
 
 def test_a_pegawai_downloads_the_lines_of_their_year(client: FlaskClient, engine: Engine, auth: dict[str, str]) -> None:
