@@ -19,8 +19,8 @@ from lrs.errors import BadRequest, NotFound
 from lrs.read import access
 from lrs.read.competencies import profiles_in
 from lrs.read.credentials import Credential
-from lrs.read.facts import facts_at, resolve_as_of
-from lrs.store import log, read_models
+from lrs.read.facts import facts_at, load, resolve_as_of
+from lrs.store import figure_rows, log, read_models
 from lrs.store.engine import reading
 from projections import runner
 from projections.replays import Replays
@@ -209,7 +209,12 @@ def gather(engine: Engine, instansi: str, year: int, as_of: str | None = None, *
     with facts_at(engine, None if pinned is None else str(pinned), replays) as conn:
         seq = pinned if pinned is not None else min(read_models.checkpoints(conn, runner.BY_NAME).values())
         candidates = read_models.nips_in(conn, instansi, None)
-        loaded, profiles = profiles_in(conn, candidates, year)
+        # Each pegawai's stored figure where it is current (as /api/v1 summaries read them), else computed.
+        stored = {} if pinned is not None else figure_rows.current_figures(conn, candidates, year)
+        loaded = load(conn, candidates, year)
+        totals = {nip: stored.get(nip) or total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts)
+                  for nip in candidates}
+        profiles = profiles_in(conn, loaded, candidates, year, totals)
     at = _stored_at(engine, seq, as_of)
     if not candidates:
         raise NotFound(f"no pegawai in instansi {instansi!r}")
@@ -218,7 +223,6 @@ def gather(engine: Engine, instansi: str, year: int, as_of: str | None = None, *
     moment = at.stored_at if as_of and at.stored_at else (now or datetime.now(timezone.utc))
     today = policies.day_of(moment)
     reference = min(year_end, today)
-    totals = {nip: total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts) for nip in candidates}
     members: list[JpTotal] = []
     rows: list[PegawaiRow] = []
     for nip, result in totals.items():
