@@ -157,7 +157,7 @@ def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
     corpu.reload()
     assert _figures(corpu)[:2] == (counted + 3, pending - 4)
     assert int(corpu.get_by_test_id("seq").inner_text()) > seq
-    corpu.get_by_role("link", name="Di bawah target").click()  # sort the units by it
+    corpu.get_by_test_id("units").get_by_role("link", name="Di bawah target").click()  # sort the units by it
     assert 'aria-sort="ascending"' in corpu.locator('[data-testid="units"] thead').inner_html()
     with corpu.expect_download() as download:
         corpu.get_by_test_id("xlsx-all").click()
