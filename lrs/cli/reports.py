@@ -167,12 +167,7 @@ def competency_gaps(instansi: str, unit_kerja: str, year: int, as_of: str | None
                    f"{row.not_assessed} not assessed")
 
 
-@click.group()
-def report() -> None:
-    """Lists read from the stored figures."""
-
-
-@report.command("pegawai")
+@click.command("pegawai")
 @click.option("--instansi", required=True)
 @click.option("--year", required=True, type=int)
 @click.option("--unit", "unit_kerja", default=None, help="Only this unit kerja.")

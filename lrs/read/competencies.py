@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from sqlalchemy import Connection, Engine
 
@@ -19,11 +19,18 @@ from lrs.store import read_models
 from projections.replays import Replays
 from projections.rules.competency import CompetencyProfile, GapCount, gap_counts, profile
 from projections.rules.facts import Assessment, Planned, Standard, entry_on
-from projections.rules.jp import total
+from projections.rules.jp import JpTotal, total
 
 
 def _profiles(conn: Connection, nips: Sequence[str], year: int) -> tuple[Loaded, list[CompetencyProfile]]:
     loaded = load(conn, nips, year)
+    return loaded, profiles_in(conn, loaded, nips, year)
+
+
+def profiles_in(conn: Connection, loaded: Loaded, nips: Sequence[str], year: int,
+                totals: Mapping[str, JpTotal] | None = None) -> list[CompetencyProfile]:
+    """The competency profiles of these pegawai for a year from facts already loaded in the
+    caller's snapshot, with their JP totals where the caller has them (lrs/read/dashboard.py)."""
     mboxes = sorted(loaded.by_mbox)
     assessments: dict[str, list[Assessment]] = defaultdict(list)
     for row in read_models.assessments_of(conn, list(nips), mboxes):
@@ -43,10 +50,10 @@ def _profiles(conn: Connection, nips: Sequence[str], year: int) -> tuple[Loaded,
         history = loaded.history[nip]
         entry = entry_on(history, year_end)
         policy = loaded.facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
-        jp = total(nip, year, loaded.claims[nip], history, loaded.facts)
+        jp = (totals or {}).get(nip) or total(nip, year, loaded.claims[nip], history, loaded.facts)
         found.append(profile(nip, year, history, jp, loaded.claims[nip], assessments[nip], standards, plans[nip],
                              policy, bindings=loaded.facts.bindings, trusted=loaded.facts.trusted))
-    return loaded, found
+    return found
 
 
 def pegawai_profile(engine: Engine, nip: str, year: int, as_of: str | None = None, *,

@@ -191,6 +191,11 @@ def nips_in(conn: Connection, instansi: str | None, unit_kerja: str | None) -> l
     return sorted(conn.execute(query).scalars())
 
 
+def instansi_names(conn: Connection) -> list[str]:
+    """Every instansi a roster row ever named, sorted."""
+    return sorted(conn.execute(select(roster_entries.c.instansi).distinct()).scalars())
+
+
 def claims_of(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[Row]:
     """Claims by these account names or mboxes, with `voided` set when a void is stored."""
     rows: list[Row] = []

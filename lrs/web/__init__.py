@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import Babel  # type: ignore[import-untyped]
 
-from lrs.web import claims, errors, front, inbox, language, pages, session, templating  # noqa: F401  (each adds to bp)
+from lrs.web import claims, downloads, errors, front, inbox, instansi, language, pages, session, templating  # noqa: F401  (each adds to bp)
 from lrs.web.blueprint import bp, csrf
 from lrs.web.throttle import LoginThrottle
 

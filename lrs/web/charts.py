@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, Sequence
 
 LONGEST = Decimal(72)  # % of the width the longest bar takes; the rest holds its value
 
@@ -33,3 +33,59 @@ def share(part: Decimal, whole: Decimal | None) -> Decimal:
     if not whole or whole <= 0:
         return Decimal(0)
     return min(Decimal(100), max(Decimal(0), part / whole * 100)).quantize(Decimal("0.1"))
+
+
+def ordered_bars(items: Sequence[tuple[str, str, Decimal]]) -> list[Bar]:
+    """One bar per (code, label, value) in the order given, zeros too (a histogram's buckets)."""
+    top = max((value for _, _, value in items), default=Decimal(0))
+    return [Bar(code, label, value, (value / top * LONGEST).quantize(Decimal("0.1")) if top > 0 else Decimal(0))
+            for code, label, value in items]
+
+
+PATTERNS = 6  # fills told apart without colour (templates/_stacked.html defines them)
+ROW_LABEL = Decimal(12)  # % of a stacked chart's width before its bars: the row's label
+BAR_SHARE = Decimal("0.85")  # of the rest, what the bars use: the longest then ends near 73%
+
+
+@dataclass(frozen=True)
+class Segment:
+    code: str
+    label: str
+    value: Decimal
+    start: Decimal  # % of the chart's width, from its left edge
+    width: Decimal
+    pattern: int  # 0..PATTERNS-1, the same for a form in every row and the legend
+
+
+@dataclass(frozen=True)
+class StackedRow:
+    label: str
+    total: Decimal
+    width: Decimal  # where the last segment ends, % of the chart's width
+    segments: tuple[Segment, ...]
+
+
+def stacked(rows: Sequence[tuple[str, Mapping[str, Decimal]]], labels: Mapping[str, str]) -> tuple[
+        list[StackedRow], list[tuple[str, str, int]]]:
+    """Rows of stacked bars (a month's JP by learning form), widths relative to the largest row,
+    and the legend: (code, label, pattern) of every code, largest overall first."""
+    overall: dict[str, Decimal] = {}
+    for _, parts in rows:
+        for code, value in parts.items():
+            overall[code] = overall.get(code, Decimal(0)) + value
+    codes = sorted((c for c, v in overall.items() if v > 0), key=lambda c: (-overall[c], labels.get(c, c)))
+    pattern = {code: index % PATTERNS for index, code in enumerate(codes)}
+    top = max((sum(parts.values(), Decimal(0)) for _, parts in rows), default=Decimal(0))
+    drawn = []
+    for label, parts in rows:
+        whole = sum(parts.values(), Decimal(0))
+        start, segments = ROW_LABEL, []
+        for code in codes:
+            value = parts.get(code, Decimal(0))
+            if value <= 0:
+                continue
+            width = (value / top * LONGEST * BAR_SHARE).quantize(Decimal("0.1")) if top > 0 else Decimal(0)
+            segments.append(Segment(code, labels.get(code, code), value, start, width, pattern[code]))
+            start += width
+        drawn.append(StackedRow(label, whole, start, tuple(segments)))
+    return drawn, [(code, labels.get(code, code), pattern[code]) for code in codes]

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _  # type: ignore[import-untyped]
 
 from lrs.errors import NotAuthorized, NotFound
-from lrs.read import claim_evidence, jp, policy_terms, recognitions
+from lrs.read import claim_evidence, dashboard, jp, policy_terms, recognitions
 from lrs.vocabulary import NIP
 from lrs.web import charts
 from lrs.web.blueprint import bp
@@ -20,7 +20,8 @@ YEARS_SHOWN = 5  # the year selector offers the current period and the ones befo
 
 
 
-def _year(current: int) -> int:
+def year_asked(current: int) -> int:
+    """The page's ?year= (default: `current`); a 400 page when it is not a year."""
     raw = request.args.get("year", "")
     if raw == "":
         return current
@@ -31,7 +32,7 @@ def _year(current: int) -> int:
 
 def _portfolio(nip: str, own: bool) -> ResponseReturnValue:
     current = policy_terms.current_year(engine())
-    year = _year(current)
+    year = year_asked(current)
     # Who may see it is /api/v1's rule (lrs/read/access.py): the page shows what the API would.
     reader = None if own else viewer().credential
     try:
@@ -60,7 +61,8 @@ def _portfolio(nip: str, own: bool) -> ResponseReturnValue:
 def home() -> ResponseReturnValue:
     if viewer().nip is not None:
         return redirect(url_for("web.me"))
-    return render_template("home.html")
+    # The dashboards this credential may open: every instansi for a national one, its own for a unit pengelola.
+    return render_template("home.html", instansi=dashboard.instansi_list(engine(), viewer().credential))
 
 
 @bp.get("/me")

@@ -1,16 +1,21 @@
 """The pages in a real browser against a real server: a pegawai logs in, sees their JP and
 claims a mentoring with its evidence file; the atasan opens the evidence, approves the claim in
-the inbox and it leaves the inbox, and the pegawai's JP changes.
+the inbox and it leaves the inbox, and the pegawai's JP changes; so do the figures of the
+instansi's dashboard, which the unit pengelola downloads as an XLSX workbook.
 Each page is saved at desktop and phone width to docs/screenshots/ (shown in the README)."""
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from typing import Any
+
+from openpyxl import load_workbook
 
 import pytest
 from sqlalchemy import Engine
 
 from tests.e2e.conftest import LiveServer
+from tests.fixtures.dashboard import colleagues
 from tests.fixtures.jp import LMS, NIP_A, claim
 from tests.fixtures.web import SECRET, office
 from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS
@@ -25,8 +30,9 @@ EVIDENCE = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0
 
 def _setup(engine: Engine) -> None:
     """A's year so far: training counted from the LMS (the mentoring A claims in the browser)."""
-    office(engine, "pegawai-a", "atasan-c", "pegawai-b")
+    office(engine, "pegawai-a", "atasan-c", "pegawai-b", "bpsdm")
     trust_source(engine, "lms")
+    colleagues(engine)
     record_statements(engine, [claim(jp=8, timestamp="2026-02-10T09:00:00+07:00"),
                                claim("NK_ELEARNING", jp=3, timestamp="2026-04-20T09:00:00+07:00")],
                       authority=LMS)
@@ -80,6 +86,13 @@ def _shoot(browser: Any, server: LiveServer, key: str | None, path: str, name: s
         context.close()
 
 
+def _figures(page: Any) -> tuple[Decimal, Decimal, str]:
+    """The dashboard's JP counted and pending (Indonesian decimals), and the Biro SDM row."""
+    def number(test_id: str) -> Decimal:
+        return Decimal(page.get_by_test_id(test_id).inner_text().replace(".", "").replace(",", "."))
+    return number("jp-counted"), number("jp-pending"), page.locator('[data-unit="Biro SDM"]').inner_text()
+
+
 def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
         browser: Any, web_engine: Engine, web_server: LiveServer) -> None:
     _setup(web_engine)
@@ -104,6 +117,12 @@ def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
     # A form posted without its CSRF token is refused.
     refused = pegawai.request.post(f"{base}/app/logout", form={})
     assert refused.status == 400
+
+    # The unit pengelola's dashboard counts the claim as pending.
+    corpu = browser.new_context(**DESKTOP).new_page()
+    _log_in(corpu, web_server, "bpsdm")
+    corpu.goto(f"{base}/app/instansi/KEMENKEU?year=2026")
+    counted, pending, _ = _figures(corpu)
 
     # The atasan: the claim is in the inbox; a rejection without a reason is refused next to the field.
     _shoot(browser, web_server, "atasan-c", "/app/inbox", "inbox")
@@ -132,6 +151,25 @@ def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
     assert pegawai.get_by_test_id("jp-counted").inner_text() == "14"
     assert pegawai.get_by_test_id("jp-pending").inner_text() == "0"
     assert "Disetujui" in pegawai.locator('[data-testid="claim"]').inner_text()
+
+    # The dashboard: 3 JP more counted, the claim's 4 JP no longer pending, at a later log position.
+    seq = int(corpu.get_by_test_id("seq").inner_text())
+    corpu.reload()
+    assert _figures(corpu)[:2] == (counted + 3, pending - 4)
+    assert int(corpu.get_by_test_id("seq").inner_text()) > seq
+    corpu.get_by_test_id("units").get_by_role("link", name="Di bawah target").click()  # sort the units by it
+    assert 'aria-sort="ascending"' in corpu.locator('[data-testid="units"] thead').inner_html()
+    with corpu.expect_download() as download:
+        corpu.get_by_test_id("xlsx-all").click()
+    assert download.value.suggested_filename.startswith("jejak-KEMENKEU-2026-semua-seq")
+    with open(download.value.path(), "rb") as saved:
+        book = load_workbook(saved)
+    units = {row[1]: row for row in book["Unit Kerja"].iter_rows(min_row=2, values_only=True)}
+    assert sum(Decimal(str(row[8])) for row in units.values()) == counted + 3
+    assert units["Biro SDM"][8] == 14  # A: 8 + 3 from the LMS, 3 approved
+    assert dict(book["Keterangan"].iter_rows(min_row=2, values_only=True))["Posisi Log (seq)"] == int(
+        corpu.get_by_test_id("seq").inner_text())
+    _shoot(browser, web_server, "bpsdm", "/app/instansi/KEMENKEU?year=2026", "dashboard")
 
     # A colleague sees neither the claim nor A's page.
     colleague = browser.new_context(**DESKTOP).new_page()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from lrs.web import charts
 from lrs.web.charts import bars, share
 
 
@@ -19,3 +20,24 @@ def test_share_stays_within_the_bar() -> None:
     assert share(Decimal(5), Decimal(20)) == Decimal("25.0")
     assert share(Decimal(30), Decimal(20)) == 100
     assert share(Decimal(3), None) == 0 and share(Decimal(3), Decimal(0)) == 0
+
+
+def test_ordered_bars_keep_the_buckets_order_and_their_zeros() -> None:
+    drawn = charts.ordered_bars([("0", "0 JP", Decimal(2)), ("1-9", "1–9 JP", Decimal(0)),
+                                 ("40+", "40+ JP", Decimal(4))])
+    assert [(b.code, b.value, b.width) for b in drawn] == [("0", 2, Decimal("36.0")), ("1-9", 0, Decimal("0.0")),
+                                                           ("40+", 4, Decimal("72.0"))]
+    assert [b.width for b in charts.ordered_bars([("0", "0 JP", Decimal(0))])] == [0]
+
+
+def test_stacked_rows_share_one_scale_and_one_pattern_per_form() -> None:
+    rows, legend = charts.stacked([("Mar", {"A": Decimal(6), "B": Decimal(2)}), ("Apr", {"B": Decimal(2)})],
+                                  {"A": "Klasikal", "B": "E-learning"})
+    assert legend == [("A", "Klasikal", 0), ("B", "E-learning", 1)]  # largest overall first
+    march, april = rows
+    assert (march.label, march.total, april.total) == ("Mar", 8, 2)
+    assert [(s.code, s.start, s.width, s.pattern) for s in march.segments] == [  # 6/8 and 2/8 of 72% of 85%
+        ("A", charts.ROW_LABEL, Decimal("45.9"), 0), ("B", charts.ROW_LABEL + Decimal("45.9"), Decimal("15.3"), 1)]
+    assert march.width == march.segments[-1].start + march.segments[-1].width
+    assert [(s.code, s.pattern) for s in april.segments] == [("B", 1)]
+    assert april.segments[0].width == Decimal("15.3")

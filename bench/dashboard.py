@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Dashboard benchmark: how long the Corpu dashboard's read (lrs/read/dashboard.py gather())
+and its XLSX file take for the largest instansi, beside the /api/v1 summary of the same
+instansi (lrs/read/jp.py summary()), over N generated statements.
+
+1. `../shared/tools/xapi_gen.py --count N --seed 7 --with-ids --approval-rate 0.5 --year Y` and its
+   population into a temporary folder; loaded and projected as bench/projections.py does;
+2. each read timed --repeat times (the best and the median printed), with the machine's CPU
+   count and load average, since the machine is shared. No figure is asserted.
+
+    .venv/bin/python bench/dashboard.py --count 20000 --learners 2000
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.projections import GEN, load  # noqa: E402
+
+
+def _timed(call: Callable[[], Any], repeat: int) -> list[float]:
+    found = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        found.append(time.perf_counter() - started)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--learners", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--year", type=int, default=2026, help="the year the statements fall in and is read")
+    args = parser.parse_args()
+    from sqlalchemy import text
+
+    from lrs.read import dashboard, jp, report_files
+    from lrs.store.engine import make_engine
+    from projections import runner
+
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        common = ["--seed", "7", "--learners", str(args.learners), "--year", str(args.year), "--quiet"]
+        subprocess.run([sys.executable, str(GEN), "--count", "0", "--population-out", str(tmp / "people.ndjson"),
+                        *common], check=True)
+        subprocess.run([sys.executable, str(GEN), "--count", str(args.count), "--with-ids", "--approval-rate", "0.5",
+                        "--out", str(tmp / "all.ndjson"), *common], check=True)
+        url = f"sqlite:///{tmp / 'bench.sqlite'}"
+        loaded = load(url, tmp / "all.ndjson", tmp / "people.ndjson")
+        engine = make_engine(url)
+        runner.catch_up(engine)
+        with engine.connect() as conn:
+            instansi, pegawai = conn.execute(text(
+                "SELECT instansi, count(DISTINCT nip) FROM roster_entries GROUP BY instansi "
+                "ORDER BY count(DISTINCT nip) DESC LIMIT 1")).one()
+        board = dashboard.gather(engine, instansi, args.year)
+        figures = {
+            "summary (/api/v1)": _timed(lambda: jp.summary(engine, instansi, args.year, limit=500), args.repeat),
+            "dashboard gather()": _timed(lambda: dashboard.gather(engine, instansi, args.year), args.repeat),
+            "XLSX of every table": _timed(lambda: report_files.xlsx_bytes(
+                [report_files.units_table(board.units, args.year), report_files.pegawai_table(board.below_target(), args.year),
+                 report_files.waiting_table(board)], report_files.about_dashboard(board)), args.repeat),
+        }
+        engine.dispose()
+    load1, load5, _ = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min); sqlite")
+    print(f"{loaded} statements; instansi {instansi}: {pegawai} pegawai, {len(board.units)} unit kerja, "
+          f"{len(board.below_target())} below target")
+    for name, seconds in figures.items():
+        print(f"{name}: best {min(seconds):.2f} s, median {statistics.median(seconds):.2f} s ({args.repeat} runs)")
+
+
+if __name__ == "__main__":
+    main()
