@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping, Sequence
+from datetime import date
+from typing import Callable, Iterable, Mapping, Sequence
 
 LONGEST = Decimal(72)  # % of the width the longest bar takes; the rest holds its value
 
@@ -89,3 +90,46 @@ def stacked(rows: Sequence[tuple[str, Mapping[str, Decimal]]], labels: Mapping[s
             start += width
         drawn.append(StackedRow(label, whole, start, tuple(segments)))
     return drawn, [(code, labels.get(code, code), pattern[code]) for code in codes]
+
+
+def by_month(counted: Iterable[tuple[date, Decimal]], month_name: Callable[[date], str]) -> list[Bar]:
+    """One bar per month with JP counted, in calendar order (not largest first: a year reads
+    left to right), widths relative to the largest month; `month_name` labels a month's first day."""
+    months: dict[date, Decimal] = {}
+    for day, jp in counted:
+        first = day.replace(day=1)
+        months[first] = months.get(first, Decimal(0)) + jp
+    shown = {first: value for first, value in months.items() if value > 0}
+    if not shown:
+        return []
+    top = max(shown.values())
+    return [Bar(first.isoformat()[:7], month_name(first), value, (value / top * LONGEST).quantize(Decimal("0.1")))
+            for first, value in sorted(shown.items())]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One competency's required and assessed levels (1-5) as widths of a paired bar."""
+
+    code: str
+    label: str
+    required: int | None
+    assessed: int | None
+    gap: int | None
+    required_width: Decimal  # % of the chart's width
+    assessed_width: Decimal
+
+
+TOP_LEVEL = 5  # PermenPANRB 38/2017: levels 1 to 5
+
+
+def levels(rows: Iterable[tuple[str, str, int | None, int | None, int | None]]) -> list[Level]:
+    """Paired bars for (code, label, required, assessed, gap) rows that have a required or an
+    assessed level, largest gap first, then by label."""
+    def width(level: int | None) -> Decimal:
+        return Decimal(0) if level is None else (Decimal(min(level, TOP_LEVEL)) / TOP_LEVEL * LONGEST).quantize(
+            Decimal("0.1"))
+    shown = [r for r in rows if r[2] is not None or r[3] is not None]
+    ordered = sorted(shown, key=lambda r: (-(r[4] or 0), r[1]))
+    return [Level(code, label, required, assessed, gap, width(required), width(assessed))
+            for code, label, required, assessed, gap in ordered]

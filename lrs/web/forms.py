@@ -65,6 +65,30 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
         return Decimal(text) if text else None
 
 
+class BulkDecisionForm(FlaskForm):  # type: ignore[misc]
+    """One decision on several claims of the inbox at once: approve each as claimed, or reject
+    each with the one reason given. The claims are the checked boxes (`selected`)."""
+
+    decision = HiddenField(validators=[AnyOf([APPROVE, REJECT], message=_l("Choose approve or reject."))])
+    reason = TextAreaField(_l("Reason for the selected claims (required to reject)"),
+                           validators=[Length(max=2000, message=_l("At most 2000 characters."))])
+
+    def __init__(self, *args: Any, selected: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.selected = selected or []
+
+    def validate_reason(self, field: Any) -> None:
+        if self.decision.data == REJECT and not (field.data or "").strip():
+            raise ValidationError(_l("A rejection needs a reason: tell the pegawai why."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        if not self.selected:
+            self.form_errors.append(_l("Tick the claims to decide first."))
+            return False
+        return valid
+
+
 MAX_MINUTES = 100_000
 MEGABYTE = 1024 * 1024  # the MB the evidence limit is shown in
 EVIDENCE_TYPES = {  # what an evidence file may be, and how its bytes begin

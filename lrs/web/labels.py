@@ -34,6 +34,27 @@ AMOUNT = {  # what a claim of a learning form states (lrs/read/policy_terms.py a
     "jp_or_minutes": _l("minutes or JP"),
     "nothing": _l("JP set by the policy or the decision"),
 }
+COMPETENCY = {  # PermenPANRB 38/2017 (domain brief 6.2); teknis competencies keep their code
+    "INT": _l("Integrity"),
+    "KS": _l("Cooperation"),
+    "KOM": _l("Communication"),
+    "OPH": _l("Results orientation"),
+    "PP": _l("Public service"),
+    "PDOL": _l("Developing self and others"),
+    "MP": _l("Managing change"),
+    "PK": _l("Decision making"),
+    "PB": _l("Nation binding"),
+}
+JENIS = {
+    "teknis": _l("technical"),
+    "manajerial": _l("managerial"),
+    "sosial_kultural": _l("socio-cultural"),
+}
+PLAN = {  # a planned activity's state (projections/rules/competency.py PlanItem)
+    "done": _l("Done"),
+    "in_progress": _l("Under way"),
+    "not_started": _l("Not started"),
+}
 STEP = {
     "supervisor": _l("atasan"),
     "unit_pengelola": _l("unit pengelola"),

@@ -8,9 +8,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _  # type: ignore[import-untyped]
 
 from lrs.errors import NotAuthorized, NotFound
-from lrs.read import claim_evidence, dashboard, jp, policy_terms, recognitions
+from lrs.read import claim_evidence, competencies, dashboard, jp, policy_terms, recognitions
 from lrs.vocabulary import NIP
-from lrs.web import charts
+from lrs.web import charts, labels
+from lrs.web.templating import month_name
 from lrs.web.blueprint import bp
 from lrs.web.errors import PageProblem
 from lrs.web.session import signed_in, viewer
@@ -43,12 +44,17 @@ def _portfolio(nip: str, own: bool) -> ResponseReturnValue:
     except NotFound as exc:
         raise PageProblem(404, _("NIP %(nip)s is not in the roster.", nip=nip)) from exc
     claims = recognitions.claims_of(engine(), nip, year, replays=replays())
+    profile = competencies.pegawai_profile(engine(), nip, year, replays=replays(), reader=reader)
     names = policy_terms.form_names(engine(), year, total.instansi)
     years = sorted({*range(current - YEARS_SHOWN + 1, current + 1), year}, reverse=True)
     return render_template(
         "pegawai.html", own=own, total=total, claims=claims, names=names, year=year, years=years,
         details=claim_evidence.details_of(engine(), [line.statement_id for line in claims]),
         chart=charts.bars(total.jp_by_form, names),
+        months=charts.by_month(((line.activity_date, line.jp_counted) for line in total.lines), month_name),
+        profile=profile,
+        levels=charts.levels((row.code, labels.word(labels.COMPETENCY, row.code), row.required_level,
+                              row.assessed_level, row.gap) for row in profile.competencies),
         zone=policy_terms.timezone_of(engine(), year),
         counted_share=charts.share(total.jp_counted, total.target_jp),
         pending_share=min(charts.share(total.jp_pending, total.target_jp),

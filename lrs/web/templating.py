@@ -33,6 +33,9 @@ def helpers() -> dict[str, Any]:
         "decision_word": lambda code: labels.word(labels.DECISION, code),
         "step_word": lambda code: labels.word(labels.STEP, code),
         "amount_word": lambda code: labels.word(labels.AMOUNT, code),
+        "competency_word": lambda code: labels.word(labels.COMPETENCY, code),
+        "jenis_word": lambda code: labels.word(labels.JENIS, code),
+        "plan_word": lambda code: labels.word(labels.PLAN, code),
     }
 
 
@@ -58,3 +61,8 @@ def moment(value: str | None, zone: str | None = None) -> str:
     found = datetime.fromisoformat(value.replace("Z", "+00:00"))
     where = ZoneInfo(zone) if zone else found.tzinfo
     return str(babel_dates.format_datetime(found, "d MMM y HH:mm", tzinfo=where, locale=get_locale()))
+
+
+def month_name(first: date) -> str:
+    """A month as a chart labels it, in the page's language: "Mar 2026"."""
+    return str(babel_dates.format_date(first, "MMM y", locale=get_locale()))
