@@ -25,6 +25,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["lrs.engine"] = engine
+    if app.config["READ_DATABASE_URL"]:
+        app.extensions["lrs.read_engine"] = make_engine(app.config["READ_DATABASE_URL"])
     app.extensions["lrs.authenticator"] = Authenticator(
         engine, app.config["AUTH_CACHE_SECONDS"], failure_limit=app.config["AUTH_FAILURE_LIMIT"],
         failure_window=app.config["AUTH_FAILURE_WINDOW_SECONDS"],

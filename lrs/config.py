@@ -8,6 +8,14 @@ class DefaultConfig:
     """Flask config defaults. `create_app()` overlays LRS_* environment variables (prefix dropped)."""
 
     DATABASE_URL = "sqlite:///jejak.db"
+    # A PostgreSQL streaming replica of DATABASE_URL that reads (GET and HEAD: statements,
+    # documents, /api/v1 reports, the web pages) go to; writes, sign-in and the projector stay on
+    # the primary. "": everything on DATABASE_URL. lrs/api/routing.py says how a client reads
+    # its own writes.
+    READ_DATABASE_URL = ""
+    # Milliseconds a read that must see a write (X-Jejak-Read-After, or the web session's last
+    # write) waits for the replica to replay it before it reads the primary instead.
+    READ_REPLICA_WAIT_MS = 500
     # Largest request body accepted, in bytes; bigger bodies get 413.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Most statements one GET /statements page returns (a client's `limit` is capped to it).

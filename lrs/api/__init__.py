@@ -6,7 +6,7 @@ from flask import Flask
 
 from lrs.api import (
     about, activities, activity_profile, agent_profile, agents, alternate, auth, errors, headers,
-    inputs, profile, state, statements,
+    inputs, profile, routing, state, statements,
 )
 
 
@@ -16,5 +16,6 @@ def register(app: Flask) -> None:
     headers.register(app)     # version check, then xAPI and CORS headers on every response
     auth.register(app)
     errors.register(app)
+    routing.register(app)     # which database reads; the log position a write reached
     for module in (about, statements, state, activity_profile, agent_profile, activities, agents, profile):
         app.register_blueprint(module.bp)

@@ -1,10 +1,11 @@
 """Headers every xAPI response carries: version, consistency, CORS; and the version check."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask, Response, current_app, g, request
 
+from lrs.api import routing
 from lrs.errors import UnsupportedVersion
 from lrs.store.chain import format_stored
 from lrs.xapi import versions
@@ -16,16 +17,18 @@ VERSIONLESS = ("about", "reports", "profile", "web", "front", "health")
 # Pages for people and probes for operators, not xAPI clients: no xAPI or CORS headers (no other
 # site reads them).
 PAGES = ("web", "front", "health")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # consistent through, of a replica without events
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": (
         "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, "
-        "X-Requested-With"
+        "X-Requested-With, X-Jejak-Read-After"
     ),
     "Access-Control-Expose-Headers": (
-        "ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through"
+        "ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through, "
+        "X-Jejak-Seq, X-Jejak-Read-From"
     ),
     "Access-Control-Max-Age": "86400",
 }
@@ -63,9 +66,13 @@ def xapi_version() -> str:
 
 
 def consistent_through() -> str:
-    # Statements are indexed in the transaction that appends them, so everything stored
-    # before this moment is already visible to queries.
-    return format_stored(datetime.now(timezone.utc))
+    # Statements are indexed in the transaction that appends them, so on the primary everything
+    # stored before this moment is already visible to queries. A replica holds what was stored
+    # before the event it replayed last (a millisecond before: the next may share its stored time).
+    at = routing.read_position()
+    if at is None:
+        return format_stored(datetime.now(timezone.utc))
+    return format_stored((at.stored or EPOCH) - timedelta(milliseconds=1 if at.stored else 0))
 
 
 def add_headers(response: Response) -> Response:

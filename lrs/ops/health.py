@@ -1,6 +1,9 @@
 """/health and /ready, for a load balancer or an orchestrator: no credentials, no xAPI version
 header, JSON. /health says the process answers; /ready that it can serve: the database answers,
-its schema is the newest, and no projection is more than LRS_READY_MAX_LAG events behind the log."""
+its schema is the newest, and no projection is more than LRS_READY_MAX_LAG events behind the log.
+With a read replica (LRS_READ_DATABASE_URL) it also says how many events the replica is behind
+the primary, or that it cannot be reached: reads then go to the primary, so the server is still
+ready."""
 from __future__ import annotations
 
 import logging
@@ -13,7 +16,9 @@ from sqlalchemy.exc import DBAPIError
 
 from lrs.store import failures
 from lrs.store.schema import current_revision, head_revision
-from lrs.api.context import engine
+from lrs.api.context import primary
+from lrs.api.routing import replica
+from lrs.read import freshness
 from projections import runner
 
 bp = Blueprint("health", __name__)
@@ -32,7 +37,9 @@ def ready() -> ResponseReturnValue:
     limit = int(current_app.config["READY_MAX_LAG"])
     body: dict[str, Any] = {"status": "ready", "database": "reachable", "schema": "current",
                             "projection_lag": None, "projection_lag_limit": limit}
-    not_ready = _check(engine(), limit, body)
+    not_ready = _check(primary(), limit, body)
+    if (read_from := replica()) is not None and not not_ready:
+        body["replica"] = _replica(primary(), read_from)
     if not not_ready:
         return body, 200, NO_STORE
     body.update(status="not ready", not_ready=not_ready)
@@ -57,3 +64,12 @@ def _check(engine: Engine, limit: int, body: dict[str, Any]) -> list[str]:
     if lag > limit:
         return [f"projections: {lag} events behind the log, more than LRS_READY_MAX_LAG ({limit})"]
     return []
+
+
+def _replica(primary: Engine, read_from: Engine) -> dict[str, Any]:
+    try:
+        behind = freshness.position_of(primary).seq - freshness.position_of(read_from).seq
+    except DBAPIError as exc:
+        log.warning("the read replica did not answer: %s", failures.first_line(exc))
+        return {"status": "unreachable: reads go to the primary"}
+    return {"status": "reachable", "events_behind": max(behind, 0)}
