@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lrs.cli import auditing, credentials, database, projecting, reference, reports, serving
+from lrs.cli import auditing, credentials, database, projecting, reference, reports, serving, statements
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,5 +21,6 @@ def main() -> None:
 for command in (serving.serve, credentials.credentials, database.db, auditing.verify, auditing.keys,
                 auditing.checkpoint, auditing.export_log, auditing.import_log, auditing.explain, auditing.replay,
                 reference.policy, reference.roster, reference.standards, projecting.projections, reports.jp, reports.recognitions,
-                reports.pending, reports.validations, reports.competencies, reports.competency_gaps):
+                reports.pending, reports.validations, reports.competencies, reports.competency_gaps,
+                statements.statements):
     main.add_command(command)
