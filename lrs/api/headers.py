@@ -13,7 +13,7 @@ HEADER = "X-Experience-API-Version"
 # Resources a client may call without the version header (xAPI Communication 2.7: About).
 # /api/v1/ (and its documentation), /profiles/, /app/, the front page (/), /health, /ready and
 # /metrics are not xAPI.
-VERSIONLESS = ("about", "reports", "profile", "web", "front", "health", "metrics", "api_docs")
+VERSIONLESS = ("about", "reports", "audit", "profile", "web", "front", "health", "metrics", "api_docs")
 # Pages for people and probes for operators, not xAPI clients: no xAPI or CORS headers (no other
 # site reads them).
 PAGES = ("web", "front", "health", "metrics", "api_docs")
