@@ -40,13 +40,13 @@ def test_every_operation_is_fuzzed(served: tuple[Flask, dict[str, str]]) -> None
 
 def test_api_v1_answers_every_request_without_failing(served: tuple[Flask, dict[str, str]]) -> None:
     app, auth = served
-    for label, cases in fuzzing.api_v1_cases(app):
+    for _label, cases in fuzzing.api_v1_cases(app):
 
         @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=cases)
         def answers(case: Any) -> None:
             response = case.call(headers=auth)
             found = fuzzing.problem(case.method.upper(), response.status_code, response.content)
-            assert found is None, f"{label} {case.formatted_path} {case.query}: {found}"
+            assert found is None, f"{case.method} {case.formatted_path} {case.query}: {found}"
 
         answers()
