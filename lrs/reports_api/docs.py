@@ -3,6 +3,7 @@ it for people: rendered here from the document, no script, nothing fetched from 
 works offline). Both public: they describe the API, they show none of its data."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
@@ -46,9 +47,9 @@ def _parameter(parameter: dict[str, Any]) -> dict[str, Any]:
     limits = [f"{word} {schema[key]}" for key, word in (("minimum", "from"), ("maximum", "to"),
                                                          ("minLength", "length at least")) if key in schema]
     if "enum" in schema:
-        limits.append("one of " + ", ".join(map(str, schema["enum"])))
+        limits.append("one of " + ", ".join(json.dumps(v) for v in schema["enum"]))
     if "default" in schema:
-        limits.append(f"default {schema['default']}")
+        limits.append(f"default {json.dumps(schema['default'])}")
     return {**parameter, "type": schema.get("type", ""), "limits": "; ".join(limits)}
 
 

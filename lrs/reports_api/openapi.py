@@ -53,6 +53,11 @@ OPERATIONS: dict[str, Operation] = {
     "api_docs.openapi_json": Operation("documentation", None, public=True),
     "api_docs.page": Operation("documentation", None, public=True, media_type="text/html"),
 }
+PATH_PARAMETERS = {
+    "nip": "A pegawai's NIP, as in the roster.",
+    "instansi": "The instansi's code, as in the roster.",
+    "unit_kerja": "The unit kerja's name, as in the roster (it may hold a /).",
+}
 _ARGUMENT = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 
 
@@ -80,7 +85,8 @@ def build(app: Flask) -> dict[str, Any]:
 def _operation(op: Operation, endpoint: str, doc: str, arguments: list[str]) -> dict[str, Any]:
     summary, _, rest = doc.partition("\n\n")
     parameters: list[dict[str, Any]] = [
-        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}} for name in arguments
+        {"in": "path", "name": name, "required": True, "schema": {"type": "string"},
+         "description": PATH_PARAMETERS.get(name, "")} for name in arguments
     ]
     if op.args is not None:
         parameters.append({"in": "query", "schema": op.args})
