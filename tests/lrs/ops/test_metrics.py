@@ -110,3 +110,15 @@ def test_the_server_prepares_an_empty_metrics_folder(tmp_path: Path, monkeypatch
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     server._metrics_folder()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scrape_without_the_database_says_so(tmp_path: Path) -> None:
+    from lrs.app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'no-such-folder' / 'lrs.sqlite'}"})
+    try:
+        samples = _samples(app.test_client())
+    finally:
+        app.extensions["lrs.engine"].dispose()
+    assert samples[("lrs_database_up", ())] == 0
+    assert not any(name == "lrs_projection_lag_events" for name, _labels in samples)
