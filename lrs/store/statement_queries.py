@@ -146,7 +146,7 @@ def stream_exported(conn: Connection, f: StatementFilter, *, include_voided: boo
     however many there are. The caller's transaction must stay open while it is read."""
     query = (select(events.c.payload).join(statements, statements.c.seq == events.c.seq)
              .where(*_exported(f, include_voided)).order_by(statements.c.seq))
-    result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+    result = conn.execute(query, execution_options={"stream_results": True, "yield_per": batch})
     for rows in result.partitions():
         for (payload,) in rows:
             yield payload
