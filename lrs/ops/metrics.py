@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import (
-    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess,
+    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess, values,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -37,7 +37,14 @@ LOCK_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
 def multiprocess_mode() -> bool:
-    return MULTIPROCESS_DIR in os.environ
+    """Whether values live in PROMETHEUS_MULTIPROC_DIR's files. prometheus_client decides where
+    values live when it is first imported; the `lrs serve` master imports it (through lrs.ops)
+    before lrs/server.py sets the folder, and its workers inherit that choice: it is made again."""
+    if MULTIPROCESS_DIR not in os.environ:
+        return False
+    if values.ValueClass is values.MutexValue:
+        values.ValueClass = values.get_value_class()
+    return True
 
 
 class Metrics:

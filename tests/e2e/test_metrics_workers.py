@@ -33,3 +33,10 @@ def test_every_scrape_sums_all_workers(lrs_servers, tmp_path: Path) -> None:
         assert samples["lrs_statements_stored_total[]"] == POSTS
         assert samples[posted] == POSTS
     assert any((tmp_path / "metrics").glob("counter_*.db"))
+
+
+def test_without_a_metrics_folder_the_server_makes_one(live_server: LiveServer) -> None:
+    for _ in range(3):
+        assert live_server.request("POST", "statements", make_statement()).status == 200
+    for _ in range(3):
+        assert _scrape(live_server)["lrs_statements_stored_total[]"] == 3
