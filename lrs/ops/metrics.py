@@ -43,7 +43,7 @@ def multiprocess_mode() -> bool:
     if MULTIPROCESS_DIR not in os.environ:
         return False
     if values.ValueClass is values.MutexValue:
-        values.ValueClass = values.get_value_class()
+        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     return True
 
 
