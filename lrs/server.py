@@ -1,6 +1,11 @@
 """Production serving with gunicorn: the app is built in each worker, after fork."""
 from __future__ import annotations
 
+import atexit
+import glob
+import os
+import shutil
+import tempfile
 from typing import Any
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
@@ -32,6 +37,7 @@ class LrsServer(BaseApplication):  # type: ignore[misc]
 def run(*, database_url: str, host: str, port: int, workers: int, threads: int, secret_key: str | None = None) -> None:
     """Serve until SIGTERM. `secret_key` (made by `lrs serve` when LRS_SECRET_KEY is unset) signs
     the web sessions in every worker alike."""
+    _metrics_folder()
     LrsServer(database_url, {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -41,4 +47,27 @@ def run(*, database_url: str, host: str, port: int, workers: int, threads: int, 
         "timeout": 120,
         "accesslog": None,
         "loglevel": "warning",
+        "child_exit": _worker_exited,
     }, secret_key).run()
+
+
+def _metrics_folder() -> None:
+    """The folder where every worker counts its metrics (prometheus_client multiprocess mode,
+    lrs/ops/metrics.py): PROMETHEUS_MULTIPROC_DIR, emptied of an earlier run's files, or a new
+    temporary one. Set here, before a worker imports prometheus_client, which reads it then."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for old in glob.glob(os.path.join(folder, "*.db")):
+            os.remove(old)
+        return
+    folder = tempfile.mkdtemp(prefix="jejak-metrics-")
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+
+
+def _worker_exited(_arbiter: Any, worker: Any) -> None:
+    """A worker that ended no longer counts in the live gauges (the replays it kept)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -38,6 +38,10 @@ class Replays:
             with scratch.connect() as conn:
                 yield conn
 
+    def kept(self) -> int:
+        """How many replays are kept now (a metric for operators)."""
+        return len(self._kept)
+
     def close(self) -> None:
         with self._lock:
             while self._kept:

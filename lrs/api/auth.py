@@ -9,10 +9,11 @@ from flask import Flask, current_app, g, request
 from lrs.read.credentials import Authenticator, Credential
 from lrs.errors import Unauthenticated
 
-# Blueprints without HTTP Basic: About, the profile, the front page (lrs/web/front.py) and the
-# probes (lrs/ops/, blueprint "health") are public; the web pages (lrs/web/, blueprint "web")
-# sign people in with a session of their own.
-PUBLIC = ("about", "profile", "web", "front", "health")
+# Blueprints without HTTP Basic: About, the profile, the front page (lrs/web/front.py), the
+# /api/v1 documentation ("api_docs"), the probes and the metrics (lrs/ops/, blueprints "health"
+# and "metrics") are public; the web pages
+# (lrs/web/, blueprint "web") sign people in with a session of their own.
+PUBLIC = ("about", "profile", "web", "front", "health", "metrics", "api_docs")
 
 
 def _basic() -> tuple[str, str]:

@@ -12,11 +12,12 @@ from lrs.xapi import versions
 
 HEADER = "X-Experience-API-Version"
 # Resources a client may call without the version header (xAPI Communication 2.7: About).
-# /api/v1/, /profiles/, /app/, the front page (/), /health and /ready are not xAPI.
-VERSIONLESS = ("about", "reports", "profile", "web", "front", "health")
+# /api/v1/ (and its documentation), /profiles/, /app/, the front page (/), /health, /ready and
+# /metrics are not xAPI.
+VERSIONLESS = ("about", "reports", "audit", "profile", "web", "front", "health", "metrics", "api_docs")
 # Pages for people and probes for operators, not xAPI clients: no xAPI or CORS headers (no other
 # site reads them).
-PAGES = ("web", "front", "health")
+PAGES = ("web", "front", "health", "metrics", "api_docs")
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # consistent through, of a replica without events
 
 CORS = {

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from lrs.cli import auditing, credentials, database, projecting, reference, report_exports, reports, serving
+from lrs.cli import (
+    auditing, credentials, database, projecting, reference, report_exports, reports, serving, statements,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,5 +24,5 @@ for command in (serving.serve, credentials.credentials, database.db, auditing.ve
                 auditing.checkpoint, auditing.export_log, auditing.import_log, auditing.explain, auditing.replay,
                 reference.policy, reference.roster, reference.standards, projecting.projections, reports.jp, reports.recognitions,
                 reports.pending, reports.validations, reports.competencies, reports.competency_gaps,
-                report_exports.report):
+                report_exports.report, statements.statements):
     main.add_command(command)

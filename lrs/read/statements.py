@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from sqlalchemy import Engine
 
@@ -73,6 +74,17 @@ def find_statements(
         page = seqs[:limit]
         payloads = statement_queries.payloads(conn, page)
     return StatementPage(payloads, page[-1] if len(seqs) > limit else None)
+
+
+@contextmanager
+def exported(engine: Engine, f: StatementFilter, *, include_voided: bool = False,
+             ) -> Iterator[tuple[int, Iterator[dict[str, Any]]]]:
+    """How many statements match and the statements themselves, oldest first, as GET returns
+    them (format exact; voided statements left out unless asked), read in one snapshot while
+    the caller stays in the block (`lrs statements export`)."""
+    with reading(engine) as conn:
+        count = statement_queries.count_exported(conn, f, include_voided=include_voided)
+        yield count, (load(p) for p in statement_queries.stream_exported(conn, f, include_voided=include_voided))
 
 
 def attachments_of(engine: Engine, statements: list[dict[str, Any]]) -> list[tuple[str, str, bytes]]:

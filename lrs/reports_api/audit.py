@@ -5,42 +5,20 @@ person, and every copy kept elsewhere makes a rewrite harder to hide); and the e
 pegawai's JP year with the events behind each part, read with `audit` or as the pegawai's JP."""
 from __future__ import annotations
 
-from typing import Any
 
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from lrs.api.auth import credential
-from lrs.errors import BadRequest, NotAuthorized
+from lrs.errors import NotAuthorized
 from lrs.read import checkpoints, explain
 from lrs.read.values import to_json
+from lrs.reports_api import schemas
 from lrs.vocabulary import AUDIT
 from lrs.api.context import engine as _engine
 from lrs.api.context import replays as _replays
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
-MAX_LIMIT = 500
-
-
-class Args(Schema):
-    class Meta:
-        unknown = RAISE
-
-    format = fields.String(validate=validate.OneOf(["json"]))  # /api/v1 answers JSON only
-
-
-class ExplainArgs(Args):
-    nip = fields.String(required=True, validate=validate.Length(min=1))
-    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=9999))
-    as_of = fields.String()
-
-
-class PageArgs(Args):
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT))
-
-
 
 
 @bp.before_request
@@ -52,20 +30,10 @@ def require_scope() -> None:
         raise NotAuthorized(f"credential {reader.key!r} lacks the scope 'audit' (or 'reports')")
 
 
-def _args(schema: Schema) -> dict[str, Any]:
-    try:
-        loaded: dict[str, Any] = schema.load(request.args)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        problems = "; ".join(f"{name}: {' '.join(map(str, why))}" for name, why in messages.items())
-        raise BadRequest(f"bad parameters ({problems})") from exc
-    return loaded
-
-
 @bp.get("/checkpoints")
 def list_checkpoints() -> ResponseReturnValue:
     """The signed checkpoints, oldest first, paged, with every published key."""
-    args = _args(PageArgs())
+    args = schemas.load(schemas.PageArgs(), request.args)
     page = checkpoints.list_checkpoints(_engine(), offset=args["offset"], limit=args["limit"])
     return {"checkpoints": page.checkpoints, "keys": page.keys, "count": page.count,
             "offset": args["offset"], "limit": args["limit"]}
@@ -74,7 +42,7 @@ def list_checkpoints() -> ResponseReturnValue:
 @bp.get("/checkpoints/latest")
 def latest_checkpoint() -> ResponseReturnValue:
     """The latest signed checkpoint, with its public key: a file `lrs verify --checkpoint` reads."""
-    _args(Args())
+    schemas.load(schemas.Args(), request.args)
     return checkpoints.latest_checkpoint(_engine())
 
 
@@ -83,7 +51,7 @@ def explain_jp() -> ResponseReturnValue:
     """A pegawai's JP year explained: each statement that could count, whether it counted and by
     which rule and policy versions, the decisions with their bindings, and the seq and hash of
     every event each part comes from."""
-    args = _args(ExplainArgs())
+    args = schemas.load(schemas.ExplainArgs(), request.args)
     found = explain.explain(_engine(), args["nip"], args["year"], args.get("as_of"), replays=_replays(),
                             reader=credential())
     return dict(to_json(found))

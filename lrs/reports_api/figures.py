@@ -6,8 +6,7 @@ and a unit's gaps; each takes an optional `as_of` (event seq or stored time). Wh
 the request's credential as the reader."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,30 +15,13 @@ from lrs.api.auth import credential
 from lrs.errors import BadRequest
 from lrs.read import competencies, jp, pegawai_list, recognitions
 from lrs.read.pegawai_list import ListQuery
+from lrs.reports_api import schemas
 from lrs.read.values import to_json
 from projections.rules.jp import JpTotal, Summary
 from lrs.api.context import engine as _engine
 from lrs.api.context import replays as _replays
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
-MAX_LIMIT = 500
-
-
-
-
-def _int(args: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int:
-    raw = args.get(name)
-    if raw is None:
-        if default is None:
-            raise BadRequest(f"the {name} parameter is required")
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise BadRequest(f"{name} {raw!r} is not an integer") from exc
-    if not low <= value <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}")
-    return value
 
 
 def _total(result: JpTotal, explain: bool) -> dict[str, Any]:
@@ -63,33 +45,33 @@ def json_only() -> None:
 
 @bp.get("/pegawai/<nip>/jp")
 def pegawai_jp(nip: str) -> ResponseReturnValue:
-    year = _int(request.args, "year", None, 1900, 9999)
-    explain = request.args.get("explain", "true").lower() not in ("false", "0")
-    result = jp.pegawai_jp(_engine(), nip, year, request.args.get("as_of"), replays=_replays(),
-                           reader=credential())
-    return _total(result, explain)
+    """A pegawai's JP for a year: counted and pending JP, by form, against the target, with each
+    statement's line (unless explain=false)."""
+    args = schemas.load(schemas.JpArgs(), request.args)
+    result = jp.pegawai_jp(_engine(), nip, args["year"], args.get("as_of"), replays=_replays(), reader=credential())
+    return _total(result, args["explain"])
 
 
 def _page(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
-    year = _int(request.args, "year", None, 1900, 9999)
-    offset = _int(request.args, "offset", 0, 0, 10**9)
-    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
-    page = jp.summary(_engine(), instansi, year, unit_kerja=unit_kerja,
-                      as_of=request.args.get("as_of"), offset=offset, limit=limit, replays=_replays(),
+    args = schemas.load(schemas.SummaryArgs(), request.args)
+    page = jp.summary(_engine(), instansi, args["year"], unit_kerja=unit_kerja,
+                      as_of=args.get("as_of"), offset=args["offset"], limit=args["limit"], replays=_replays(),
                       reader=credential())
     items = [_summary(i) if isinstance(i, Summary) else _total(i, False) for i in page.items]
     key = "pegawai" if unit_kerja is not None else "units"
-    return {"year": year, "summary": _summary(page.summary), key: items,
-            "count": page.count, "offset": offset, "limit": limit}
+    return {"year": args["year"], "summary": _summary(page.summary), key: items,
+            "count": page.count, "offset": args["offset"], "limit": args["limit"]}
 
 
 @bp.get("/instansi/<instansi>/summary")
 def instansi_summary(instansi: str) -> ResponseReturnValue:
+    """An instansi's JP summary for a year, with its unit kerja summaries, paged."""
     return _page(instansi, None)
 
 
 @bp.get("/instansi/<instansi>/units/<path:unit_kerja>/summary")
 def unit_summary(instansi: str, unit_kerja: str) -> ResponseReturnValue:
+    """A unit kerja's JP summary for a year, with its pegawai's JP totals, paged."""
     return _page(instansi, unit_kerja)
 
 
@@ -97,32 +79,32 @@ def unit_summary(instansi: str, unit_kerja: str) -> ResponseReturnValue:
 def pegawai_recognitions(nip: str) -> ResponseReturnValue:
     """The pegawai's claims of a year that need a decision: status, JP and every decision on them
     (with whether it had effect and why)."""
-    year = _int(request.args, "year", None, 1900, 9999)
-    lines = recognitions.claims_of(_engine(), nip, year, request.args.get("as_of"), replays=_replays(),
+    args = schemas.load(schemas.YearArgs(), request.args)
+    lines = recognitions.claims_of(_engine(), nip, args["year"], args.get("as_of"), replays=_replays(),
                                    reader=credential())
-    return {"nip": nip, "year": year, "claims": to_json(lines)}
+    return {"nip": nip, "year": args["year"], "claims": to_json(lines)}
 
 
 @bp.get("/atasan/<nip>/pending")
 def atasan_pending(nip: str) -> ResponseReturnValue:
     """Claims waiting for this atasan's (or delegated verifier's) decision, oldest first, paged."""
-    found = recognitions.pending_for(_engine(), nip, request.args.get("as_of"), replays=_replays(),
-                                     reader=credential())
-    return {"atasan": nip, **_pending_page(found)}
+    args = schemas.load(schemas.PendingArgs(), request.args)
+    found = recognitions.pending_for(_engine(), nip, args.get("as_of"), replays=_replays(), reader=credential())
+    return {"atasan": nip, **_pending_page(found, args)}
 
 
 @bp.get("/instansi/<instansi>/pending")
 def instansi_pending(instansi: str) -> ResponseReturnValue:
     """Claims waiting for the instansi's unit pengelola (validation, or the supervisor step of a
     pegawai without an atasan), oldest first, paged."""
-    found = recognitions.pending_validation(_engine(), instansi, request.args.get("as_of"), replays=_replays(),
+    args = schemas.load(schemas.PendingArgs(), request.args)
+    found = recognitions.pending_validation(_engine(), instansi, args.get("as_of"), replays=_replays(),
                                             reader=credential())
-    return {"instansi": instansi, **_pending_page(found)}
+    return {"instansi": instansi, **_pending_page(found, args)}
 
 
-def _pending_page(found: list[recognitions.Claimed]) -> dict[str, Any]:
-    offset = _int(request.args, "offset", 0, 0, 10**9)
-    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
+def _pending_page(found: list[recognitions.Claimed], args: dict[str, Any]) -> dict[str, Any]:
+    offset, limit = args["offset"], args["limit"]
     return {"pending": [c.as_row() for c in found[offset:offset + limit]], "count": len(found),
             "offset": offset, "limit": limit}
 
@@ -132,8 +114,8 @@ def pegawai_competencies(nip: str) -> ResponseReturnValue:
     """Competency profile for a year: required and assessed levels, gaps, learning per
     competency, the assessments without effect and why, and the development plan against what
     was done."""
-    year = _int(request.args, "year", None, 1900, 9999)
-    found = competencies.pegawai_profile(_engine(), nip, year, request.args.get("as_of"), replays=_replays(),
+    args = schemas.load(schemas.YearArgs(), request.args)
+    found = competencies.pegawai_profile(_engine(), nip, args["year"], args.get("as_of"), replays=_replays(),
                                          reader=credential())
     return dict(to_json(found))
 
@@ -141,39 +123,24 @@ def pegawai_competencies(nip: str) -> ResponseReturnValue:
 @bp.get("/instansi/<instansi>/units/<path:unit_kerja>/competency-gaps")
 def unit_competency_gaps(instansi: str, unit_kerja: str) -> ResponseReturnValue:
     """Per competency, how many pegawai of the unit kerja have a gap against their standard."""
-    year = _int(request.args, "year", None, 1900, 9999)
-    found = competencies.unit_gaps(_engine(), instansi, unit_kerja, year, request.args.get("as_of"),
+    args = schemas.load(schemas.YearArgs(), request.args)
+    found = competencies.unit_gaps(_engine(), instansi, unit_kerja, args["year"], args.get("as_of"),
                                    replays=_replays(), reader=credential())
     return dict(to_json(found))
 
 
-def _list_query(args: Mapping[str, str], unit_kerja: str | None) -> ListQuery:
-    """The pegawai list's filters, sort and page from the query string; BadRequest names the bad one."""
-    flags = {"true": True, "false": False}
-    met = args.get("target_met")
-    if met is not None and met not in flags:
-        raise BadRequest(f"target_met {met!r} is neither true nor false")
-    below = args.get("jp_below")
-    try:
-        jp_below = None if below is None else Decimal(below)
-    except InvalidOperation as exc:
-        raise BadRequest(f"jp_below {below!r} is not a decimal number") from exc
-    if jp_below is not None and not jp_below.is_finite():
-        raise BadRequest(f"jp_below {below!r} is not a finite number")
+def _list(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
+    args = schemas.load(schemas.PegawaiListArgs(), request.args)
     if unit_kerja is not None and "unit_kerja" in args:
         raise BadRequest("unit_kerja is given by the path here; leave out the unit_kerja parameter")
-    return ListQuery(None if met is None else flags[met], args.get("status"), unit_kerja or args.get("unit_kerja"),
-                     jp_below, args.get("sort", "jp"), _int(args, "limit", 50, 1, MAX_LIMIT), args.get("cursor"))
-
-
-def _list(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
-    year = _int(request.args, "year", None, 1900, 9999)
-    page = pegawai_list.pegawai_list(_engine(), instansi, year, _list_query(request.args, unit_kerja),
-                                     as_of=request.args.get("as_of"), replays=_replays(), reader=credential())
+    query = ListQuery(args.get("target_met"), args.get("status"), unit_kerja or args.get("unit_kerja"),
+                      args.get("jp_below"), args["sort"], args["limit"], args.get("cursor"))
+    page = pegawai_list.pegawai_list(_engine(), instansi, args["year"], query, as_of=args.get("as_of"),
+                                     replays=_replays(), reader=credential())
     more = None
     if page.next_cursor is not None:
-        args: dict[str, Any] = {**request.args.to_dict(), "cursor": page.next_cursor, **(request.view_args or {})}
-        more = url_for(str(request.endpoint), **args)
+        more_args: dict[str, Any] = {**request.args.to_dict(), "cursor": page.next_cursor, **(request.view_args or {})}
+        more = url_for(str(request.endpoint), **more_args)
     body = dict(to_json(page))
     body["pegawai"] = body.pop("items")
     body.pop("next_cursor")

@@ -1,11 +1,14 @@
 """Engines and transactions: SQLite pragmas and BEGIN IMMEDIATE, PostgreSQL table locks."""
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
+
+from lrs.store import hooks
 
 
 def normalize_url(url: str) -> str:
@@ -70,14 +73,19 @@ def writing(engine: Engine) -> Iterator[Connection]:
     The chain needs the previous hash, and a reader tailing by seq must never see seq 11
     committed before seq 10, so only one appending transaction runs at a time. SQLite:
     BEGIN IMMEDIATE takes the database write lock. PostgreSQL: EXCLUSIVE mode on `events`
-    blocks other writers but not plain SELECTs.
+    blocks other writers but not plain SELECTs. The wait for that lock goes to the engine's
+    hooks (lrs/store/hooks.py), when it has some.
     """
+    observed = hooks.of(engine)
     with engine.connect() as conn:
         if is_sqlite(conn):
             conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
+        asked = time.perf_counter()
+        with conn.begin():  # SQLite: BEGIN IMMEDIATE runs here, waiting for the lock
             if not is_sqlite(conn):
                 conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+            if observed is not None:
+                observed.lock_waited(time.perf_counter() - asked)
             yield conn
 
 

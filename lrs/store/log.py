@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, Select, and_, bindparam, func, literal_c
 
 from lrs.errors import BrokenChain
 from lrs.events import CHECKPOINT_SIGNED, KEY_PUBLISHED, Event, EventDraft
-from lrs.store import chain
+from lrs.store import chain, hooks
 from lrs.store.engine import bulk_insert, is_sqlite
 from lrs.store.tables import events
 
@@ -46,6 +46,8 @@ def append(conn: Connection, drafts: Sequence[EventDraft], now: datetime) -> lis
          "prev_hash": e.prev_hash, "hash": e.hash}
         for e in linked
     ])
+    if (observed := hooks.of(conn.engine)) is not None:
+        observed.appended(linked)
     return linked
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
-from sqlalchemy import Connection, ColumnElement, Select, and_, exists, func, select, true, union
+from sqlalchemy import Connection, ColumnElement, Select, and_, exists, func, or_, select, true, union
 from sqlalchemy.sql import FromClause
 
 from lrs.store.tables import (
@@ -118,6 +118,38 @@ def find_seqs(
     both = union(select(own.subquery().c.seq), select(via_ref.subquery().c.seq)).subquery()
     ordered = both.c.seq.asc() if ascending else both.c.seq.desc()
     return list(conn.execute(select(both.c.seq).order_by(ordered).limit(limit)).scalars())
+
+
+def _exported(f: StatementFilter, include_voided: bool) -> list[ColumnElement[bool]]:
+    """What `lrs statements export` takes: the GET filters (a statement that targets a match
+    through a StatementRef matches too), without or with the voided statements."""
+    s = statements
+    window = _window(f, s, None, None)
+    if include_voided:
+        window = window[1:]  # the first is "not voided"
+    if not f.matches_content():
+        return window
+    t, c = statements.alias("t"), statement_targets.alias("c")
+    via_ref = exists().where(c.c.seq == s.c.seq, t.c.id == c.c.target_id, _content(f, t))
+    return [*window, or_(_content(f, s), via_ref)]
+
+
+def count_exported(conn: Connection, f: StatementFilter, *, include_voided: bool) -> int:
+    return int(conn.execute(select(func.count()).select_from(statements)
+                            .where(*_exported(f, include_voided))).scalar_one())
+
+
+def stream_exported(conn: Connection, f: StatementFilter, *, include_voided: bool,
+                    batch: int = 1000) -> Iterator[str]:
+    """The bodies of the matching statements, oldest first, fetched `batch` rows at a time
+    through a server-side cursor (PostgreSQL; SQLite's cursor steps anyway): memory stays flat
+    however many there are. The caller's transaction must stay open while it is read."""
+    query = (select(events.c.payload).join(statements, statements.c.seq == events.c.seq)
+             .where(*_exported(f, include_voided)).order_by(statements.c.seq))
+    result = conn.execute(query, execution_options={"stream_results": True, "yield_per": batch})
+    for rows in result.partitions():
+        for (payload,) in rows:
+            yield payload
 
 
 def payloads(conn: Connection, seqs: list[int]) -> list[str]:

@@ -68,3 +68,12 @@ def test_checkpoints_are_read_with_the_audit_or_reports_scope(client: FlaskClien
 def test_bad_paging_parameters_are_named(client: FlaskClient, auth: dict[str, str], query: str, named: str) -> None:
     answer = client.get(f"/api/v1/audit/checkpoints?{query}", headers=auth)
     assert answer.status_code == 400 and f"{named}:" in answer.get_json()["message"]
+
+
+def test_audit_needs_no_xapi_version_header(client: FlaskClient, engine: Engine, auth: dict[str, str],
+                                            keys: list[signing.Ed25519PrivateKey]) -> None:
+    """/api/v1 is not xAPI: its audit answers without X-Experience-API-Version, as its reports do."""
+    trust_source(engine, "lms")
+    sign_head(engine, keys[0])
+    answer = client.get("/api/v1/audit/checkpoints/latest", headers={"Authorization": auth["Authorization"]})
+    assert answer.status_code == 200, answer.get_json()

@@ -62,18 +62,19 @@ def test_unit_list(client: FlaskClient, staff: Engine, auth: dict[str, str]) -> 
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("", "the year parameter is required"),
-    ("year=2026&target_met=yes", "target_met 'yes' is neither true nor false"),
-    ("year=2026&jp_below=ten", "jp_below 'ten' is not a decimal number"),
-    ("year=2026&jp_below=NaN", "jp_below 'NaN' is not a finite number"),
-    ("year=2026&sort=jp_counted", "sort 'jp_counted' is not one of jp, -jp, nama, -nama, nip, -nip"),
-    ("year=2026&limit=0", "limit must be between 1 and 500"),
+    ("", "year: Missing data for required field."),
+    ("year=2026&target_met=maybe", "target_met: Not a valid boolean."),
+    ("year=2026&jp_below=ten", "jp_below: Not a valid number."),
+    ("year=2026&jp_below=NaN", "jp_below: Special numeric values (nan or infinity) are not permitted."),
+    ("year=2026&sort=jp_counted", "sort: Must be one of: jp, -jp, nama, -nama, nip, -nip."),
+    ("year=2026&limit=0", "limit: Must be greater than or equal to 1 and less than or equal to 500."),
+    ("year=2026&rank=1", "rank: Unknown field."),
     ("year=2026&cursor=xyz", "cursor 'xyz' is not one this list gave"),
 ])
 def test_a_bad_parameter_is_a_400_naming_it(client: FlaskClient, staff: Engine, auth: dict[str, str],
                                             query: str, message: str) -> None:
     reply = client.get(f"{BASE}/pegawai?{query}", headers=auth)
-    assert (reply.status_code, reply.json["message"]) == (400, message)
+    assert reply.status_code == 400 and message in reply.json["message"]
 
 
 def test_the_unit_path_takes_no_unit_parameter(client: FlaskClient, staff: Engine, auth: dict[str, str]) -> None:
