@@ -1,5 +1,6 @@
-"""JP reports under /api/v1/ (JSON): a pegawai's JP for a year, instansi and unit kerja
-summaries with paging, a pegawai's claims and their recognition, the claims waiting for an
+"""JP reports under /api/v1/ (JSON): a pegawai's JP for a year, the national, instansi and unit
+kerja summaries with paging (stored roll-ups say the seq they are current as of and the figures
+still waiting), a pegawai's claims and their recognition, the claims waiting for an
 atasan, competency profiles and a unit's gaps; each takes an optional `as_of` (event seq or
 stored time). Who reads what (the credential's scope and binding) is the read side's
 (lrs/read/access.py): each view passes the request's credential as the reader."""
@@ -50,6 +51,12 @@ def _summary(result: Summary) -> dict[str, Any]:
     return dict(to_json(result))
 
 
+def _rolled_up(page: jp.Page) -> dict[str, Any]:
+    """Whether the page is a stored roll-up: current as of which seq, and how many figures of its
+    year wait to be recomputed (none: it is exact)."""
+    return {"current_as_of": page.current_as_of, "pending_figures": page.pending}
+
+
 @bp.before_request
 def json_only() -> None:
     """Every /api/v1 answer is JSON; a table for a spreadsheet is an export, not a format here."""
@@ -77,7 +84,19 @@ def _page(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
     items = [_summary(i) if isinstance(i, Summary) else _total(i, False) for i in page.items]
     key = "pegawai" if unit_kerja is not None else "units"
     return {"year": year, "summary": _summary(page.summary), key: items,
-            "count": page.count, "offset": offset, "limit": limit}
+            "count": page.count, "offset": offset, "limit": limit, **_rolled_up(page)}
+
+
+@bp.get("/summary")
+def national_summary() -> ResponseReturnValue:
+    """The nation's stored roll-up for a year and its instansi's, paged by code; for readers of
+    every report (a credential bound to nobody)."""
+    year = _int(request.args, "year", None, 1900, 9999)
+    offset = _int(request.args, "offset", 0, 0, 10**9)
+    limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
+    page = jp.national_summary(_engine(), year, offset=offset, limit=limit, reader=credential())
+    return {"year": year, "summary": _summary(page.summary), "instansi": [_summary(i) for i in page.items],
+            "count": page.count, "offset": offset, "limit": limit, **_rolled_up(page)}
 
 
 @bp.get("/instansi/<instansi>/summary")

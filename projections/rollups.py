@@ -1,0 +1,100 @@
+"""Stored roll-ups: per year, the nation's, each instansi's and each unit kerja's summary as a
+summed tally (projections/rules/tallies.py), so a summary reads one row, not every pegawai.
+
+Kept exactly by difference: each stored pegawai-year keeps its parts (what its figure adds to
+each scope); when figures.refresh saves a batch of figures, `apply` in the same transaction
+replaces their parts and adds (new - old) to the scopes they touch, so a change costs its
+changed pegawai, never the whole nation. A year is rolled up once opened, by the first figure
+stored for it: opening queues every pegawai the roster names by the period's last day that has no
+part yet (figures.queue then also queues, for a roster change, the opened years from its date),
+so each member has a part. A year's roll-ups are current as of the last refresh batch that
+changed them; figures of the year still queued are counted and said (rollup_rows.year_status).
+`differences` is `lrs verify --figures`'s check: each part against its stored figure, and each
+stored tally against the sum of the parts."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Sequence
+
+from sqlalchemy import Connection
+
+from lrs.store import read_models, rollup_rows
+from lrs.store.figure_rows import Key
+from lrs.store.rollup_rows import Parts
+from projections.rules.facts import RosterEntry, entry_on
+from projections.rules.jp import JpTotal
+from projections.rules.policy import PolicySet
+from projections.rules.tallies import Scope, Tally, add, combine, contribution
+
+BATCH = 500
+
+
+def _parts(conn: Connection, totals: Sequence[JpTotal]) -> dict[Key, Parts]:
+    """Each figure's parts, with the pegawai's jenis jabatan on the period's last day."""
+    policies = PolicySet.from_rows(read_models.policy_rows(conn))
+    history: dict[str, list[RosterEntry]] = defaultdict(list)
+    nips = sorted({t.nip for t in totals})
+    for row in read_models.roster_of(conn, nips) if nips else []:
+        history[row["nip"]].append(RosterEntry.of(row))
+    found: dict[Key, Parts] = {}
+    for item in totals:
+        entry = entry_on(history[item.nip], policies.period_end(item.year))
+        found[(item.nip, item.year)] = contribution(item, entry.jenis_jabatan if entry else None)
+    return found
+
+
+def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq: int) -> None:
+    """Roll up a batch of saved figures (and of `gone`, deleted ones) at checkpoint `seq`."""
+    new = _parts(conn, totals)
+    old = rollup_rows.parts_of(conn, [*new, *gone])
+    moves: dict[int, dict[Scope, list[tuple[int, Tally]]]] = defaultdict(lambda: defaultdict(list))
+    for key in [*new, *gone]:
+        for scope, tally in old.get(key, {}).items():
+            moves[key[1]][scope].append((-1, tally))
+        for scope, tally in new.get(key, {}).items():
+            moves[key[1]][scope].append((1, tally))
+    changed_years = []
+    for year, by_scope in sorted(moves.items()):
+        deltas = {scope: delta for scope, signed in by_scope.items() if (delta := combine(signed))}
+        if not deltas:
+            continue
+        stored = rollup_rows.tallies_of(conn, year, list(deltas))
+        rollup_rows.save_tallies(conn, year, {s: combine([(1, stored.get(s, {})), (1, d)]) for s, d in deltas.items()},
+                                 seq)
+        changed_years.append(year)
+    rollup_rows.save_parts(conn, new, gone)
+    rollup_rows.mark_current(conn, changed_years, seq)
+    opened = set(rollup_rows.open_years(conn))
+    policies = PolicySet.from_rows(read_models.policy_rows(conn)) if new else None
+    for year in sorted({year for _, year in new} - opened):
+        assert policies is not None
+        rollup_rows.open_year(conn, year, policies.period_end(year), seq)
+
+
+def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[str, str]]:
+    """Every stored part that is not what its stored figure adds, every figure of a rolled-up year
+    without a part, and every stored roll-up that is not the sum of its parts: where, and what."""
+    opened = rollup_rows.open_years(conn)
+    for nip, year in rollup_rows.figures_without_parts(conn, opened, batch):
+        yield f"{nip}/{year}", "a stored figure of a rolled-up year has no part in the roll-ups"
+    sums: dict[int, dict[Scope, Tally]] = defaultdict(dict)
+    after: Key | None = None
+    while page := rollup_rows.stored_parts(conn, after, batch):
+        figures = rollup_rows.figures_of(conn, [key for key, _ in page])
+        expected = _parts(conn, [figures[key] for key, _ in page if key in figures])
+        for key, parts in page:
+            where = f"{key[0]}/{key[1]}"
+            if key not in figures:
+                yield where, "a part in the roll-ups, but no stored figure"
+            elif parts != expected[key]:
+                yield where, "its part in the roll-ups is not what its stored figure adds"
+            for scope, tally in parts.items():
+                add(sums[key[1]].setdefault(scope, {}), tally)
+        after = page[-1][0]
+    for year in sorted(set(opened) | set(sums)):
+        stored = rollup_rows.stored_tallies(conn, year)
+        for scope in sorted(set(stored) | set(sums[year])):
+            delta = combine([(1, stored.get(scope, {})), (-1, sums[year].get(scope, {}))])
+            if delta:
+                names = ", ".join(f"{name} off by {value}" for name, value in sorted(delta.items())[:5])
+                yield f"{year} {'/'.join(s for s in scope if s)}", f"stored roll-up is not the sum of its parts: {names}"
