@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from lrs.errors import NotFound
 from lrs.read import access
@@ -18,6 +18,7 @@ from lrs.read.credentials import Credential
 from lrs.read.facts import facts_at, load
 from lrs.store import figure_rows, read_models, rollup_rows
 from lrs.store.engine import reading
+from projections import runner
 from projections.replays import Replays
 from projections.rules.facts import entry_on
 from projections.rules.jp import JpTotal, Summary, summarize, total
@@ -98,10 +99,20 @@ def summary(
     return Page(rollup(None, members), rows[offset:offset + limit], len(rows))
 
 
+def _status(conn: Connection, year: int) -> tuple[int, int] | None:
+    """(seq, figures waiting) of a rolled-up year, else None. With none of its figures waiting a
+    roll-up is current as of the projections' checkpoint (a change folded has queued the figures
+    it touches); else as of the last refresh that changed it."""
+    if (found := rollup_rows.year_status(conn, year)) is None:
+        return None
+    changed, waiting = found
+    return (changed, waiting) if waiting else (min(read_models.checkpoints(conn, runner.BY_NAME).values()), 0)
+
+
 def _stored(engine: Engine, instansi: str, year: int, unit_kerja: str | None, offset: int, limit: int) -> Page | None:
     """summary() from the stored roll-ups, or None when the year is not rolled up."""
     with reading(engine) as conn:
-        if (status := rollup_rows.year_status(conn, year)) is None:
+        if (status := _status(conn, year)) is None:
             return None
         scope = scope_of(instansi, unit_kerja)
         found = rollup_rows.tally(conn, year, scope) or {}
@@ -130,7 +141,7 @@ def national_summary(engine: Engine, year: int, *, offset: int = 0, limit: int =
     not rolled up; NotAuthorized unless `reader` reads every report (bound to nobody)."""
     access.require_nation(engine, reader)
     with reading(engine) as conn:
-        if (status := rollup_rows.year_status(conn, year)) is None:
+        if (status := _status(conn, year)) is None:
             raise NotFound(f"{year} is not rolled up: no figure of {year} is stored")
         policies = PolicySet.from_rows(read_models.policy_rows(conn))
         year_end = policies.period_end(year)
