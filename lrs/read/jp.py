@@ -55,14 +55,16 @@ class Page:
 def summary(
     engine: Engine, instansi: str, year: int, *, unit_kerja: str | None = None, as_of: str | None = None,
     offset: int = 0, limit: int = 50, replays: Replays | None = None, reader: Credential | None = None,
+    computed: bool = False,
 ) -> Page:
     """An instansi (its units, paged) or one unit kerja (its pegawai, paged) for a year, from each
     pegawai's stored figure where it is current (else computed). Pegawai count where they are
     on the period's last day; JP counts where the pegawai was on each
     activity date (brief 7.2), so anyone who was ever in the instansi or unit is read.
-    NotAuthorized when `reader` may not read it."""
+    NotAuthorized when `reader` may not read it. A rolled-up year without `as_of` reads its stored
+    roll-up, unless `computed` (each pegawai's figure, rolled up per request)."""
     access.require_unit(engine, reader, instansi, unit_kerja)
-    if not as_of and (rolled := _stored(engine, instansi, year, unit_kerja, offset, limit)) is not None:
+    if not as_of and not computed and (rolled := _stored(engine, instansi, year, unit_kerja, offset, limit)) is not None:
         return rolled
     with facts_at(engine, as_of, replays) as conn:
         candidates = read_models.nips_in(conn, instansi, unit_kerja)

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Connection, and_, delete, exists, func, insert, literal, or_, select, update
 
-from lrs.store.engine import bulk_insert
+from lrs.store.engine import bulk_insert, is_sqlite
 from lrs.store.figure_rows import Key, total_of
 from lrs.store.read_models import one_of
 from lrs.store.tables import figure_work, jp_figures, roster_entries, rollup_parts, rollup_years, rollups
@@ -117,8 +117,9 @@ def children(conn: Connection, year: int, kind: str, instansi: str | None, offse
     if instansi is not None:
         where.append(rollups.c.instansi == instansi)
     count = conn.execute(select(func.count()).select_from(rollups).where(*where)).scalar_one()
-    rows = conn.execute(select(rollups).where(*where).order_by(rollups.c.instansi, rollups.c.unit_kerja)
-                        .offset(offset).limit(limit))
+    # In code point order, as Python sorts names: SQLite compares bytes; PostgreSQL by "C".
+    order = [c if is_sqlite(conn) else c.collate("C") for c in (rollups.c.instansi, rollups.c.unit_kerja)]
+    rows = conn.execute(select(rollups).where(*where).order_by(*order).offset(offset).limit(limit))
     return [(_scope(r), _tally_of(json.loads(r.tally))) for r in rows], int(count)
 
 

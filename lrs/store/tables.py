@@ -328,7 +328,7 @@ rollup_parts = Table(
 rollups = Table(
     "rollups", metadata,
     Column("year", Integer, primary_key=True),
-    Column("scope", String(600), primary_key=True),  # JSON [kind, instansi, unit_kerja]: one text key
+    Column("scope", Text, primary_key=True),  # JSON [kind, instansi, unit_kerja]: one text key
     Column("kind", String(16), nullable=False),  # nation, instansi, unit
     Column("instansi", String(255), nullable=False),  # "" for the nation
     Column("unit_kerja", Text, nullable=False),  # "" unless a unit

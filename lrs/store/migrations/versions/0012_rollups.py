@@ -30,7 +30,7 @@ def upgrade() -> None:
     op.create_table(
         "rollups",
         sa.Column("year", sa.Integer, primary_key=True),
-        sa.Column("scope", sa.String(600), primary_key=True),
+        sa.Column("scope", sa.Text, primary_key=True),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("instansi", sa.String(255), nullable=False),
         sa.Column("unit_kerja", sa.Text, nullable=False),
