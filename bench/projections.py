@@ -10,7 +10,7 @@ after a burst.
    the population as roster rows, then the statements appended in batches of 1000 without
    live projection (`record_statements(project=False)`);
 3. rebuild, in a child process so its peak memory is its own: events/s and peak RSS;
-4. reads: the largest instansi's 2026 summary (its stored roll-up, and rolled up per request from
+4. reads, of the year with the most claims: the largest instansi's summary (its stored roll-up, and rolled up per request from
    each pegawai's figure) and the national one, one pegawai's JP, and the same as of half the log
    (a fresh replay, then again from the kept replay);
 5. burst: --burst more statements appended without projection, then one catch-up, timed:
@@ -133,6 +133,9 @@ def reads(url: str) -> dict[str, float]:
             "SELECT instansi, count(DISTINCT nip) FROM roster_entries GROUP BY instansi "
             "ORDER BY count(DISTINCT nip) DESC LIMIT 1")).one()
         nip = conn.execute(text("SELECT nip FROM roster_entries ORDER BY nip LIMIT 1")).scalar_one()
+        year = int(conn.execute(text(  # the year with the most claims (xapi_gen.py dates them from 2024)
+            "SELECT substr(activity_date, 1, 4) FROM jp_claims GROUP BY substr(activity_date, 1, 4) "
+            "ORDER BY count(*) DESC LIMIT 1")).scalar_one())
         half = read_models.head_seq(conn) // 2
 
     def timed(call: Any) -> float:
@@ -143,12 +146,13 @@ def reads(url: str) -> dict[str, float]:
     replays = Replays(engine, size=1)
     figures = {
         "summary_pegawai": pegawai,
-        "summary_seconds": timed(lambda: reports.summary(engine, instansi, 2026)),
-        "summary_computed_seconds": timed(lambda: reports.summary(engine, instansi, 2026, computed=True)),
-        "national_seconds": timed(lambda: reports.national_summary(engine, 2026)),
-        "pegawai_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026)),
-        "as_of_replay_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026, str(half), replays=replays)),
-        "as_of_kept_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026, str(half), replays=replays)),
+        "year": year,
+        "summary_seconds": timed(lambda: reports.summary(engine, instansi, year)),
+        "summary_computed_seconds": timed(lambda: reports.summary(engine, instansi, year, computed=True)),
+        "national_seconds": timed(lambda: reports.national_summary(engine, year)),
+        "pegawai_seconds": timed(lambda: reports.pegawai_jp(engine, nip, year)),
+        "as_of_replay_seconds": timed(lambda: reports.pegawai_jp(engine, nip, year, str(half), replays=replays)),
+        "as_of_kept_seconds": timed(lambda: reports.pegawai_jp(engine, nip, year, str(half), replays=replays)),
     }
     replays.close()
     engine.dispose()
@@ -263,7 +267,8 @@ def _report(result: dict[str, Any], as_json: bool) -> None:
     if "burst" in result:
         print(f"catch-up after a {result['burst']}-statement burst: {result['catch_up_seconds']:.2f} s "
               f"(keeping the roll-ups {result['catch_up_rollup_seconds']:.2f} s)")
-    print(f"reads: summary of {result['summary_pegawai']} pegawai {result['summary_seconds'] * 1000:.0f} ms stored, "
+    print(f"reads ({result['year']}): summary of {result['summary_pegawai']} pegawai "
+          f"{result['summary_seconds'] * 1000:.0f} ms stored, "
           f"{result['summary_computed_seconds']:.2f} s rolled up per request; national "
           f"{result['national_seconds'] * 1000:.0f} ms; one pegawai "
           f"{result['pegawai_seconds'] * 1000:.0f} ms, as of half the log {result['as_of_replay_seconds']:.2f} s "

@@ -23,7 +23,7 @@ from projections.replays import Replays
 from projections.rules.facts import entry_on
 from projections.rules.jp import JpTotal, Summary, summarize, total
 from projections.rules.policy import PolicySet
-from projections.rules.tallies import exists, scope_of, summary_of
+from projections.rules.tallies import scope_of, shown, summary_of
 
 
 def pegawai_jp(
@@ -119,9 +119,9 @@ def _stored(engine: Engine, instansi: str, year: int, unit_kerja: str | None, of
         scope = scope_of(instansi, unit_kerja)
         found = rollup_rows.tally(conn, year, scope) or {}
         # As the computed summary: a unit kerja the roster named, of an instansi shown, shows (empty).
-        empty_unit = (unit_kerja is not None and exists(rollup_rows.tally(conn, year, scope_of(instansi)) or {})
+        empty_unit = (unit_kerja is not None and shown(rollup_rows.tally(conn, year, scope_of(instansi)) or {})
                       and rollup_rows.unit_named(conn, instansi, unit_kerja))
-        if not exists(found) and not empty_unit:
+        if not shown(found) and not empty_unit:
             where = f"unit kerja {unit_kerja!r} of " if unit_kerja else ""
             raise NotFound(f"no pegawai in {where}instansi {instansi!r} in {year}")
         policies = PolicySet.from_rows(read_models.policy_rows(conn))

@@ -96,7 +96,7 @@ def combine(signed: Iterable[tuple[int, Mapping[str, Decimal]]]) -> Tally:
     return _nonzero(found)
 
 
-def exists(tally: Mapping[str, Decimal]) -> bool:
+def shown(tally: Mapping[str, Decimal]) -> bool:
     """A roll-up a summary shows: it has members, or JP lines credited to it."""
     return tally.get("pegawai", ZERO) > 0 or tally.get("credited", ZERO) > 0
 

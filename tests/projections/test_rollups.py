@@ -29,7 +29,7 @@ ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
 
 def _scenario(engine: Engine) -> dict[str, str]:
     """KEMENKEU: A (fungsional) in Biro SDM, C (PPPK) in the Inspektorat; B in Biro SDM moves to
-    KEMENDAGRI's Inspektorat on 1 July 2026; D is on the roster and claims nothing."""
+    KEMENDAGRI's Inspektorat on 1 July 2026; D in the Inspektorat."""
     trust_source(engine, "lms")
     record_roster(engine, [
         roster_row(NIP_A, jenis_jabatan="fungsional"),
@@ -44,6 +44,7 @@ def _scenario(engine: Engine) -> dict[str, str]:
         claim(nip=NIP_B, jp=10, timestamp="2026-03-03T10:00:00+07:00"),  # in KEMENKEU's Biro SDM then
         claim(nip=NIP_B, jp=12, timestamp="2026-09-01T10:00:00+07:00"),  # in KEMENDAGRI
         claim("KL_MANAJERIAL", nip=NIP_C, jp=5, timestamp="2026-04-01T10:00:00+07:00"),
+        claim(nip=NIP_D, jp=6, timestamp="2026-05-04T10:00:00+07:00"),  # in the Inspektorat then
         claim(nip=NIP_A, jp=3, timestamp="2025-05-02T10:00:00+07:00"),
     ], authority=LMS)
     record_statements(engine, [claim("NK_MENTORING", nip=NIP_C, verb=ATTENDED, duration="PT3H",
@@ -95,16 +96,19 @@ def test_stored_roll_ups_are_what_summarize_gives_after_each_change(engine: Engi
     ids = _scenario(engine)
     _check(engine)
     nation = to_json(national_summary(engine, 2026).summary)
-    assert (nation["pegawai"], nation["jp_counted"], nation["pending_claims"]) == (4, 53, 1)
-    assert nation["jp_by_month"] == {"2026-03": 32, "2026-04": 5, "2026-09": 12, "2026-11": 4}
-    assert nation["jp_distribution"] == {"0": 1, "1-9": 1, "20-39": 2}
+    assert (nation["pegawai"], nation["jp_counted"], nation["pending_claims"]) == (4, 59, 1)
+    assert nation["jp_by_month"] == {"2026-03": 32, "2026-04": 5, "2026-05": 6, "2026-09": 12, "2026-11": 4}
+    assert nation["jp_distribution"] == {"1-9": 2, "20-39": 2}
     assert nation["pending_since"] == "2026-02-10"
     kemenkeu = to_json(summary(engine, "KEMENKEU", 2026).summary)
-    assert (kemenkeu["pegawai"], kemenkeu["jp_counted"]) == (3, 41)  # B counts in KEMENDAGRI, their March JP here
+    assert (kemenkeu["pegawai"], kemenkeu["jp_counted"]) == (3, 47)  # B counts in KEMENDAGRI, their March JP here
 
     record_roster(engine, [roster_row(NIP_A, unit_kerja="Inspektorat", instansi="KEMENDAGRI",
-                                      effective_from="2026-10-01", jenis_jabatan="struktural")])
+                                      effective_from="2026-10-01", jenis_jabatan="struktural"),
+                           roster_row(NIP_D, unit_kerja="Biro SDM", effective_from="2026-06-01")])
     _check(engine)
+    units = {u.unit_kerja: (u.pegawai, int(u.jp_counted)) for u in summary(engine, "KEMENKEU", 2026).items}
+    assert units == {"Biro SDM": (1, 32), "Inspektorat": (1, 11)}  # D's May JP stays in the Inspektorat
     moved = to_json(summary(engine, "KEMENDAGRI", 2026).summary)
     assert (moved["pegawai"], moved["jp_counted"], moved["by_jenis_jabatan"]["struktural"]["pegawai"]) == (2, 16, 1)
 
@@ -114,7 +118,7 @@ def test_stored_roll_ups_are_what_summarize_gives_after_each_change(engine: Engi
 
     record_statements(engine, [void(ids["first"])], authority=LMS)
     _check(engine)
-    assert to_json(summary(engine, "KEMENKEU", 2026).summary)["jp_counted"] == 15
+    assert to_json(summary(engine, "KEMENKEU", 2026).summary)["jp_counted"] == 21
     _check(engine, 2025)
 
 
@@ -135,7 +139,7 @@ def test_queued_figures_are_said_and_a_roll_up_edited_by_hand_is_found(database_
     with engine.begin() as conn:
         figure_rows.enqueue(conn, {(NIP_A, 2026): "test"}, 1)
     page = summary(engine, "KEMENKEU", 2026)
-    assert page.pending == 1 and page.summary.jp_counted == 41  # as of the last refresh, and says so
+    assert page.pending == 1 and page.summary.jp_counted == 47  # as of the last refresh, and says so
     figures.refresh(engine, list(runner.BY_NAME))
     assert summary(engine, "KEMENKEU", 2026).pending == 0
     verify = ["verify", "--figures", "--database-url", database_url]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projections.rules.jp import JpTotal, Line, Summary, jp_band, summarize
-from projections.rules.tallies import NATION, Scope, Tally, combine, contribution, exists, scope_of, summary_of
+from projections.rules.tallies import NATION, Scope, Tally, combine, contribution, scope_of, shown, summary_of
 
 INSTANSI = ("KEMENKEU", "KEMENDAGRI")
 UNITS = ("Biro SDM", "Inspektorat", "")
@@ -97,7 +97,7 @@ def test_a_roll_up_shows_when_it_has_members_or_credited_lines() -> None:
     moved_away = JpTotal("n", 2026, None, None, None, None, Decimal(0), Decimal(0), {}, None, None, "", (),
                          (line,))
     parts = contribution(moved_away, None)
-    assert exists(parts[scope_of("KEMENKEU", "Biro SDM")]) and scope_of("KEMENDAGRI") not in parts
+    assert shown(parts[scope_of("KEMENKEU", "Biro SDM")]) and scope_of("KEMENDAGRI") not in parts
     assert summary_of(scope_of("KEMENKEU"), parts[scope_of("KEMENKEU")]).pegawai == 0
 
 
