@@ -122,7 +122,9 @@ class _Touched:
         people = figure_rows.roster_people(self.conn, nips=nips)
         found = {(p["nip"], self._year(p["effective_from"])) for p in people}
         found.update(figure_rows.figure_years(self.conn, nips))
-        found.update((nip, year) for nip in nips for year in rollup_rows.open_years(self.conn))  # rolled-up years
+        rolled_up = rollup_rows.open_years(self.conn)  # and the years rolled up from their first roster row on
+        for nip, first in _first_years(found).items():
+            found.update((nip, year) for year in rolled_up if year >= first)
         owners: dict[str, set[str]] = defaultdict(set)
         for p in people:
             if p["mbox"]:
@@ -131,6 +133,13 @@ class _Touched:
             year = self._year(row["activity_date"])
             found.update((nip, year) for nip in ({row["account"]} if row["account"] else owners[row["mbox"]]))
         return {k for k in found if k[0] in self.everyone}
+
+
+def _first_years(keys: Iterable[Key]) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for nip, year in keys:
+        first[nip] = min(year, first.get(nip, year))
+    return first
 
 
 def compute(conn: Connection, keys: Sequence[Key]) -> tuple[list[JpTotal], list[Key]]:
