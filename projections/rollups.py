@@ -14,14 +14,14 @@ stored tally against the sum of the parts."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Iterable, Sequence
 
 from sqlalchemy import Connection
 
 from lrs.store import read_models, rollup_rows
 from lrs.store.figure_rows import Key
-from lrs.store.rollup_rows import Parts
-from projections.rules.facts import RosterEntry, entry_on
+from lrs.store.rollup_rows import Parts, parse_parts, parts_json
 from projections.rules.jp import JpTotal
 from projections.rules.policy import PolicySet
 from projections.rules.tallies import Scope, Tally, add, combine, contribution
@@ -29,45 +29,47 @@ from projections.rules.tallies import Scope, Tally, add, combine, contribution
 BATCH = 500
 
 
-def _parts(conn: Connection, totals: Sequence[JpTotal]) -> dict[Key, Parts]:
+def _parts(conn: Connection, totals: Sequence[JpTotal], policies: PolicySet) -> dict[Key, Parts]:
     """Each figure's parts, with the pegawai's jenis jabatan on the period's last day."""
-    policies = PolicySet.from_rows(read_models.policy_rows(conn))
-    history: dict[str, list[RosterEntry]] = defaultdict(list)
-    nips = sorted({t.nip for t in totals})
-    for row in read_models.roster_of(conn, nips) if nips else []:
-        history[row["nip"]].append(RosterEntry.of(row))
+    ends = {year: policies.period_end(year) for year in {t.year for t in totals}}
+    positions: dict[str, list[tuple[date, str | None]]] = defaultdict(list)
+    for nip, since, jenis in rollup_rows.positions(conn, sorted({t.nip for t in totals})):
+        positions[nip].append((since, jenis))
     found: dict[Key, Parts] = {}
     for item in totals:
-        entry = entry_on(history[item.nip], policies.period_end(item.year))
-        found[(item.nip, item.year)] = contribution(item, entry.jenis_jabatan if entry else None)
+        # As entry_on: the row in force on the last day (the latest effective_from not after it).
+        held = [row for row in positions[item.nip] if row[0] <= ends[item.year]]
+        found[(item.nip, item.year)] = contribution(item, max(held, key=lambda row: row[0])[1] if held else None)
     return found
 
 
 def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq: int) -> None:
-    """Roll up a batch of saved figures (and of `gone`, deleted ones) at checkpoint `seq`."""
-    new = _parts(conn, totals)
-    old = rollup_rows.parts_of(conn, [*new, *gone])
-    moves: dict[int, dict[Scope, list[tuple[int, Tally]]]] = defaultdict(lambda: defaultdict(list))
-    for key in [*new, *gone]:
-        for scope, tally in old.get(key, {}).items():
-            moves[key[1]][scope].append((-1, tally))
-        for scope, tally in new.get(key, {}).items():
-            moves[key[1]][scope].append((1, tally))
+    """Roll up a batch of saved figures (and of `gone`, deleted ones) at checkpoint `seq`: only
+    the pegawai-years whose parts changed move their roll-ups."""
+    policies = PolicySet.from_rows(read_models.policy_rows(conn))
+    parts = _parts(conn, totals, policies)
+    new = {key: parts_json(found) for key, found in parts.items()}
+    old = rollup_rows.part_texts(conn, [*new, *gone])
+    changed = [key for key, text in new.items() if old.get(key) != text] + [key for key in gone if key in old]
+    moves: dict[int, dict[Scope, Tally]] = defaultdict(dict)
+    for key in changed:
+        for sign, found in ((-1, parse_parts(old[key]) if key in old else {}), (1, parts.get(key, {}))):
+            for scope, tally in found.items():
+                add(moves[key[1]].setdefault(scope, {}), tally, sign)
     changed_years = []
     for year, by_scope in sorted(moves.items()):
-        deltas = {scope: delta for scope, signed in by_scope.items() if (delta := combine(signed))}
+        deltas = {scope: delta for scope, moved in by_scope.items() if (delta := combine([(1, moved)]))}
         if not deltas:
             continue
         stored = rollup_rows.tallies_of(conn, year, list(deltas))
         rollup_rows.save_tallies(conn, year, {s: combine([(1, stored.get(s, {})), (1, d)]) for s, d in deltas.items()},
                                  seq)
         changed_years.append(year)
-    rollup_rows.save_parts(conn, new, gone)
+    rollup_rows.save_parts(conn, {key: new[key] for key in changed if key in new},
+                           [key for key in changed if key not in new])
     rollup_rows.mark_current(conn, changed_years, seq)
     opened = set(rollup_rows.open_years(conn))
-    policies = PolicySet.from_rows(read_models.policy_rows(conn)) if new else None
     for year in sorted({year for _, year in new} - opened):
-        assert policies is not None
         rollup_rows.open_year(conn, year, policies.period_end(year), seq)
 
 
@@ -75,13 +77,14 @@ def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[str, 
     """Every stored part that is not what its stored figure adds, every figure of a rolled-up year
     without a part, and every stored roll-up that is not the sum of its parts: where, and what."""
     opened = rollup_rows.open_years(conn)
+    policies = PolicySet.from_rows(read_models.policy_rows(conn))
     for nip, year in rollup_rows.figures_without_parts(conn, opened, batch):
         yield f"{nip}/{year}", "a stored figure of a rolled-up year has no part in the roll-ups"
     sums: dict[int, dict[Scope, Tally]] = defaultdict(dict)
     after: Key | None = None
     while page := rollup_rows.stored_parts(conn, after, batch):
         figures = rollup_rows.figures_of(conn, [key for key, _ in page])
-        expected = _parts(conn, [figures[key] for key, _ in page if key in figures])
+        expected = _parts(conn, [figures[key] for key, _ in page if key in figures], policies)
         for key, parts in page:
             where = f"{key[0]}/{key[1]}"
             if key not in figures:

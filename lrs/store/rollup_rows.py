@@ -38,20 +38,20 @@ def _scope(row: Any) -> Scope:
 
 # Each pegawai-year's parts.
 
-def parts_of(conn: Connection, keys: Sequence[Key]) -> dict[Key, Parts]:
-    """The stored parts of these pegawai-years (a key never rolled up is absent)."""
+def part_texts(conn: Connection, keys: Sequence[Key]) -> dict[Key, str]:
+    """The stored parts (as JSON, parts_json) of these pegawai-years; a key never rolled up is absent."""
     by_year: dict[int, list[str]] = {}
     for nip, year in keys:
         by_year.setdefault(year, []).append(nip)
-    found: dict[Key, Parts] = {}
+    found: dict[Key, str] = {}
     for year, nips in sorted(by_year.items()):
         for where in one_of(conn, rollup_parts.c.nip, sorted(set(nips))):
             query = select(rollup_parts).where(rollup_parts.c.year == year, where)
-            found.update({(r.nip, int(r.year)): _parts_of(r.parts) for r in conn.execute(query)})
+            found.update({(r.nip, int(r.year)): r.parts for r in conn.execute(query)})
     return found
 
 
-def _parts_of(text: str) -> Parts:
+def parse_parts(text: str) -> Parts:
     return {(kind, instansi, unit): _tally_of(tally) for kind, instansi, unit, tally in json.loads(text)}
 
 
@@ -60,16 +60,16 @@ def parts_json(parts: Parts) -> str:
                       ensure_ascii=False)
 
 
-def save_parts(conn: Connection, parts: Mapping[Key, Parts], gone: Sequence[Key]) -> None:
-    """Replace the parts of these keys; delete those of `gone`."""
+def save_parts(conn: Connection, parts: Mapping[Key, str], gone: Sequence[Key]) -> None:
+    """Replace the parts (parts_json) of these keys; delete those of `gone`."""
     by_year: dict[int, list[str]] = {}
     for nip, year in [*parts, *gone]:
         by_year.setdefault(year, []).append(nip)
     for year, nips in sorted(by_year.items()):
         for where in one_of(conn, rollup_parts.c.nip, sorted(set(nips))):
             conn.execute(delete(rollup_parts).where(rollup_parts.c.year == year, where))
-    bulk_insert(conn, rollup_parts, [{"nip": nip, "year": year, "parts": parts_json(p)}
-                                     for (nip, year), p in sorted(parts.items())])
+    bulk_insert(conn, rollup_parts, [{"nip": nip, "year": year, "parts": text}
+                                     for (nip, year), text in sorted(parts.items())])
 
 
 def stored_parts(conn: Connection, after: Key | None, limit: int) -> list[tuple[Key, Parts]]:
@@ -79,7 +79,7 @@ def stored_parts(conn: Connection, after: Key | None, limit: int) -> list[tuple[
         query = query.where(or_(rollup_parts.c.nip > after[0],
                                 and_(rollup_parts.c.nip == after[0], rollup_parts.c.year > after[1])))
     rows = conn.execute(query.order_by(rollup_parts.c.nip, rollup_parts.c.year).limit(limit))
-    return [((r.nip, int(r.year)), _parts_of(r.parts)) for r in rows]
+    return [((r.nip, int(r.year)), parse_parts(r.parts)) for r in rows]
 
 
 # The roll-ups.
@@ -154,6 +154,14 @@ def members(conn: Connection, instansi: str, unit_kerja: str, year: int, offset:
                                               jp_figures.c.unit_kerja == unit_kerja)
              .order_by(jp_figures.c.nip).offset(offset).limit(limit))
     return [total_of(text) for text in conn.execute(query).scalars()]
+
+
+def positions(conn: Connection, nips: Sequence[str]) -> list[tuple[str, date, str | None]]:
+    """(nip, effective_from, jenis_jabatan) of these pegawai's roster rows."""
+    query = select(roster_entries.c.nip, roster_entries.c.effective_from, roster_entries.c.jenis_jabatan)
+    return [(r.nip, date.fromisoformat(r.effective_from), r.jenis_jabatan)
+            for where in (one_of(conn, roster_entries.c.nip, nips) if nips else [])
+            for r in conn.execute(query.where(where))]
 
 
 def unit_named(conn: Connection, instansi: str, unit_kerja: str) -> bool:

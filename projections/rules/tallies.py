@@ -32,17 +32,16 @@ def _bump(tally: Tally, name: str, by: Decimal = ONE) -> None:
 
 
 def _member(tally: Tally, total: JpTotal, jenis_jabatan: str | None) -> None:
-    in_scope = total.target_met is not None
-    met = bool(total.target_met)
-    for group, key in (("", None), ("status", total.status or ""), ("jabatan", jenis_jabatan or "")):
-        suffix = "" if key is None else f":{key}"
-        prefix = f"{group}." if group else ""
-        _bump(tally, f"{prefix}pegawai{suffix}")
-        _bump(tally, f"{prefix}in_scope{suffix}", ONE if in_scope else ZERO)
-        _bump(tally, f"{prefix}met{suffix}", ONE if met else ZERO)
-    for version in set(total.policy_versions):
-        _bump(tally, f"version:{version}")
-    _bump(tally, f"band:{jp_band(total.jp_counted)}")
+    in_scope = ONE if total.target_met is not None else ZERO
+    met = ONE if total.target_met else ZERO
+    status, jabatan = total.status or "", jenis_jabatan or ""
+    for name, by in (("pegawai", ONE), ("in_scope", in_scope), ("met", met),
+                     (f"status.pegawai:{status}", ONE), (f"status.in_scope:{status}", in_scope),
+                     (f"status.met:{status}", met), (f"jabatan.pegawai:{jabatan}", ONE),
+                     (f"jabatan.in_scope:{jabatan}", in_scope), (f"jabatan.met:{jabatan}", met),
+                     (f"band:{jp_band(total.jp_counted)}", ONE),
+                     *((f"version:{version}", ONE) for version in set(total.policy_versions))):
+        tally[name] = tally.get(name, ZERO) + by
 
 
 def contribution(total: JpTotal, jenis_jabatan: str | None) -> dict[Scope, Tally]:
@@ -84,8 +83,12 @@ def _nonzero(tally: Mapping[str, Decimal]) -> Tally:
 
 def add(into: Tally, tally: Mapping[str, Decimal], sign: int = 1) -> None:
     """Add a tally (times its sign, +1 or -1) into another, in place."""
-    for name, value in tally.items():
-        _bump(into, name, value if sign > 0 else -value)
+    if sign > 0:
+        for name, value in tally.items():
+            into[name] = into.get(name, ZERO) + value
+    else:
+        for name, value in tally.items():
+            into[name] = into.get(name, ZERO) - value
 
 
 def combine(signed: Iterable[tuple[int, Mapping[str, Decimal]]]) -> Tally:
