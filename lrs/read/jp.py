@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -50,6 +51,16 @@ class Page:
     count: int
     current_as_of: int | None = None  # a stored roll-up: the seq it is current as of
     pending: int = 0  # a stored roll-up: the figures of its year waiting to be recomputed
+    today: date | None = None  # the day it was read (policy timezone); None as of an earlier point
+
+
+def pending_age_days(item: Summary, today: date | None) -> int | None:
+    """How many days the oldest pending claim's activity date is before `today`."""
+    return None if today is None or item.pending_since is None else (today - item.pending_since).days
+
+
+def _today(policies: PolicySet) -> date:
+    return policies.day_of(datetime.now(timezone.utc))
 
 
 def summary(
@@ -84,12 +95,13 @@ def summary(
         raise NotFound(f"no pegawai in {where}instansi {instansi!r} in {year}")
     kinds = {t.nip: e.jenis_jabatan for t in members if (e := entry_on(loaded.history[t.nip], year_end))}
     denominator = loaded.facts.policies.policy_in_force(year_end, instansi).denominator
+    today = None if as_of else _today(loaded.facts.policies)
 
     def rollup(unit: str | None, group: list[JpTotal]) -> Summary:
         return summarize(instansi, unit, group, credited, jenis_jabatan=kinds, denominator=denominator)
 
     if unit_kerja is not None:
-        return Page(rollup(unit_kerja, members), members[offset:offset + limit], len(members))
+        return Page(rollup(unit_kerja, members), members[offset:offset + limit], len(members), today=today)
     units: dict[str, list[JpTotal]] = defaultdict(list)
     for item in members:
         units[item.unit_kerja or ""].append(item)
@@ -98,7 +110,7 @@ def summary(
             if line.instansi == instansi and line.unit_kerja is not None:
                 units.setdefault(line.unit_kerja, [])
     rows = [rollup(name, units[name]) for name in sorted(units)]
-    return Page(rollup(None, members), rows[offset:offset + limit], len(rows))
+    return Page(rollup(None, members), rows[offset:offset + limit], len(rows), today=today)
 
 
 def _status(conn: Connection, year: int) -> tuple[int, int] | None:
@@ -133,7 +145,7 @@ def _stored(engine: Engine, instansi: str, year: int, unit_kerja: str | None, of
         else:
             rows, count = rollup_rows.children(conn, year, "unit", instansi, offset, limit)
             items = [summary_of(s, t, denominator) for s, t in rows]
-    return Page(summary_of(scope, found, denominator), items, count, *status)
+    return Page(summary_of(scope, found, denominator), items, count, *status, today=_today(policies))
 
 
 def national_summary(engine: Engine, year: int, *, offset: int = 0, limit: int = 50,
@@ -151,4 +163,4 @@ def national_summary(engine: Engine, year: int, *, offset: int = 0, limit: int =
         rows, count = rollup_rows.children(conn, year, "instansi", None, offset, limit)
     items = [summary_of(s, t, policies.policy_in_force(year_end, s[1]).denominator) for s, t in rows]
     return Page(summary_of(scope_of(None), found, policies.policy_in_force(year_end).denominator), items, count,
-                *status)
+                *status, today=_today(policies))

@@ -47,8 +47,9 @@ def _total(result: JpTotal, explain: bool) -> dict[str, Any]:
     return dict(body)
 
 
-def _summary(result: Summary) -> dict[str, Any]:
-    return dict(to_json(result))
+def _summary(result: Summary, page: jp.Page) -> dict[str, Any]:
+    """A summary, with the age in days of its oldest pending claim (by activity date) on the day read."""
+    return {**to_json(result), "pending_age_days": jp.pending_age_days(result, page.today)}
 
 
 def _rolled_up(page: jp.Page) -> dict[str, Any]:
@@ -81,9 +82,9 @@ def _page(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
     page = jp.summary(_engine(), instansi, year, unit_kerja=unit_kerja,
                       as_of=request.args.get("as_of"), offset=offset, limit=limit, replays=_replays(),
                       reader=credential())
-    items = [_summary(i) if isinstance(i, Summary) else _total(i, False) for i in page.items]
+    items = [_summary(i, page) if isinstance(i, Summary) else _total(i, False) for i in page.items]
     key = "pegawai" if unit_kerja is not None else "units"
-    return {"year": year, "summary": _summary(page.summary), key: items,
+    return {"year": year, "summary": _summary(page.summary, page), key: items,
             "count": page.count, "offset": offset, "limit": limit, **_rolled_up(page)}
 
 
@@ -95,7 +96,7 @@ def national_summary() -> ResponseReturnValue:
     offset = _int(request.args, "offset", 0, 0, 10**9)
     limit = _int(request.args, "limit", 50, 1, MAX_LIMIT)
     page = jp.national_summary(_engine(), year, offset=offset, limit=limit, reader=credential())
-    return {"year": year, "summary": _summary(page.summary), "instansi": [_summary(i) for i in page.items],
+    return {"year": year, "summary": _summary(page.summary, page), "instansi": [_summary(i, page) for i in page.items],
             "count": page.count, "offset": offset, "limit": limit, **_rolled_up(page)}
 
 
