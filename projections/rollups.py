@@ -5,12 +5,13 @@ Kept exactly by difference: each stored pegawai-year keeps its parts (what its f
 each scope); when figures.refresh saves a batch of figures, `apply` in the same transaction
 replaces their parts and adds (new - old) to the scopes they touch, so a change costs its
 changed pegawai, never the whole nation. A year is rolled up once opened, by the first figure
-stored for it: opening queues every pegawai the roster names by the period's last day that has no
-part yet (figures.queue then also queues, for a roster change, the opened years from its date),
-so each member has a part. A year's roll-ups are current as of the last refresh batch that
-changed them; figures of the year still queued are counted and said (rollup_rows.year_status).
-`differences` is `lrs verify --figures`'s check: each part against its stored figure, and each
-stored tally against the sum of the parts."""
+with a claim stored for it (roster rows alone, dated back to each pegawai's first post, open
+none: that would roll up every past year): opening queues every pegawai the roster names by the
+period's last day that has no part yet, and figures.queue then also queues, for a roster change,
+the opened years from its date, so each member has a part. A year's roll-ups are current as of
+the last refresh batch that changed them; figures of the year still queued are counted and said
+(rollup_rows.year_status). `differences` is `lrs verify --figures`'s check: each part against its
+stored figure, and each stored tally against the sum of the parts."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -45,7 +46,15 @@ def _parts(conn: Connection, totals: Sequence[JpTotal], policies: PolicySet) -> 
 
 def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq: int) -> None:
     """Roll up a batch of saved figures (and of `gone`, deleted ones) at checkpoint `seq`: only
-    the pegawai-years whose parts changed move their roll-ups."""
+    the pegawai-years whose parts changed move their roll-ups. Figures of a year not rolled up are
+    left out, and the first figure with a claim of a year opens it."""
+    opened = set(rollup_rows.open_years(conn))
+    opening = {t.year for t in totals if t.lines} - opened
+    rolled = opened | opening
+    totals = [t for t in totals if t.year in rolled]
+    gone = [key for key in gone if key[1] in rolled]
+    if not totals and not gone:
+        return
     policies = PolicySet.from_rows(read_models.policy_rows(conn))
     parts = _parts(conn, totals, policies)
     new = {key: parts_json(found) for key, found in parts.items()}
@@ -68,8 +77,7 @@ def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq:
     rollup_rows.save_parts(conn, {key: new[key] for key in changed if key in new},
                            [key for key in changed if key not in new])
     rollup_rows.mark_current(conn, changed_years, seq)
-    opened = set(rollup_rows.open_years(conn))
-    for year in sorted({year for _, year in new} - opened):
+    for year in sorted(opening):
         rollup_rows.open_year(conn, year, policies.period_end(year), seq)
 
 

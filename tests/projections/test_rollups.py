@@ -123,14 +123,19 @@ def test_stored_roll_ups_are_what_summarize_gives_after_each_change(engine: Engi
 
 
 def test_a_year_is_rolled_up_with_everyone_the_roster_names(engine: Engine) -> None:
+    trust_source(engine, "lms")
     record_roster(engine, [roster_row(NIP_A), roster_row(NIP_B, effective_from="2026-05-01")])
     with reading(engine) as conn:
-        opened = rollup_rows.open_years(conn)
-    assert 2026 in opened and 2020 in opened  # the years of the roster rows' figures
-    assert summary(engine, "KEMENKEU", 2026).summary.pegawai == 2
-    assert summary(engine, "KEMENKEU", 2025).summary.pegawai == 1  # B joins in 2026: not queued for 2025
+        assert rollup_rows.open_years(conn) == []  # roster rows alone open no year
+    record_statements(engine, [claim(nip=NIP_A, jp=3)], authority=LMS)
+    with reading(engine) as conn:
+        assert rollup_rows.open_years(conn) == [2026]  # a claim's does, with everyone on the roster
+    page = summary(engine, "KEMENKEU", 2026)
+    assert (page.summary.pegawai, page.current_as_of is not None) == (2, True)
     record_roster(engine, [roster_row(NIP_C, effective_from="2024-01-01")])
     assert summary(engine, "KEMENKEU", 2026).summary.pegawai == 3  # a later roster row: its rolled-up years too
+    page = summary(engine, "KEMENKEU", 2025)
+    assert (page.summary.pegawai, page.current_as_of) == (2, None)  # not rolled up: computed per request
     _check(engine)
 
 
