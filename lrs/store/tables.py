@@ -317,8 +317,8 @@ figure_work = Table(
 
 # Stored roll-ups (projections/rollups.py): per year, the nation's, each instansi's and each unit
 # kerja's summed tallies (projections/rules/tallies.py), kept by adding each changed pegawai-year's
-# (new - old) parts. A year is rolled up once opened (its first stored figure): from then on every
-# pegawai the roster names by its end has a part.
+# (new - old) parts. A year is rolled up once opened (its first stored figure with a claim): from
+# then on every pegawai the roster names by its end has a part.
 rollup_parts = Table(
     "rollup_parts", metadata,
     Column("nip", String(32), primary_key=True),

@@ -1,8 +1,8 @@
 """Stored roll-ups: each year's nation, instansi and unit kerja summaries as summed tallies
 (rollups), each pegawai-year's part in them (rollup_parts), and the years rolled up
-(rollup_years). Starts empty: a year is opened by the first figure stored for it after this,
-which queues every pegawai the roster names for that year; until then summaries are computed
-on read as before.
+(rollup_years). Starts empty: a year is opened by the first figure with a claim stored for it
+after this, which queues every pegawai the roster names for that year; until then summaries are
+computed on read as before.
 
 Revision ID: 0012
 Revises: 0011
