@@ -10,8 +10,9 @@ after a burst.
    the population as roster rows, then the statements appended in batches of 1000 without
    live projection (`record_statements(project=False)`);
 3. rebuild, in a child process so its peak memory is its own: events/s and peak RSS;
-4. reads: the largest instansi's 2026 summary, one pegawai's JP, and the same as of half the
-   log (a fresh replay, then again from the kept replay);
+4. reads, of the year with the most claims: the largest instansi's summary (its stored roll-up, and rolled up per request from
+   each pegawai's figure) and the national one, one pegawai's JP, and the same as of half the log
+   (a fresh replay, then again from the kept replay);
 5. burst: --burst more statements appended without projection, then one catch-up, timed:
    the lag a reader would see after such a burst.
 
@@ -85,19 +86,36 @@ def load(url: str, statements: Path, people: Path) -> int:
     return count
 
 
+def _timing_rollups() -> dict[str, float]:
+    """Add up the seconds spent keeping the stored roll-ups (projections/rollups.py apply)."""
+    from projections import rollups
+
+    spent = {"rollup_seconds": 0.0}
+    apply = rollups.apply
+
+    def timed(*args: Any, **kw: Any) -> None:
+        started = time.perf_counter()
+        apply(*args, **kw)
+        spent["rollup_seconds"] += time.perf_counter() - started
+    rollups.apply = timed  # type: ignore[assignment]
+    return spent
+
+
 def rebuild_child(url: str) -> None:
-    """Run in a child: rebuild everything, print events, seconds and peak RSS as JSON."""
+    """Run in a child: rebuild everything, print events, seconds (and those keeping the roll-ups)
+    and peak RSS as JSON."""
     from lrs.store import read_models
     from projections import runner
 
     engine = _engine(url)
     with engine.connect() as conn:
         head = read_models.head_seq(conn)
+    spent = _timing_rollups()
     started = time.perf_counter()
     runner.rebuild(engine)
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"events": head, "seconds": seconds, "peak_rss_mb": peak_kb / 1024}))
+    print(json.dumps({"events": head, "seconds": seconds, "peak_rss_mb": peak_kb / 1024, **spent}))
 
 
 def reads(url: str) -> dict[str, float]:
@@ -115,6 +133,9 @@ def reads(url: str) -> dict[str, float]:
             "SELECT instansi, count(DISTINCT nip) FROM roster_entries GROUP BY instansi "
             "ORDER BY count(DISTINCT nip) DESC LIMIT 1")).one()
         nip = conn.execute(text("SELECT nip FROM roster_entries ORDER BY nip LIMIT 1")).scalar_one()
+        year = int(conn.execute(text(  # the year with the most claims (xapi_gen.py dates them from 2024)
+            "SELECT substr(activity_date, 1, 4) FROM jp_claims GROUP BY substr(activity_date, 1, 4) "
+            "ORDER BY count(*) DESC LIMIT 1")).scalar_one())
         half = read_models.head_seq(conn) // 2
 
     def timed(call: Any) -> float:
@@ -125,10 +146,13 @@ def reads(url: str) -> dict[str, float]:
     replays = Replays(engine, size=1)
     figures = {
         "summary_pegawai": pegawai,
-        "summary_seconds": timed(lambda: reports.summary(engine, instansi, 2026)),
-        "pegawai_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026)),
-        "as_of_replay_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026, str(half), replays=replays)),
-        "as_of_kept_seconds": timed(lambda: reports.pegawai_jp(engine, nip, 2026, str(half), replays=replays)),
+        "year": year,
+        "summary_seconds": timed(lambda: reports.summary(engine, instansi, year)),
+        "summary_computed_seconds": timed(lambda: reports.summary(engine, instansi, year, computed=True)),
+        "national_seconds": timed(lambda: reports.national_summary(engine, year)),
+        "pegawai_seconds": timed(lambda: reports.pegawai_jp(engine, nip, year)),
+        "as_of_replay_seconds": timed(lambda: reports.pegawai_jp(engine, nip, year, str(half), replays=replays)),
+        "as_of_kept_seconds": timed(lambda: reports.pegawai_jp(engine, nip, year, str(half), replays=replays)),
     }
     replays.close()
     engine.dispose()
@@ -142,6 +166,7 @@ def burst(url: str, statements: Path) -> dict[str, float]:
 
     engine = _engine(url)
     runner.catch_up(engine)
+    spent = _timing_rollups()
     count = 0
     for chunk in _lines(statements, 100):
         record_statements(engine, chunk, authority=default_authority("bench"), project=False)
@@ -150,7 +175,7 @@ def burst(url: str, statements: Path) -> dict[str, float]:
     runner.catch_up(engine)
     lag = time.perf_counter() - started
     engine.dispose()
-    return {"burst": count, "catch_up_seconds": lag}
+    return {"burst": count, "catch_up_seconds": lag, "catch_up_rollup_seconds": spent["rollup_seconds"]}
 
 
 def main() -> None:
@@ -234,11 +259,18 @@ def _rebuild(url: str) -> dict[str, Any]:
 
 
 def _report(result: dict[str, Any], as_json: bool) -> None:
+    result["machine"] = f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    print(result["machine"])
     print(f"{result['backend']}: rebuild of {result['events']} events in {result['seconds']:.1f} s = "
-          f"{result['events_per_second']:,.0f} events/s, peak RSS {result['peak_rss_mb']:.0f} MB")
+          f"{result['events_per_second']:,.0f} events/s (keeping the roll-ups {result['rollup_seconds']:.1f} s), "
+          f"peak RSS {result['peak_rss_mb']:.0f} MB")
     if "burst" in result:
-        print(f"catch-up after a {result['burst']}-statement burst: {result['catch_up_seconds']:.2f} s")
-    print(f"reads: summary of {result['summary_pegawai']} pegawai {result['summary_seconds']:.2f} s, one pegawai "
+        print(f"catch-up after a {result['burst']}-statement burst: {result['catch_up_seconds']:.2f} s "
+              f"(keeping the roll-ups {result['catch_up_rollup_seconds']:.2f} s)")
+    print(f"reads ({result['year']}): summary of {result['summary_pegawai']} pegawai "
+          f"{result['summary_seconds'] * 1000:.0f} ms stored, "
+          f"{result['summary_computed_seconds']:.2f} s rolled up per request; national "
+          f"{result['national_seconds'] * 1000:.0f} ms; one pegawai "
           f"{result['pegawai_seconds'] * 1000:.0f} ms, as of half the log {result['as_of_replay_seconds']:.2f} s "
           f"(replay), {result['as_of_kept_seconds'] * 1000:.0f} ms (kept replay)")
     if as_json:

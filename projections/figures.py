@@ -13,7 +13,8 @@ What touches which pegawai-years (over-approximating is safe, missing one is not
   which decides which mbox claims are theirs), and the claims decided by that mbox;
 - a trusted source or a credential binding: every claim posted with that key or decided by it;
 - a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one.
-A pegawai's years are those of their claims, their roster rows and their stored figures."""
+A pegawai's years are those of their claims, their roster rows, their stored figures and the years
+rolled up (projections/rollups.py, which refresh keeps with the figures it saves)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -22,8 +23,9 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Connection, Engine
 
-from lrs.store import figure_rows, read_models
+from lrs.store import figure_rows, read_models, rollup_rows
 from lrs.store.figure_rows import Key
+from projections import rollups
 from projections.loading import load
 from projections.rules.jp import JpTotal, total
 from projections.rules.policy import PolicySet
@@ -120,6 +122,9 @@ class _Touched:
         people = figure_rows.roster_people(self.conn, nips=nips)
         found = {(p["nip"], self._year(p["effective_from"])) for p in people}
         found.update(figure_rows.figure_years(self.conn, nips))
+        rolled_up = rollup_rows.open_years(self.conn)  # and the years rolled up from their first roster row on
+        for nip, first in _first_years(found).items():
+            found.update((nip, year) for year in rolled_up if year >= first)
         owners: dict[str, set[str]] = defaultdict(set)
         for p in people:
             if p["mbox"]:
@@ -128,6 +133,13 @@ class _Touched:
             year = self._year(row["activity_date"])
             found.update((nip, year) for nip in ({row["account"]} if row["account"] else owners[row["mbox"]]))
         return {k for k in found if k[0] in self.everyone}
+
+
+def _first_years(keys: Iterable[Key]) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for nip, year in keys:
+        first[nip] = min(year, first.get(nip, year))
+    return first
 
 
 def compute(conn: Connection, keys: Sequence[Key]) -> tuple[list[JpTotal], list[Key]]:
@@ -171,6 +183,7 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
             seq = min(read_models.checkpoints(conn, names).values())
             totals, gone = compute(conn, keys)
             figure_rows.save_figures(conn, totals, gone, seq)
+            rollups.apply(conn, totals, gone, seq)
             figure_rows.done(conn, keys)
         count += len(keys)
 

@@ -41,7 +41,7 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
               help="Verify this export file (`lrs export`) instead of the database.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--figures", "figures", is_flag=True,
-              help="Instead: recompute every stored figure and list those that differ.")
+              help="Instead: recompute every stored figure and roll-up and list those that differ.")
 @database_option
 def verify(checkpoint_file: Path | None, export: Path | None, as_json: bool, figures: bool,
            database_url: str) -> None:
@@ -49,7 +49,8 @@ def verify(checkpoint_file: Path | None, export: Path | None, as_json: bool, fig
     and rehash every attachment against its sha2; with --checkpoint, also that the log holds the
     checkpointed event with the signed hash under a key it published. Names every problem;
     exit 1 if there is any. With --figures, recompute every stored figure instead (those waiting
-    to be recomputed are skipped) and list each that differs; exit 1 when any does."""
+    to be recomputed are skipped) and every stored roll-up from the figures' parts, and list each
+    that differs; exit 1 when any does."""
     from lrs.read.verification import Outside, verify_file, verify_store
     from lrs.store import export_file, read_models
     from lrs.store.engine import reading
@@ -187,17 +188,19 @@ def import_log(path: Path, database_url: str) -> None:
 def _verify_figures(database_url: str) -> None:
     from lrs.store import figure_rows
     from lrs.store.engine import reading
-    from projections import figures
+    from projections import figures, rollups
 
     with reading(open_engine(database_url)) as conn:
-        wrong = list(figures.differences(conn))
+        wrong = [(f"{nip}/{year}", what) for (nip, year), what in figures.differences(conn)]
+        rolled = list(rollups.differences(conn))
         pending, _ = figure_rows.pending(conn)
-    for (nip, year), what in wrong:
-        click.echo(f"{nip}/{year}: {what}")
+    for where, what in [*wrong, *rolled]:
+        click.echo(f"{where}: {what}")
     skipped = f"; {pending} waiting to be recomputed were not checked" if pending else ""
-    if wrong:
-        raise click.ClickException(f"{len(wrong)} stored figure(s) differ from what the rules compute{skipped}")
-    click.echo(f"stored figures match what the rules compute{skipped}")
+    if wrong or rolled:
+        raise click.ClickException(f"{len(wrong)} stored figure(s) differ from what the rules compute and "
+                                   f"{len(rolled)} roll-up row(s) from their figures{skipped}")
+    click.echo(f"stored figures match what the rules compute, and the roll-ups their figures{skipped}")
 
 
 @click.command()

@@ -17,7 +17,9 @@ from lrs.read.credentials import Credential
 from lrs.store import log, read_models
 from lrs.store.engine import reading
 from projections.folds import bindings
-from projections.rules.access import Reader, pegawai_refusal, pending_refusal, rows_during, unit_refusal
+from projections.rules.access import (
+    Reader, nation_refusal, pegawai_refusal, pending_refusal, rows_during, unit_refusal,
+)
 from projections.rules.facts import Binding, RosterEntry
 from projections.rules.policy import PolicySet
 
@@ -65,6 +67,16 @@ def require_unit(engine: Engine, credential: Credential | None, instansi: str, u
     with reading(engine) as conn:
         reader = reader_of(conn, credential)
     if (why := unit_refusal(reader, instansi, unit_kerja)) is not None:
+        raise NotAuthorized(why)
+
+
+def require_nation(engine: Engine, credential: Credential | None) -> None:
+    """NotAuthorized unless `credential` may read the national summary."""
+    if credential is None:
+        return
+    with reading(engine) as conn:
+        reader = reader_of(conn, credential)
+    if (why := nation_refusal(reader)) is not None:
         raise NotAuthorized(why)
 
 

@@ -27,7 +27,7 @@ from lrs.errors import BadRequest
 from lrs.read import access
 from lrs.read.credentials import Credential
 from lrs.read.facts import facts_at
-from lrs.store import figure_rows, read_models
+from lrs.store import figure_rows, rollup_rows, read_models
 from projections import runner
 from projections.figures import compute
 from projections.replays import Replays
@@ -87,15 +87,18 @@ def pegawai_list(
     stored = not as_of  # a replay stores no figures
     with facts_at(engine, as_of, replays) as conn:
         year_end = PolicySet.from_rows(read_models.policy_rows(conn)).period_end(year)
-        missing = figure_rows.members_without_figure(conn, instansi, query.unit_kerja, year, year_end.isoformat(),
-                                                     stored_here=stored)
+        pending = figure_rows.queued_in(conn, year) if stored else 0
+        # A rolled-up year with nothing queued has a stored figure for every member (opening the
+        # year queued them all; a roster row queues its rolled-up years): no roster scan needed.
+        complete = stored and not pending and year in rollup_rows.open_years(conn)
+        missing = [] if complete else figure_rows.members_without_figure(
+            conn, instansi, query.unit_kerja, year, year_end.isoformat(), stored_here=stored)
         totals, _ = compute(conn, [(nip, year) for nip in missing])
         rows = figure_rows.figure_page(
             conn, instansi, year, unit_kerja=query.unit_kerja, target_met=query.target_met, status=query.status,
             jp_below=query.jp_below, sort=field, descending=descending, after=after,
             limit=query.limit + 1) if stored else []
         current = min(read_models.checkpoints(conn, runner.BY_NAME).values())
-        pending = figure_rows.queued_in(conn, year) if stored else 0
     computed = [_of_total(t) for t in totals if t.instansi == instansi
                 and query.unit_kerja in (None, t.unit_kerja)]
     wanted = [item for item in computed if _matches(item, query)

@@ -1,9 +1,10 @@
-"""JP reports under /api/v1/ (JSON): a pegawai's JP for a year, instansi and unit kerja
-summaries with paging, their pegawai lists (who is behind: filtered, sorted, cursor pages), a
-pegawai's claims and their recognition, the claims waiting for an atasan, competency profiles
-and a unit's gaps; each takes an optional `as_of` (event seq or stored time). Who reads what
-(the credential's scope and binding) is the read side's (lrs/read/access.py): each view passes
-the request's credential as the reader."""
+"""JP reports under /api/v1/ (JSON): a pegawai's JP for a year, the national, instansi and unit
+kerja summaries with paging (stored roll-ups say the seq they are current as of and the figures
+still waiting), their pegawai lists (who is behind: filtered, sorted, cursor pages), a pegawai's
+claims and their recognition, the claims waiting for an atasan, competency profiles and a unit's
+gaps; each takes an optional `as_of` (event seq or stored time). Who reads what (the credential's
+scope and binding) is the read side's (lrs/read/access.py): each view passes the request's
+credential as the reader."""
 from __future__ import annotations
 
 from typing import Any
@@ -31,8 +32,15 @@ def _total(result: JpTotal, explain: bool) -> dict[str, Any]:
     return dict(body)
 
 
-def _summary(result: Summary) -> dict[str, Any]:
-    return dict(to_json(result))
+def _summary(result: Summary, page: jp.Page) -> dict[str, Any]:
+    """A summary, with the age in days of its oldest pending claim (by activity date) on the day read."""
+    return {**to_json(result), "pending_age_days": jp.pending_age_days(result, page.today)}
+
+
+def _rolled_up(page: jp.Page) -> dict[str, Any]:
+    """Whether the page is a stored roll-up: current as of which seq, and how many figures of its
+    year wait to be recomputed (none: it is exact)."""
+    return {"current_as_of": page.current_as_of, "pending_figures": page.pending}
 
 
 @bp.before_request
@@ -57,10 +65,22 @@ def _page(instansi: str, unit_kerja: str | None) -> ResponseReturnValue:
     page = jp.summary(_engine(), instansi, args["year"], unit_kerja=unit_kerja,
                       as_of=args.get("as_of"), offset=args["offset"], limit=args["limit"], replays=_replays(),
                       reader=credential())
-    items = [_summary(i) if isinstance(i, Summary) else _total(i, False) for i in page.items]
+    items = [_summary(i, page) if isinstance(i, Summary) else _total(i, False) for i in page.items]
     key = "pegawai" if unit_kerja is not None else "units"
-    return {"year": args["year"], "summary": _summary(page.summary), key: items,
-            "count": page.count, "offset": args["offset"], "limit": args["limit"]}
+    return {"year": args["year"], "summary": _summary(page.summary, page), key: items,
+            "count": page.count, "offset": args["offset"], "limit": args["limit"], **_rolled_up(page)}
+
+
+@bp.get("/summary")
+def national_summary() -> ResponseReturnValue:
+    """The nation's stored roll-up for a year and its instansi's, paged by code; for readers of
+    every report (a credential bound to nobody)."""
+    args = schemas.load(schemas.NationalArgs(), request.args)
+    page = jp.national_summary(_engine(), args["year"], offset=args["offset"], limit=args["limit"],
+                               reader=credential())
+    return {"year": args["year"], "summary": _summary(page.summary, page),
+            "instansi": [_summary(i, page) for i in page.items], "count": page.count, "offset": args["offset"],
+            "limit": args["limit"], **_rolled_up(page)}
 
 
 @bp.get("/instansi/<instansi>/summary")

@@ -40,6 +40,7 @@ class Operation:
 
 OPERATIONS: dict[str, Operation] = {
     "reports.pegawai_jp": Operation("reports", schemas.JpTotal, schemas.JpArgs),
+    "reports.national_summary": Operation("reports", schemas.NationalPage, schemas.NationalArgs),
     "reports.instansi_summary": Operation("reports", schemas.SummaryPage, schemas.SummaryArgs),
     "reports.unit_summary": Operation("reports", schemas.SummaryPage, schemas.SummaryArgs),
     "reports.instansi_pegawai": Operation("reports", schemas.PegawaiListPage, schemas.PegawaiListArgs),

@@ -58,6 +58,10 @@ class SummaryArgs(YearArgs, PageArgs):
     pass
 
 
+class NationalArgs(PageArgs):
+    year = fields.Integer(required=True, validate=YEAR, metadata={"description": "The calendar year."})
+
+
 class PendingArgs(AsOfArgs, PageArgs):
     pass
 
@@ -118,6 +122,21 @@ class SummaryPage(Schema):
     count = fields.Integer(required=True)
     offset = fields.Integer(required=True)
     limit = fields.Integer(required=True)
+    current_as_of = fields.Integer(allow_none=True, metadata={
+        "description": "A stored roll-up: the log position it is current as of (null: computed on request)."})
+    pending_figures = fields.Integer(allow_none=True, metadata={
+        "description": "Figures of the year waiting to be recomputed (0: the roll-up is exact)."})
+
+
+class NationalPage(Schema):
+    year = fields.Integer(required=True)
+    summary = fields.Dict(required=True, metadata={"description": "The nation's totals (stored roll-up)."})
+    instansi = _objects("Each instansi's summary, paged by code.")
+    count = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    current_as_of = fields.Integer(metadata={"description": "The log position the roll-up is current as of."})
+    pending_figures = fields.Integer(metadata={"description": "Figures of the year waiting to be recomputed."})
 
 
 class PegawaiListPage(Schema):

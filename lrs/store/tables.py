@@ -324,3 +324,33 @@ figure_work = Table(
     Column("seq", SeqType, nullable=False),  # the checkpoint of the batch that queued it
     Index("ix_figure_work_seq", "seq"),
 )
+
+# Stored roll-ups (projections/rollups.py): per year, the nation's, each instansi's and each unit
+# kerja's summed tallies (projections/rules/tallies.py), kept by adding each changed pegawai-year's
+# (new - old) parts. A year is rolled up once opened (its first stored figure with a claim): from
+# then on every pegawai the roster names by its end has a part.
+rollup_parts = Table(
+    "rollup_parts", metadata,
+    Column("nip", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("parts", Text, nullable=False),  # JSON list of [kind, instansi, unit_kerja, {counter: decimal text}]
+)
+rollups = Table(
+    "rollups", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("scope", Text, primary_key=True),  # JSON [kind, instansi, unit_kerja]: one text key
+    Column("kind", String(16), nullable=False),  # nation, instansi, unit
+    Column("instansi", String(255), nullable=False),  # "" for the nation
+    Column("unit_kerja", Text, nullable=False),  # "" unless a unit
+    Column("pegawai", Integer, nullable=False),
+    Column("jp_counted", String(32), nullable=False),  # decimal text
+    Column("tally", Text, nullable=False),  # JSON {counter: decimal text}
+    Column("current_as_of", SeqType, nullable=False),  # the refresh batch that last changed it
+    Index("ix_rollups_kind", "year", "kind", "instansi", "unit_kerja"),
+)
+rollup_years = Table(
+    "rollup_years", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("opened_at", SeqType, nullable=False),
+    Column("current_as_of", SeqType, nullable=False),  # the last refresh batch that changed the year
+)

@@ -98,6 +98,16 @@ def unit_refusal(reader: Reader, instansi: str, unit_kerja: str | None) -> str |
     return f"credential {reader.key!r} reads only {_within(binding)}, not the summaries of {_unit(instansi, unit_kerja)}"
 
 
+def nation_refusal(reader: Reader) -> str | None:
+    """Why `reader` may not read the national summary; None when it may: a reader of every report
+    (bound to nobody, with `reports`, `audit` or `all`)."""
+    if (why := scope_refusal(reader)) is not None:
+        return why
+    if reader.binding is None:
+        return None
+    return f"credential {reader.key!r} reads only {_within(reader.binding)}, not the national summary"
+
+
 def pending_refusal(reader: Reader, nip: str) -> str | None:
     """Why `reader` may not read the claims waiting for `nip`'s decision; None when it may: the
     person's own credential, or a reader bound to nobody."""

@@ -256,20 +256,40 @@ class Compliance:
 
 def compliance(totals: Sequence[JpTotal]) -> Compliance:
     in_scope = [t for t in totals if t.target_met is not None]
-    met = sum(1 for t in in_scope if t.target_met)
-    share = (Decimal(met) / Decimal(len(in_scope))).quantize(Decimal("0.0001")) if in_scope else None
-    return Compliance(len(totals), len(in_scope), met, share)
+    return compliance_of(len(totals), len(in_scope), sum(1 for t in in_scope if t.target_met))
+
+
+def compliance_of(pegawai: int, in_scope: int, met: int) -> Compliance:
+    share = (Decimal(met) / Decimal(in_scope)).quantize(Decimal("0.0001")) if in_scope else None
+    return Compliance(pegawai, in_scope, met, share)
+
+
+# The JP distribution of a summary: how many pegawai counted JP in each band. A reporting
+# convention, not a regulated figure: neither the brief nor the national default policy has bands,
+# and a policy version may not invent values (schemas/policy/build_national_default.py), so the
+# lower edges are this rule's constant. 0 is its own band; a band runs to the next edge, so
+# 0.5 JP is in 1-9.
+JP_BANDS: tuple[tuple[str, Decimal], ...] = (
+    ("1-9", ZERO), ("10-19", Decimal(10)), ("20-39", Decimal(20)), ("40+", Decimal(40)))
+
+
+def jp_band(jp: Decimal) -> str:
+    """The band of JP_BANDS a pegawai's counted JP falls in."""
+    if jp <= ZERO:
+        return "0"
+    return [name for name, low in JP_BANDS if jp >= low][-1]
 
 
 @dataclass(frozen=True)
 class Summary:
-    """A roll-up (an instansi, or one unit kerja of it) for a year (brief 7.2, R-REP-01/02).
+    """A roll-up (the nation, an instansi, or one unit kerja of it) for a year (brief 7.2, R-REP-01/02).
 
     Compliance counts each pegawai where they are on the last day of the period; JP goes to the
     unit kerja (and instansi) the pegawai belonged to on each activity date, so a pegawai who
-    moved adds their earlier JP to the old unit."""
+    moved adds their earlier JP to the old unit. The nation (instansi None) counts everyone on the
+    roster then, and the JP credited to any instansi."""
 
-    instansi: str
+    instansi: str | None
     unit_kerja: str | None
     pegawai: int
     in_scope: int
@@ -283,24 +303,45 @@ class Summary:
     by_jenis_jabatan: Mapping[str, Compliance] = field(default_factory=dict)
     jp_by_form: Mapping[str, Decimal] = field(default_factory=dict)
     jp_by_competency: Mapping[str, Decimal] = field(default_factory=dict)
+    jp_by_month: Mapping[str, Decimal] = field(default_factory=dict)  # "YYYY-MM" of the activity date
+    jp_distribution: Mapping[str, int] = field(default_factory=dict)  # JP_BANDS: pegawai per band of their JP
+    pending_claims: int = 0
+    pending_since: date | None = None  # the earliest activity date of a pending claim
 
 
-def summarize(instansi: str, unit_kerja: str | None, members: Sequence[JpTotal], credited: Sequence[JpTotal] = (),
-              *, jenis_jabatan: Mapping[str, str | None] | None = None, denominator: str = "") -> Summary:
+def credited_to(line: Line, instansi: str | None, unit_kerja: str | None) -> bool:
+    """Whether a line's JP goes to this roll-up: its activity date found the pegawai there."""
+    if instansi is None:
+        return line.instansi is not None
+    return line.instansi == instansi and unit_kerja in (None, line.unit_kerja)
+
+
+def summarize(instansi: str | None, unit_kerja: str | None, members: Sequence[JpTotal],
+              credited: Sequence[JpTotal] = (), *, jenis_jabatan: Mapping[str, str | None] | None = None,
+              denominator: str = "") -> Summary:
     """The roll-up of `members` (the pegawai in the instansi or unit on the period's last day),
     with the JP of every line of `credited` (members and anyone who was there during the year)
     whose activity date found the pegawai in this instansi (and unit kerja). `jenis_jabatan`
-    maps a member's nip to their kind of position at year end; `denominator` says who is in scope."""
+    maps a member's nip to their kind of position at year end; `denominator` says who is in scope.
+    The stored roll-ups (projections/rules/tallies.py) are sums that give exactly this."""
     whole = compliance(members)
     lines = [line for t in {t.nip: t for t in (*members, *credited)}.values() for line in t.lines
-             if line.instansi == instansi and unit_kerja in (None, line.unit_kerja)]
+             if credited_to(line, instansi, unit_kerja)]
     counted = [line for line in lines if line.status == "counted"]
+    pending = [line for line in lines if line.status == "pending"]
     by_form: dict[str, Decimal] = {}
     by_competency: dict[str, Decimal] = {}
+    by_month: dict[str, Decimal] = {}
     for line in counted:
         by_form[line.form_code] = by_form.get(line.form_code, ZERO) + line.jp_counted
+        month = line.activity_date.isoformat()[:7]
+        by_month[month] = by_month.get(month, ZERO) + line.jp_counted
         for code in line.competencies:
             by_competency[code] = by_competency.get(code, ZERO) + line.jp_counted
+    bands: dict[str, int] = {}
+    for item in members:
+        band = jp_band(item.jp_counted)
+        bands[band] = bands.get(band, 0) + 1
 
     def grouped(key: Callable[[JpTotal], str | None]) -> dict[str, Compliance]:
         groups: dict[str, list[JpTotal]] = {}
@@ -311,7 +352,9 @@ def summarize(instansi: str, unit_kerja: str | None, members: Sequence[JpTotal],
     kinds = jenis_jabatan or {}
     return Summary(instansi, unit_kerja, whole.pegawai, whole.in_scope, whole.target_met, whole.share_met,
                    sum((line.jp_counted for line in counted), ZERO),
-                   sum((line.jp or ZERO for line in lines if line.status == "pending"), ZERO),
+                   sum((line.jp or ZERO for line in pending), ZERO),
                    tuple(sorted({v for t in members for v in t.policy_versions})), denominator,
                    grouped(lambda t: t.status), grouped(lambda t: kinds.get(t.nip)),
-                   dict(sorted(by_form.items())), dict(sorted(by_competency.items())))
+                   dict(sorted(by_form.items())), dict(sorted(by_competency.items())),
+                   dict(sorted(by_month.items())), dict(sorted(bands.items())), len(pending),
+                   min((line.activity_date for line in pending), default=None))

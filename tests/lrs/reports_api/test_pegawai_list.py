@@ -36,7 +36,7 @@ def test_rows_and_page(client: FlaskClient, staff: Engine, auth: dict[str, str])
                                 "target_jp": 20, "target_met": True, "unit_kerja": "Inspektorat", "status": "PNS",
                                 "pending": False, "computed": False}]
     assert {k: body[k] for k in ("instansi", "unit_kerja", "year", "pending", "computed")} == {
-        "instansi": "KEMENKEU", "unit_kerja": None, "year": 2026, "pending": 0, "computed": 1}
+        "instansi": "KEMENKEU", "unit_kerja": None, "year": 2026, "pending": 0, "computed": 0}
     with staff.connect() as conn:
         head = conn.execute(text("SELECT max(seq) FROM events")).scalar_one()
     assert body["current_as_of"] == head and body["more"].startswith(f"{BASE}/pegawai?")

@@ -5,7 +5,9 @@ from datetime import date
 
 import pytest
 
-from projections.rules.access import Reader, pegawai_refusal, pending_refusal, rows_during, unit_refusal
+from projections.rules.access import (
+    Reader, nation_refusal, pegawai_refusal, pending_refusal, rows_during, unit_refusal,
+)
 from projections.rules.facts import Binding, RosterEntry
 
 A, B, C, D = "199001012020121001", "199202022020122002", "198503032010011003", "197001012000031004"
@@ -93,3 +95,11 @@ def test_the_unit_pengelola_reads_its_instansi_or_unit_only() -> None:
     assert unit_refusal(unit, "KEMENKEU", "Inspektorat") is None
     assert unit_refusal(unit, "KEMENKEU", None) is not None
     assert pegawai_refusal(unit, A, 2026, YEAR_2026) is None and pegawai_refusal(unit, A, 2025, [HISTORY_A[0]])
+
+
+def test_only_a_reader_bound_to_nobody_reads_the_national_summary() -> None:
+    for scopes in (("reports",), ("all",), ("audit",)):
+        assert nation_refusal(reader(*scopes)) is None
+    assert nation_refusal(reader("statements/write")) == "credential 'k' lacks the scope 'reports'"
+    for bound in (reader("reports", role="unit_pengelola", instansi="KEMENKEU"), reader("all", nip=A)):
+        assert (nation_refusal(bound) or "").endswith("not the national summary")
