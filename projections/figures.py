@@ -22,9 +22,10 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Connection, Engine
 
-from lrs.store import figure_rows, read_models
+from lrs.store import claim_figure_rows, figure_rows, read_models
 from lrs.store.figure_rows import Key
-from projections.loading import load
+from projections import claim_figures
+from projections.loading import Loaded, load
 from projections.rules.jp import JpTotal, total
 from projections.rules.policy import PolicySet
 
@@ -55,12 +56,18 @@ def queue(conn: Connection, changes: Sequence[Change], seq: int) -> int:
                 keys.add(row["key"])
             elif name == "policies":
                 touched.policy(row["instansi"])
+            elif name == "standards":
+                touched.standard(row)
+            elif name in ("assessments", "plans"):
+                touched.competency([row], name[:-1])
     targets = figure_rows.decision_targets(conn, ids=sorted(voided))
     touched.claims(figure_rows.claims_by_ids(conn, sorted(claim_ids | targets | voided)), "decision or void")
+    touched.competency(claim_figure_rows.assessments_or_plans(conn, ids=sorted(voided)), "void")
     if keys:
         targets = figure_rows.decision_targets(conn, authority_keys=sorted(keys))
         touched.claims(figure_rows.claims_by_ids(conn, sorted(targets)), "credential")
         touched.claims(figure_rows.claims_posted_by(conn, sorted(keys)), "credential")
+        touched.competency(claim_figure_rows.assessments_or_plans(conn, authority_keys=sorted(keys)), "credential")
     touched.finish()
     figure_rows.enqueue(conn, touched.keys, seq)
     return len(touched.keys)
@@ -91,6 +98,31 @@ class _Touched:
             for person in figure_rows.roster_people(self.conn, mboxes=sorted(by_mbox)):
                 for year in by_mbox[person["mbox"]]:
                     self._add(person["nip"], year, reason)
+
+    def _from(self, nip: str, reason: str, since: int | None) -> None:
+        """Touch every year of the pegawai from `since` (None: all)."""
+        found, earlier = self.everyone.get(nip, (reason, since))
+        self.everyone[nip] = (found, None if earlier is None or since is None else min(earlier, since))
+
+    def competency(self, rows: Iterable[Row], reason: str) -> None:
+        """Assessments (each counts in the profiles of its period and after; a day earlier in the
+        policy's timezone at most) and plans (their plan year), by owner."""
+        owned: list[tuple[str | None, str | None, Row]] = [(r["account"], r["mbox"], r) for r in rows]
+        mboxes = sorted({m for a, m, _ in owned if a is None and m})
+        people: dict[str, list[str]] = defaultdict(list)
+        for person in figure_rows.roster_people(self.conn, mboxes=mboxes) if mboxes else []:
+            people[person["mbox"]].append(person["nip"])
+        for account, mbox, row in owned:
+            for nip in [account] if account is not None else people.get(mbox or "", []):
+                if "plan_year" in row:
+                    self._add(nip, int(row["plan_year"]), reason)
+                else:
+                    self._from(nip, reason, self._year(row["assessed_at"][:10]) - 1)
+
+    def standard(self, row: Row) -> None:
+        """The pegawai who ever held the standard's jabatan (in its instansi), from its year."""
+        for nip in claim_figure_rows.nips_with_jabatan(self.conn, row["jabatan"], row["instansi"] or None):
+            self._from(nip, "standard", self._year(row["effective_from"]))
 
     def roster(self, row: Row) -> None:
         since = None if row["mbox"] else self._year(row["effective_from"])
@@ -130,9 +162,10 @@ class _Touched:
         return {k for k in found if k[0] in self.everyone}
 
 
-def compute(conn: Connection, keys: Sequence[Key]) -> tuple[list[JpTotal], list[Key]]:
+def compute(conn: Connection, keys: Sequence[Key], *, loaded_into: dict[Key, Loaded] | None = None,
+            ) -> tuple[list[JpTotal], list[Key]]:
     """total() of these keys, as lrs/read/jp.py pegawai_jp computes one, and the keys of pegawai
-    the roster never named (no figure)."""
+    the roster never named (no figure). `loaded_into` receives the facts each total came from."""
     by_year: dict[int, list[str]] = defaultdict(list)
     for nip, year in keys:
         by_year[year].append(nip)
@@ -153,6 +186,8 @@ def compute(conn: Connection, keys: Sequence[Key]) -> tuple[list[JpTotal], list[
                 continue
             one = load(conn, [nip], year) if nip in shared else loaded
             totals.append(total(nip, year, one.claims[nip], one.history[nip], one.facts))
+            if loaded_into is not None:
+                loaded_into[(nip, year)] = one
     return totals, gone
 
 
@@ -169,22 +204,27 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
             if not keys:
                 return count
             seq = min(read_models.checkpoints(conn, names).values())
-            totals, gone = compute(conn, keys)
+            facts: dict[Key, Loaded] = {}
+            totals, gone = compute(conn, keys, loaded_into=facts)
             figure_rows.save_figures(conn, totals, gone, seq)
+            claim_figures.save(conn, totals, gone, facts, seq)
             figure_rows.done(conn, keys)
         count += len(keys)
 
 
 def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[Key, str]]:
     """Every stored figure that is not what total() computes now (queued ones are skipped): the key
-    and which columns differ."""
+    and which columns differ; with its claim and competency rows (projections/claim_figures.py)."""
+    for key in claim_figure_rows.keys_without_figure(conn):
+        yield key, "claim or competency rows stored without a JP figure"
     after: Key | None = None
     while True:
         page = figure_rows.stored_figures(conn, after, batch)
         if not page:
             return
         stored = {(row["nip"], int(row["year"])): row for row in page}
-        totals, gone = compute(conn, list(stored))
+        facts: dict[Key, Loaded] = {}
+        totals, gone = compute(conn, list(stored), loaded_into=facts)
         for key in gone:
             yield key, "stored, but the roster does not name the pegawai"
         for computed in totals:
@@ -195,4 +235,5 @@ def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[Key, 
             if wrong:
                 yield key, "; ".join(f"{name} stored {row[name]!r}, computed {expected[name]!r}" if name != "total"
                                      else "total (the stored JpTotal JSON) differs" for name in wrong)
+        yield from claim_figures.differences(conn, totals, gone, facts)
         after = page[-1]["nip"], int(page[-1]["year"])

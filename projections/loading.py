@@ -10,8 +10,9 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import Connection
 
 from lrs.store import read_models
-from projections.rules.facts import Binding, Claim, Decision, RosterEntry
-from projections.rules.jp import Facts
+from projections.rules.competency import CompetencyProfile, profile
+from projections.rules.facts import Assessment, Binding, Claim, Decision, Planned, RosterEntry, Standard, entry_on
+from projections.rules.jp import Facts, JpTotal
 from projections.rules.policy import PolicySet
 
 
@@ -60,3 +61,38 @@ def load(conn: Connection, nips: Sequence[str], year: int, *, claims_for: Sequen
                   {r["key"]: Binding.of(r) for r in read_models.binding_rows(conn)},
                   read_models.nips_of_mboxes(conn, decider_mboxes) if iris.match_mbox else {})
     return Loaded(facts, history, claims, by_mbox, home_pages)
+
+
+@dataclass(frozen=True)
+class CompetencyFacts:
+    """What competency profiles need besides the JP facts: assessments and plans by owner, and the
+    standards of every jabatan the loaded pegawai held."""
+
+    assessments: dict[str, list[Assessment]]
+    plans: dict[str, list[Planned]]
+    standards: list[Standard]
+
+
+def competency_facts(conn: Connection, loaded: Loaded, nips: Sequence[str]) -> CompetencyFacts:
+    mboxes = sorted(loaded.by_mbox)
+    assessments: dict[str, list[Assessment]] = defaultdict(list)
+    for row in read_models.assessments_of(conn, list(nips), mboxes):
+        if (nip := loaded.owner(row)) is not None:
+            assessments[nip].append(Assessment.of(row))
+    plans: dict[str, list[Planned]] = defaultdict(list)
+    for row in read_models.plans_of(conn, list(nips), mboxes):
+        if (nip := loaded.owner(row)) is not None:
+            plans[nip].append(Planned.of(row))
+    jabatans = sorted({e.jabatan for entries in loaded.history.values() for e in entries})
+    return CompetencyFacts(assessments, plans, [Standard.of(r) for r in read_models.standards_for(conn, jabatans)])
+
+
+def competency_profile(nip: str, year: int, loaded: Loaded, facts: CompetencyFacts, jp: JpTotal) -> CompetencyProfile:
+    """The pegawai's profile (projections/rules/competency.py) under the policy in force on the
+    period's last day, with the year's JP total `jp` computed from the same `loaded` facts."""
+    history = loaded.history[nip]
+    year_end = loaded.facts.policies.period_end(year)
+    entry = entry_on(history, year_end)
+    policy = loaded.facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
+    return profile(nip, year, history, jp, loaded.claims[nip], facts.assessments[nip], facts.standards,
+                   facts.plans[nip], policy, bindings=loaded.facts.bindings, trusted=loaded.facts.trusted)
