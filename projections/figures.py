@@ -159,6 +159,9 @@ class _Touched:
         for row in figure_rows.claims_of_people(self.conn, nips, sorted(owners)):
             year = self._year(row["activity_date"])
             found.update((nip, year) for nip in ({row["account"]} if row["account"] else owners[row["mbox"]]))
+        for row in claim_figure_rows.plans_of_people(self.conn, nips, sorted(owners)):
+            found.update((nip, int(row["plan_year"])) for nip in ({row["account"]} if row["account"]
+                                                                  else owners[row["mbox"]]))
         return {k for k in found if k[0] in self.everyone}
 
 

@@ -202,3 +202,11 @@ def nips_with_jabatan(conn: Connection, jabatan: str, instansi: str | None) -> l
     if instansi is not None:
         query = query.where(roster_entries.c.instansi == instansi)
     return sorted(conn.execute(query).scalars())
+
+
+def plans_of_people(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[dict[str, Any]]:
+    """Plans by these account names or mboxes (the actor and the plan year: enough to place them)."""
+    columns = [plans.c.account, plans.c.mbox, plans.c.plan_year]
+    return [dict(r._mapping) for column, values in ((plans.c.account, accounts), (plans.c.mbox, mboxes))
+            for where in (one_of(conn, column, list(values)) if values else [])
+            for r in conn.execute(select(*columns).where(where))]
