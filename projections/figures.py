@@ -1,4 +1,5 @@
-"""Stored figures: each pegawai's JP for a year, as projections/rules/jp.py total() computes it.
+"""Stored figures: each pegawai's JP for a year, as projections/rules/jp.py total() computes it,
+with its claims and competency profile (projections/claim_figures.py) from the same facts.
 
 The runner hands over what each batch folded; `queue` finds the pegawai-years those changes
 touch and queues them in figure_work in the batch's own transaction, so a crash loses rows and
@@ -12,8 +13,13 @@ What touches which pegawai-years (over-approximating is safe, missing one is not
 - a roster row: the pegawai's years from the row's period (all years when it names an mbox,
   which decides which mbox claims are theirs), and the claims decided by that mbox;
 - a trusted source or a credential binding: every claim posted with that key or decided by it;
-- a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one.
-A pegawai's years are those of their claims, their roster rows and their stored figures."""
+- a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one;
+- a competency standard: the years from its date of every pegawai the roster ever names in its
+  jabatan (of its instansi, for an instansi's own);
+- an assessment (or its void, or a change to the credential that posted it): its pegawai's years
+  from the one before its own (a day earlier in the policy's timezone may be another period);
+- a plan (or its void): its pegawai's plan year.
+A pegawai's years are those of their claims, plans, roster rows and stored figures."""
 from __future__ import annotations
 
 from collections import defaultdict
