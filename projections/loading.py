@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Connection
@@ -72,6 +73,13 @@ class CompetencyFacts:
     plans: dict[str, list[Planned]]
     standards: list[Standard]
 
+    @cached_property
+    def by_jabatan(self) -> dict[str, list[Standard]]:
+        found: dict[str, list[Standard]] = defaultdict(list)
+        for standard in self.standards:
+            found[standard.jabatan].append(standard)
+        return found
+
 
 def competency_facts(conn: Connection, loaded: Loaded, nips: Sequence[str]) -> CompetencyFacts:
     mboxes = sorted(loaded.by_mbox)
@@ -94,5 +102,8 @@ def competency_profile(nip: str, year: int, loaded: Loaded, facts: CompetencyFac
     year_end = loaded.facts.policies.period_end(year)
     entry = entry_on(history, year_end)
     policy = loaded.facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
-    return profile(nip, year, history, jp, loaded.claims[nip], facts.assessments[nip], facts.standards,
+    # Only the standards of the jabatans the pegawai held: the rule reads no other, and scanning
+    # every jabatan's standards for each pegawai of an instansi is most of a refresh's time.
+    standards = [s for jabatan in sorted({e.jabatan for e in history}) for s in facts.by_jabatan.get(jabatan, ())]
+    return profile(nip, year, history, jp, loaded.claims[nip], facts.assessments[nip], standards,
                    facts.plans[nip], policy, bindings=loaded.facts.bindings, trusted=loaded.facts.trusted)
