@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Connection, Engine
 
@@ -64,12 +64,12 @@ def _open_claims(conn: Connection, learners: Sequence[str], year: int, stored: b
         return loaded, _computed(loaded, dict.fromkeys(learners))
     loaded = load(conn, learners, year, claims_for=[])
     current = claim_figure_rows.current_keys(conn, learners)
-    missing: dict[str, set[int] | None] = {}
+    missing: dict[str, set[int]] = {}
     for row in read_models.claims_of(conn, list(learners), sorted(loaded.by_mbox)):
         nip = loaded.owner(row)
-        day = date.fromisoformat(row["activity_date"])
-        if nip is not None and not row["voided"] and (key := (nip, loaded.facts.policies.period_of(day))) not in current:
-            missing.setdefault(nip, set()).add(key[1])  # type: ignore[union-attr]
+        year_of = loaded.facts.policies.period_of(date.fromisoformat(row["activity_date"]))
+        if nip is not None and not row["voided"] and (nip, year_of) not in current:
+            missing.setdefault(nip, set()).add(year_of)
     found = claim_figure_rows.waiting(conn, learners)
     if missing:
         loaded = load(conn, learners, year, claims_for=sorted(missing))
@@ -77,7 +77,7 @@ def _open_claims(conn: Connection, learners: Sequence[str], year: int, stored: b
     return loaded, found
 
 
-def _computed(loaded: Loaded, years: dict[str, set[int] | None]) -> list[Open]:
+def _computed(loaded: Loaded, years: Mapping[str, set[int] | None]) -> list[Open]:
     """The claims waiting for a decision of these learners in these years (None: every year of a claim)."""
     found: list[Open] = []
     for learner, wanted in years.items():
