@@ -1,9 +1,10 @@
-"""Property: for random histories (claims, decisions by the right people and others, voids of
-claims, decisions and assessments, roster rows and moves, national versions and instansi
-overlays effective before the statements they govern, competency standards, assessments and
-plans) arriving in any order, after every arrival each stored figure (JP, claim rows, competency
-rows) is what the rules compute from the facts and none waits; at the end the reads from storage
-equal an as-of replay at the head, and a full rebuild stores exactly the same rows.
+"""Property: for random histories (claims and assessments by account or by an mbox, decisions by
+the right people and others, voids of claims, decisions and assessments, roster rows and moves
+naming the mbox or not, national versions and instansi overlays effective before the statements
+they govern, competency standards and plans) arriving in any order, after every arrival each
+stored figure (JP, claim rows, competency rows) is what the rules compute from the facts and none
+waits; at the end the reads from storage equal an as-of replay at the head, and a full rebuild
+stores exactly the same rows.
 
 Examples: 25 on SQLite, 6 on PostgreSQL; LRS_PROPERTY_EXAMPLES=<n> runs n on each."""
 from __future__ import annotations
@@ -48,11 +49,14 @@ YEARS = (2025, 2026)
 FORMS = ("KL_TEKNIS", "NK_ELEARNING", "NK_MENTORING", "NK_DETASERING")
 DAYS = ("2025-06-01T10:00:00+07:00", "2025-12-31T23:30:00+07:00", "2026-01-01T00:30:00+07:00",
         "2026-08-17T09:00:00+07:00")
+MBOX = "mailto:pegawai@example.go.id"
 TODAY = date(2026, 9, 1)  # the inbox's day: the same for the stored and the replayed reads
 STORED = ("jp_figures", "claim_figures", "competency_profiles", "competency_figures")
 
+# An actor is a nip's SIASN account, or an mbox that a roster row may name (then or later).
+ACTORS = (NIP_A, NIP_B, MBOX)
 claim_op = st.tuples(
-    st.just("claim"), st.sampled_from(FORMS), st.sampled_from(NIPS), st.sampled_from([None, 2, 4.5, 16]),
+    st.just("claim"), st.sampled_from(FORMS), st.sampled_from(ACTORS), st.sampled_from([None, 2, 4.5, 16]),
     st.sampled_from(["PT45M", "PT3H"]), st.sampled_from(DAYS), st.booleans(), st.booleans(),
 )
 # A decision or a void names a statement by its place among the history's statements (drawn
@@ -62,19 +66,20 @@ decide_op = st.tuples(st.just("decide"), st.sampled_from(["approved", "rejected"
 void_op = st.tuples(st.just("void"), st.integers(0, 30))
 move_op = st.tuples(st.just("roster"), st.sampled_from(NIPS), st.sampled_from(["Biro SDM", "Inspektorat"]),
                     st.sampled_from(["KEMENKEU", "KEMENDAGRI"]), st.sampled_from(["Analis", "Pranata"]),
-                    st.sampled_from(["2025-07-01", "2026-03-01"]), st.sampled_from(["PNS", "PPPK"]))
+                    st.sampled_from(["2025-07-01", "2026-03-01"]), st.sampled_from(["PNS", "PPPK"]),
+                    st.sampled_from([None, MBOX]))
 national_op = st.tuples(st.just("national"), st.sampled_from([15, 20]), st.sampled_from(["2025-01-01", "2026-01-01"]))
 overlay_op = st.tuples(st.just("overlay"), st.sampled_from(["KEMENKEU", "KEMENDAGRI"]), st.sampled_from([20, 30]),
                        st.sampled_from(["2025-01-01", "2026-01-01"]), st.sampled_from([None, 5]))
 standard_op = st.tuples(st.just("standard"), st.sampled_from(["Analis", "Pranata"]), st.sampled_from(["INT", "TK.A"]),
                         st.integers(1, 5), st.sampled_from(["2025-01-01", "2026-06-01"]),
                         st.sampled_from(["", "KEMENKEU"]))
-assess_op = st.tuples(st.just("assess"), st.sampled_from(["INT", "TK.A"]), st.integers(1, 5), st.sampled_from(NIPS),
+assess_op = st.tuples(st.just("assess"), st.sampled_from(["INT", "TK.A"]), st.integers(1, 5), st.sampled_from(ACTORS),
                       st.sampled_from(DAYS), st.sampled_from(["asesor", "asesor-dagri", "phone"]))
 plan_op = st.tuples(st.just("plan"), st.sampled_from(NIPS), st.sampled_from([2025, 2026]), st.sampled_from([None, 4]))
 trust_op = st.just(("trust",))
-BASE = [("roster", NIP_A, "Biro SDM", "KEMENKEU", "Analis", "2020-01-01", "PNS"),
-        ("roster", NIP_B, "Biro SDM", "KEMENKEU", "Analis", "2020-01-01", "PNS")]
+BASE = [("roster", NIP_A, "Biro SDM", "KEMENKEU", "Analis", "2020-01-01", "PNS", None),
+        ("roster", NIP_B, "Biro SDM", "KEMENKEU", "Analis", "2020-01-01", "PNS", None)]
 
 
 @st.composite
@@ -103,9 +108,9 @@ DECIDERS = {"atasan": (default_authority("atasan"), NIP_C), "colleague": (defaul
 def _apply(engine: Engine, statement_id: str, op: tuple[Any, ...], versions: list[int]) -> None:
     kind = op[0]
     if kind == "claim":
-        _, form, nip, jp, duration, day, trusted, competency = op
-        statement = claim(form, nip=nip, jp=jp, duration=duration, timestamp=day, statement_id=statement_id,
-                          activity="https://lms.example.go.id/c/1")
+        _, form, actor, jp, duration, day, trusted, competency = op
+        statement = claim(form, nip=actor, jp=jp, duration=duration, timestamp=day, statement_id=statement_id,
+                          activity="https://lms.example.go.id/c/1", mbox=actor if actor == MBOX else None)
         if competency:
             statement["object"]["definition"] = {"extensions": {"https://jejak.example/xapi/ext/competency-codes":
                                                                 ["TK.A"]}}
@@ -121,9 +126,9 @@ def _apply(engine: Engine, statement_id: str, op: tuple[Any, ...], versions: lis
         statement["id"] = statement_id
         record_statements(engine, [statement], authority=LMS)
     elif kind == "roster":
-        _, nip, unit, instansi, jabatan, since, status = op
+        _, nip, unit, instansi, jabatan, since, status, mbox = op
         record_roster(engine, [roster_row(nip, unit_kerja=unit, instansi=instansi, jabatan=jabatan,
-                                          effective_from=since, status=status,
+                                          effective_from=since, status=status, mbox=mbox,
                                           atasan_nip=NIP_C if unit == "Biro SDM" else None)])
     elif kind == "national":
         _, value, since = op
@@ -147,9 +152,11 @@ def _apply(engine: Engine, statement_id: str, op: tuple[Any, ...], versions: lis
                                    "jenis": "manajerial" if code == "INT" else "teknis", "level": level,
                                    "effective_from": since}])
     elif kind == "assess":
-        _, code, level, nip, day, key = op
-        statement = assessment(code, level, nip, timestamp=day)
+        _, code, level, actor, day, key = op
+        statement = assessment(code, level, actor, timestamp=day)
         statement["id"] = statement_id
+        if actor == MBOX:
+            statement["actor"] = {"objectType": "Agent", "mbox": MBOX}
         record_statements(engine, [statement], authority=default_authority(key))
     elif kind == "plan":
         _, nip, year, jp = op
