@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Engine
 from lrs.store import claim_figure_rows, figure_rows, read_models
 from lrs.store.figure_rows import Key
 from projections import claim_figures
-from projections.loading import Loaded, load
+from projections.loading import Loaded, alone, load
 from projections.rules.jp import JpTotal, total
 from projections.rules.policy import PolicySet
 
@@ -182,18 +182,11 @@ def compute(conn: Connection, keys: Sequence[Key], *, loaded_into: dict[Key, Loa
     gone: list[Key] = []
     for year, nips in sorted(by_year.items()):
         loaded = load(conn, nips, year)
-        # An mbox two loaded pegawai share gives its claims to one of them; alone, each has them.
-        holders: dict[str, set[str]] = defaultdict(set)
-        for nip, entries in loaded.history.items():
-            for entry in entries:
-                if entry.mbox:
-                    holders[entry.mbox].add(nip)
-        shared = {nip for group in holders.values() if len(group) > 1 for nip in group}
         for nip in nips:
             if nip not in loaded.history:
                 gone.append((nip, year))
                 continue
-            one = load(conn, [nip], year) if nip in shared else loaded
+            one = alone(conn, loaded, nip, year)  # an mbox two loaded pegawai share: each has its claims
             totals.append(total(nip, year, one.claims[nip], one.history[nip], one.facts))
             if loaded_into is not None:
                 loaded_into[(nip, year)] = one

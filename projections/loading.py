@@ -28,6 +28,30 @@ class Loaded:
     def owner(self, row: Mapping[str, Any]) -> str | None:
         return owner_of(row, self.history, self.by_mbox, self.home_pages)
 
+    @cached_property
+    def holders(self) -> dict[str, frozenset[str]]:
+        """mbox -> every loaded pegawai whose roster names it (when the policy matches mboxes)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for nip, entries in self.history.items():
+            for entry in entries:
+                if entry.mbox and entry.mbox in self.by_mbox:
+                    found[entry.mbox].add(nip)
+        return {mbox: frozenset(nips) for mbox, nips in found.items()}
+
+    @cached_property
+    def sharing(self) -> frozenset[str]:
+        """The loaded pegawai who share an mbox with another loaded one: loaded together, its
+        claims go to one of them; each one's figures are computed from their facts loaded
+        alone (`alone`), where each has them, as the stored figures are."""
+        return frozenset(nip for group in self.holders.values() if len(group) > 1 for nip in group)
+
+    def owners(self, row: Mapping[str, Any]) -> frozenset[str]:
+        """Every loaded pegawai a fact row belongs to when each is loaded alone."""
+        if row["account"] is None and row["mbox"] in self.holders:
+            return self.holders[row["mbox"]]
+        nip = self.owner(row)
+        return frozenset() if nip is None else frozenset([nip])
+
 
 def owner_of(row: Mapping[str, Any], history: Mapping[str, Any], by_mbox: Mapping[str, str],
              home_pages: frozenset[str]) -> str | None:
@@ -62,6 +86,12 @@ def load(conn: Connection, nips: Sequence[str], year: int, *, claims_for: Sequen
                   {r["key"]: Binding.of(r) for r in read_models.binding_rows(conn)},
                   read_models.nips_of_mboxes(conn, decider_mboxes) if iris.match_mbox else {})
     return Loaded(facts, history, claims, by_mbox, home_pages)
+
+
+def alone(conn: Connection, loaded: Loaded, nip: str, year: int) -> Loaded:
+    """The facts a pegawai's figures are computed from: `loaded`, or their own when they share an
+    mbox with another loaded pegawai (Loaded.sharing)."""
+    return load(conn, [nip], year) if nip in loaded.sharing else loaded
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from lrs.read import access
 from lrs.read.credentials import Credential
 from lrs.read.facts import Loaded, facts_at, load
 from lrs.store import claim_figure_rows, read_models
-from projections.loading import competency_facts, competency_profile
+from projections.loading import alone, competency_facts, competency_profile
 from projections.replays import Replays
 from projections.rules.competency import CompetencyProfile, GapCount, gap_counts
 from projections.rules.jp import total
@@ -26,9 +26,14 @@ from projections.rules.jp import total
 def _profiles(conn: Connection, nips: Sequence[str], year: int) -> tuple[Loaded, list[CompetencyProfile]]:
     loaded = load(conn, nips, year)
     extra = competency_facts(conn, loaded, nips)
-    found = [competency_profile(nip, year, loaded, extra, total(nip, year, loaded.claims[nip], loaded.history[nip],
-                                                                loaded.facts))
-             for nip in nips if nip in loaded.history]
+    found = []
+    for nip in nips:
+        if nip not in loaded.history:
+            continue
+        one = alone(conn, loaded, nip, year)
+        facts = extra if one is loaded else competency_facts(conn, one, [nip])
+        jp = total(nip, year, one.claims[nip], one.history[nip], one.facts)
+        found.append(competency_profile(nip, year, one, facts, jp))
     return loaded, found
 
 

@@ -18,6 +18,7 @@ from lrs.read.facts import Loaded, facts_at, load
 from lrs.read.values import to_json
 from lrs.store import claim_figure_rows, read_models
 from lrs.vocabulary import VERIFIER
+from projections.loading import alone
 from projections.replays import Replays
 from projections.rules.claim_states import year_lines
 from projections.rules.facts import Binding, entry_on
@@ -61,31 +62,33 @@ def _open_claims(conn: Connection, learners: Sequence[str], year: int, stored: b
     others (or for all when not `stored`)."""
     if not stored:
         loaded = load(conn, learners, year)
-        return loaded, _computed(loaded, dict.fromkeys(learners))
+        return loaded, _computed(conn, loaded, dict.fromkeys(learners), year)
     loaded = load(conn, learners, year, claims_for=[])
     current = claim_figure_rows.current_keys(conn, learners)
     missing: dict[str, set[int]] = {}
     for row in read_models.claims_of(conn, list(learners), sorted(loaded.by_mbox)):
-        nip = loaded.owner(row)
         year_of = loaded.facts.policies.period_of(date.fromisoformat(row["activity_date"]))
-        if nip is not None and not row["voided"] and (nip, year_of) not in current:
-            missing.setdefault(nip, set()).add(year_of)
+        for nip in () if row["voided"] else loaded.owners(row):
+            if (nip, year_of) not in current:
+                missing.setdefault(nip, set()).add(year_of)
     found = claim_figure_rows.waiting(conn, learners)
     if missing:
         loaded = load(conn, learners, year, claims_for=sorted(missing))
-        found += _computed(loaded, missing)
+        found += _computed(conn, loaded, missing, year)
     return loaded, found
 
 
-def _computed(loaded: Loaded, years: Mapping[str, set[int] | None]) -> list[Open]:
-    """The claims waiting for a decision of these learners in these years (None: every year of a claim)."""
+def _computed(conn: Connection, loaded: Loaded, years: Mapping[str, set[int] | None], year: int) -> list[Open]:
+    """The claims waiting for a decision of these learners in these years (None: every year of a
+    claim), each judged from the facts their figures are computed from (projections/loading.py alone)."""
     found: list[Open] = []
     for learner, wanted in years.items():
         if learner not in loaded.history:
             continue
-        every = {loaded.facts.policies.period_of(c.activity_date) for c in loaded.claims[learner]}
+        one = alone(conn, loaded, learner, year)
+        every = {one.facts.policies.period_of(c.activity_date) for c in one.claims[learner]}
         found += [(learner, line, result.jp_by_form.get(line.form_code, ZERO))
-                  for line, result in _judged(loaded, learner, every if wanted is None else wanted & every)
+                  for line, result in _judged(one, learner, every if wanted is None else wanted & every)
                   if line.recognition in claim_figure_rows.WAITING]
     return found
 

@@ -229,3 +229,24 @@ def test_a_line_survives_its_json_exactly(staff: Engine) -> None:
         lines = claim_figure_rows.current_lines(conn, NIP_A, 2026)
     assert lines is not None and isinstance(lines[0], Line) and lines[0].decisions
     assert lines == claims_of(staff, NIP_A, 2026, as_of=_head(staff))
+
+
+def test_an_mbox_two_pegawai_share_gives_each_its_claims_stored_or_replayed(staff: Engine) -> None:
+    shared = "mailto:bersama@example.go.id"
+    record_roster(staff, [roster_row(NIP_A, atasan_nip=NIP_C, mbox=shared), roster_row(NIP_B, atasan_nip=NIP_C,
+                                                                                      mbox=shared)])
+    record_standards(staff, [{"instansi": "", "jabatan": "Analis", "kompetensi": "INT", "jenis": "manajerial",
+                              "level": 3, "effective_from": "2020-01-01"}])
+    claimed = _mentoring(staff, mbox=shared)
+    tested = assessment("INT", 2, NIP_A)
+    tested["actor"] = {"objectType": "Agent", "mbox": shared}
+    record_statements(staff, [tested], authority=ASESOR)
+    head = _head(staff)
+    inbox = pending_for(staff, NIP_C)
+    assert sorted((c.nip, c.line.statement_id) for c in inbox) == [(NIP_A, claimed), (NIP_B, claimed)]
+    assert to_json(inbox) == to_json(pending_for(staff, NIP_C, as_of=head))
+    gaps = instansi_gaps(staff, "KEMENKEU", 2026)
+    assert [(g.code, g.with_gap) for g in gaps[0].competencies] == [("INT", 2)]
+    assert to_json(gaps) == to_json(instansi_gaps(staff, "KEMENKEU", 2026, as_of=head))
+    assert to_json(unit_gaps(staff, "KEMENKEU", "Biro SDM", 2026)) == to_json(
+        unit_gaps(staff, "KEMENKEU", "Biro SDM", 2026, as_of=head))
