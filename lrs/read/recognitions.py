@@ -1,7 +1,9 @@
 """Read side of recognition: a pegawai's claims with their status and decisions, the claims
 waiting for one atasan (or delegated verifier), and those waiting for an instansi's unit
-pengelola, oldest first. Same facts and judging as the JP
-totals (lrs/read/jp.py, projections/rules/jp.py), so the lists and the totals never disagree."""
+pengelola, oldest first. Same facts and judging as the JP totals (lrs/read/jp.py,
+projections/rules/jp.py), so the lists and the totals never disagree. Without an as_of, the
+claims are the stored claim figures (projections/claim_figures.py) of the years stored and
+current, computed for the others; who may take the next step is judged at read time."""
 from __future__ import annotations
 
 from dataclasses import dataclass
