@@ -1,4 +1,5 @@
-"""Stored figures: each pegawai's JP for a year, as projections/rules/jp.py total() computes it.
+"""Stored figures: each pegawai's JP for a year, as projections/rules/jp.py total() computes it,
+with its claims and competency profile (projections/claim_figures.py) from the same facts.
 
 The runner hands over what each batch folded; `queue` finds the pegawai-years those changes
 touch and queues them in figure_work in the batch's own transaction, so a crash loses rows and
@@ -12,8 +13,13 @@ What touches which pegawai-years (over-approximating is safe, missing one is not
 - a roster row: the pegawai's years from the row's period (all years when it names an mbox,
   which decides which mbox claims are theirs), and the claims decided by that mbox;
 - a trusted source or a credential binding: every claim posted with that key or decided by it;
-- a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one.
-A pegawai's years are those of their claims, their roster rows, their stored figures and the years
+- a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one;
+- a competency standard: the years from its date of every pegawai the roster ever names in its
+  jabatan (of its instansi, for an instansi's own);
+- an assessment (or its void, or a change to the credential that posted it): its pegawai's years
+  from the one before its own (a day earlier in the policy's timezone may be another period);
+- a plan (or its void): its pegawai's plan year.
+A pegawai's years are those of their claims, plans, roster rows, stored figures and the years
 rolled up (projections/rollups.py, which refresh keeps with the figures it saves)."""
 from __future__ import annotations
 
@@ -23,10 +29,10 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Connection, Engine
 
-from lrs.store import figure_rows, read_models, rollup_rows
+from lrs.store import claim_figure_rows, figure_rows, read_models, rollup_rows
 from lrs.store.figure_rows import Key
-from projections import rollups
-from projections.loading import load
+from projections import claim_figures, rollups
+from projections.loading import Loaded, alone, load
 from projections.rules.jp import JpTotal, total
 from projections.rules.policy import PolicySet
 
@@ -57,12 +63,18 @@ def queue(conn: Connection, changes: Sequence[Change], seq: int) -> int:
                 keys.add(row["key"])
             elif name == "policies":
                 touched.policy(row["instansi"])
+            elif name == "standards":
+                touched.standard(row)
+            elif name in ("assessments", "plans"):
+                touched.competency([row], name[:-1])
     targets = figure_rows.decision_targets(conn, ids=sorted(voided))
     touched.claims(figure_rows.claims_by_ids(conn, sorted(claim_ids | targets | voided)), "decision or void")
+    touched.competency(claim_figure_rows.assessments_or_plans(conn, ids=sorted(voided)), "void")
     if keys:
         targets = figure_rows.decision_targets(conn, authority_keys=sorted(keys))
         touched.claims(figure_rows.claims_by_ids(conn, sorted(targets)), "credential")
         touched.claims(figure_rows.claims_posted_by(conn, sorted(keys)), "credential")
+        touched.competency(claim_figure_rows.assessments_or_plans(conn, authority_keys=sorted(keys)), "credential")
     touched.finish()
     figure_rows.enqueue(conn, touched.keys, seq)
     return len(touched.keys)
@@ -93,6 +105,31 @@ class _Touched:
             for person in figure_rows.roster_people(self.conn, mboxes=sorted(by_mbox)):
                 for year in by_mbox[person["mbox"]]:
                     self._add(person["nip"], year, reason)
+
+    def _from(self, nip: str, reason: str, since: int | None) -> None:
+        """Touch every year of the pegawai from `since` (None: all)."""
+        found, earlier = self.everyone.get(nip, (reason, since))
+        self.everyone[nip] = (found, None if earlier is None or since is None else min(earlier, since))
+
+    def competency(self, rows: Iterable[Row], reason: str) -> None:
+        """Assessments (each counts in the profiles of its period and after; a day earlier in the
+        policy's timezone at most) and plans (their plan year), by owner."""
+        owned: list[tuple[str | None, str | None, Row]] = [(r["account"], r["mbox"], r) for r in rows]
+        mboxes = sorted({m for a, m, _ in owned if a is None and m})
+        people: dict[str, list[str]] = defaultdict(list)
+        for person in figure_rows.roster_people(self.conn, mboxes=mboxes) if mboxes else []:
+            people[person["mbox"]].append(person["nip"])
+        for account, mbox, row in owned:
+            for nip in [account] if account is not None else people.get(mbox or "", []):
+                if "plan_year" in row:
+                    self._add(nip, int(row["plan_year"]), reason)
+                else:
+                    self._from(nip, reason, self._year(row["assessed_at"][:10]) - 1)
+
+    def standard(self, row: Row) -> None:
+        """The pegawai who ever held the standard's jabatan (in its instansi), from its year."""
+        for nip in claim_figure_rows.nips_with_jabatan(self.conn, row["jabatan"], row["instansi"] or None):
+            self._from(nip, "standard", self._year(row["effective_from"]))
 
     def roster(self, row: Row) -> None:
         since = None if row["mbox"] else self._year(row["effective_from"])
@@ -132,6 +169,9 @@ class _Touched:
         for row in figure_rows.claims_of_people(self.conn, nips, sorted(owners)):
             year = self._year(row["activity_date"])
             found.update((nip, year) for nip in ({row["account"]} if row["account"] else owners[row["mbox"]]))
+        for row in claim_figure_rows.plans_of_people(self.conn, nips, sorted(owners)):
+            found.update((nip, int(row["plan_year"])) for nip in ({row["account"]} if row["account"]
+                                                                  else owners[row["mbox"]]))
         return {k for k in found if k[0] in self.everyone}
 
 
@@ -142,9 +182,10 @@ def _first_years(keys: Iterable[Key]) -> dict[str, int]:
     return first
 
 
-def compute(conn: Connection, keys: Sequence[Key]) -> tuple[list[JpTotal], list[Key]]:
+def compute(conn: Connection, keys: Sequence[Key], *, loaded_into: dict[Key, Loaded] | None = None,
+            ) -> tuple[list[JpTotal], list[Key]]:
     """total() of these keys, as lrs/read/jp.py pegawai_jp computes one, and the keys of pegawai
-    the roster never named (no figure)."""
+    the roster never named (no figure). `loaded_into` receives the facts each total came from."""
     by_year: dict[int, list[str]] = defaultdict(list)
     for nip, year in keys:
         by_year[year].append(nip)
@@ -152,19 +193,14 @@ def compute(conn: Connection, keys: Sequence[Key]) -> tuple[list[JpTotal], list[
     gone: list[Key] = []
     for year, nips in sorted(by_year.items()):
         loaded = load(conn, nips, year)
-        # An mbox two loaded pegawai share gives its claims to one of them; alone, each has them.
-        holders: dict[str, set[str]] = defaultdict(set)
-        for nip, entries in loaded.history.items():
-            for entry in entries:
-                if entry.mbox:
-                    holders[entry.mbox].add(nip)
-        shared = {nip for group in holders.values() if len(group) > 1 for nip in group}
         for nip in nips:
             if nip not in loaded.history:
                 gone.append((nip, year))
                 continue
-            one = load(conn, [nip], year) if nip in shared else loaded
+            one = alone(conn, loaded, nip, year)  # an mbox two loaded pegawai share: each has its claims
             totals.append(total(nip, year, one.claims[nip], one.history[nip], one.facts))
+            if loaded_into is not None:
+                loaded_into[(nip, year)] = one
     return totals, gone
 
 
@@ -181,23 +217,28 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
             if not keys:
                 return count
             seq = min(read_models.checkpoints(conn, names).values())
-            totals, gone = compute(conn, keys)
+            facts: dict[Key, Loaded] = {}
+            totals, gone = compute(conn, keys, loaded_into=facts)
             figure_rows.save_figures(conn, totals, gone, seq)
             rollups.apply(conn, totals, gone, seq)
+            claim_figures.save(conn, totals, gone, facts, seq)
             figure_rows.done(conn, keys)
         count += len(keys)
 
 
 def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[Key, str]]:
     """Every stored figure that is not what total() computes now (queued ones are skipped): the key
-    and which columns differ."""
+    and which columns differ; with its claim and competency rows (projections/claim_figures.py)."""
+    for key in claim_figure_rows.keys_without_figure(conn):
+        yield key, "claim or competency rows stored without a JP figure"
     after: Key | None = None
     while True:
         page = figure_rows.stored_figures(conn, after, batch)
         if not page:
             return
         stored = {(row["nip"], int(row["year"])): row for row in page}
-        totals, gone = compute(conn, list(stored))
+        facts: dict[Key, Loaded] = {}
+        totals, gone = compute(conn, list(stored), loaded_into=facts)
         for key in gone:
             yield key, "stored, but the roster does not name the pegawai"
         for computed in totals:
@@ -208,4 +249,5 @@ def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[Key, 
             if wrong:
                 yield key, "; ".join(f"{name} stored {row[name]!r}, computed {expected[name]!r}" if name != "total"
                                      else "total (the stored JpTotal JSON) differs" for name in wrong)
+        yield from claim_figures.differences(conn, totals, gone, facts)
         after = page[-1]["nip"], int(page[-1]["year"])

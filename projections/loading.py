@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Connection
 
 from lrs.store import read_models
-from projections.rules.facts import Binding, Claim, Decision, RosterEntry
-from projections.rules.jp import Facts
+from projections.rules.competency import CompetencyProfile, profile
+from projections.rules.facts import Assessment, Binding, Claim, Decision, Planned, RosterEntry, Standard, entry_on
+from projections.rules.jp import Facts, JpTotal
 from projections.rules.policy import PolicySet
 
 
@@ -25,6 +27,30 @@ class Loaded:
 
     def owner(self, row: Mapping[str, Any]) -> str | None:
         return owner_of(row, self.history, self.by_mbox, self.home_pages)
+
+    @cached_property
+    def holders(self) -> dict[str, frozenset[str]]:
+        """mbox -> every loaded pegawai whose roster names it (when the policy matches mboxes)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for nip, entries in self.history.items():
+            for entry in entries:
+                if entry.mbox and entry.mbox in self.by_mbox:
+                    found[entry.mbox].add(nip)
+        return {mbox: frozenset(nips) for mbox, nips in found.items()}
+
+    @cached_property
+    def sharing(self) -> frozenset[str]:
+        """The loaded pegawai who share an mbox with another loaded one: loaded together, its
+        claims go to one of them; each one's figures are computed from their facts loaded
+        alone (`alone`), where each has them, as the stored figures are."""
+        return frozenset(nip for group in self.holders.values() if len(group) > 1 for nip in group)
+
+    def owners(self, row: Mapping[str, Any]) -> frozenset[str]:
+        """Every loaded pegawai a fact row belongs to when each is loaded alone."""
+        if row["account"] is None and row["mbox"] in self.holders:
+            return self.holders[row["mbox"]]
+        nip = self.owner(row)
+        return frozenset() if nip is None else frozenset([nip])
 
 
 def owner_of(row: Mapping[str, Any], history: Mapping[str, Any], by_mbox: Mapping[str, str],
@@ -60,3 +86,54 @@ def load(conn: Connection, nips: Sequence[str], year: int, *, claims_for: Sequen
                   {r["key"]: Binding.of(r) for r in read_models.binding_rows(conn)},
                   read_models.nips_of_mboxes(conn, decider_mboxes) if iris.match_mbox else {})
     return Loaded(facts, history, claims, by_mbox, home_pages)
+
+
+def alone(conn: Connection, loaded: Loaded, nip: str, year: int) -> Loaded:
+    """The facts a pegawai's figures are computed from: `loaded`, or their own when they share an
+    mbox with another loaded pegawai (Loaded.sharing)."""
+    return load(conn, [nip], year) if nip in loaded.sharing else loaded
+
+
+@dataclass(frozen=True)
+class CompetencyFacts:
+    """What competency profiles need besides the JP facts: assessments and plans by owner, and the
+    standards of every jabatan the loaded pegawai held."""
+
+    assessments: dict[str, list[Assessment]]
+    plans: dict[str, list[Planned]]
+    standards: list[Standard]
+
+    @cached_property
+    def by_jabatan(self) -> dict[str, list[Standard]]:
+        found: dict[str, list[Standard]] = defaultdict(list)
+        for standard in self.standards:
+            found[standard.jabatan].append(standard)
+        return found
+
+
+def competency_facts(conn: Connection, loaded: Loaded, nips: Sequence[str]) -> CompetencyFacts:
+    mboxes = sorted(loaded.by_mbox)
+    assessments: dict[str, list[Assessment]] = defaultdict(list)
+    for row in read_models.assessments_of(conn, list(nips), mboxes):
+        if (nip := loaded.owner(row)) is not None:
+            assessments[nip].append(Assessment.of(row))
+    plans: dict[str, list[Planned]] = defaultdict(list)
+    for row in read_models.plans_of(conn, list(nips), mboxes):
+        if (nip := loaded.owner(row)) is not None:
+            plans[nip].append(Planned.of(row))
+    jabatans = sorted({e.jabatan for entries in loaded.history.values() for e in entries})
+    return CompetencyFacts(assessments, plans, [Standard.of(r) for r in read_models.standards_for(conn, jabatans)])
+
+
+def competency_profile(nip: str, year: int, loaded: Loaded, facts: CompetencyFacts, jp: JpTotal) -> CompetencyProfile:
+    """The pegawai's profile (projections/rules/competency.py) under the policy in force on the
+    period's last day, with the year's JP total `jp` computed from the same `loaded` facts."""
+    history = loaded.history[nip]
+    year_end = loaded.facts.policies.period_end(year)
+    entry = entry_on(history, year_end)
+    policy = loaded.facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
+    # Only the standards of the jabatans the pegawai held: the rule reads no other, and scanning
+    # every jabatan's standards for each pegawai of an instansi is most of a refresh's time.
+    standards = [s for jabatan in sorted({e.jabatan for e in history}) for s in facts.by_jabatan.get(jabatan, ())]
+    return profile(nip, year, history, jp, loaded.claims[nip], facts.assessments[nip], standards,
+                   facts.plans[nip], policy, bindings=loaded.facts.bindings, trusted=loaded.facts.trusted)

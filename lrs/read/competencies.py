@@ -1,8 +1,9 @@
-"""Read side of competency profiles: a pegawai's profile for a year, and a unit's gap counts.
-Facts come from the read models (now, or as of a seq or stored time), with the credential
-bindings and trusted sources that decide which assessments count (lrs/read/facts.py loads them
-in the same snapshot); the figures from projections/rules/competency.py, with the year's JP
-lines from projections/rules/jp.py."""
+"""Read side of competency profiles: a pegawai's profile for a year, a unit's gap counts, and an
+instansi's per unit (the unit x competency heatmap). Without an as_of, each pegawai's profile is
+the stored one (projections/claim_figures.py) where it is current, else computed. Facts come from
+the read models (now, or as of a seq or stored time), with the credential bindings and trusted
+sources that decide which assessments count, in one snapshot; the figures from
+projections/rules/competency.py, with the year's JP lines from projections/rules/jp.py."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -15,10 +16,10 @@ from lrs.errors import NotFound
 from lrs.read import access
 from lrs.read.credentials import Credential
 from lrs.read.facts import Loaded, facts_at, load
-from lrs.store import read_models
+from lrs.store import claim_figure_rows, read_models
+from projections.loading import alone, competency_facts, competency_profile
 from projections.replays import Replays
-from projections.rules.competency import CompetencyProfile, GapCount, gap_counts, profile
-from projections.rules.facts import Assessment, Planned, Standard, entry_on
+from projections.rules.competency import CompetencyProfile, GapCount, gap_counts
 from projections.rules.jp import JpTotal, total
 
 
@@ -31,28 +32,16 @@ def profiles_in(conn: Connection, loaded: Loaded, nips: Sequence[str], year: int
                 totals: Mapping[str, JpTotal] | None = None) -> list[CompetencyProfile]:
     """The competency profiles of these pegawai for a year from facts already loaded in the
     caller's snapshot, with their JP totals where the caller has them (lrs/read/dashboard.py)."""
-    mboxes = sorted(loaded.by_mbox)
-    assessments: dict[str, list[Assessment]] = defaultdict(list)
-    for row in read_models.assessments_of(conn, list(nips), mboxes):
-        if (nip := loaded.owner(row)) is not None:
-            assessments[nip].append(Assessment.of(row))
-    plans: dict[str, list[Planned]] = defaultdict(list)
-    for row in read_models.plans_of(conn, list(nips), mboxes):
-        if (nip := loaded.owner(row)) is not None:
-            plans[nip].append(Planned.of(row))
-    jabatans = sorted({e.jabatan for entries in loaded.history.values() for e in entries})
-    standards = [Standard.of(r) for r in read_models.standards_for(conn, jabatans)]
+    extra = competency_facts(conn, loaded, nips)
     found = []
-    year_end = loaded.facts.policies.period_end(year)
     for nip in nips:
         if nip not in loaded.history:
             continue
-        history = loaded.history[nip]
-        entry = entry_on(history, year_end)
-        policy = loaded.facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
-        jp = (totals or {}).get(nip) or total(nip, year, loaded.claims[nip], history, loaded.facts)
-        found.append(profile(nip, year, history, jp, loaded.claims[nip], assessments[nip], standards, plans[nip],
-                             policy, bindings=loaded.facts.bindings, trusted=loaded.facts.trusted))
+        one = alone(conn, loaded, nip, year)
+        facts = extra if one is loaded else competency_facts(conn, one, [nip])
+        given = (totals or {}).get(nip) if one is loaded else None
+        jp = given or total(nip, year, one.claims[nip], one.history[nip], one.facts)
+        found.append(competency_profile(nip, year, one, facts, jp))
     return found
 
 
@@ -62,6 +51,8 @@ def pegawai_profile(engine: Engine, nip: str, year: int, as_of: str | None = Non
     NotAuthorized when `reader` (None: the operator) may not read the pegawai."""
     access.require_pegawai(engine, reader, nip, year)
     with facts_at(engine, as_of, replays) as conn:
+        if not as_of and (stored := claim_figure_rows.current_profiles(conn, [nip], year).get(nip)) is not None:
+            return stored
         _, found = _profiles(conn, [nip], year)
     if not found:
         raise NotFound(f"nip {nip} is not in the roster")
@@ -84,10 +75,50 @@ def unit_gaps(engine: Engine, instansi: str, unit_kerja: str, year: int, as_of: 
     access.require_unit(engine, reader, instansi, unit_kerja)
     with facts_at(engine, as_of, replays) as conn:
         candidates = read_models.nips_in(conn, instansi, unit_kerja)
-        loaded, found = _profiles(conn, candidates, year)
+        stored = {} if as_of else claim_figure_rows.current_profiles(conn, candidates, year)
+        loaded, found = _profiles(conn, [nip for nip in candidates if nip not in stored], year)
     day = loaded.facts.policies.period_end(year)
-    members = [p for p in found if (e := entry_on(loaded.history[p.nip], day)) is not None
-               and e.instansi == instansi and e.unit_kerja == unit_kerja]
+    # A profile names the pegawai's unit on the period's last day.
+    members = [p for p in sorted([*stored.values(), *found], key=lambda p: p.nip)
+               if p.instansi == instansi and p.unit_kerja == unit_kerja]
     if not members:
         raise NotFound(f"no pegawai in unit kerja {unit_kerja!r} of instansi {instansi!r} on {day}")
     return UnitGaps(instansi, unit_kerja, year, len(members), gap_counts(members))
+
+
+def instansi_gaps(engine: Engine, instansi: str, year: int, as_of: str | None = None, *,
+                  replays: Replays | None = None, reader: Credential | None = None) -> list[UnitGaps]:
+    """Per unit kerja of an instansi (its pegawai on the period's last day), how many pegawai have a
+    gap per competency: the unit x competency heatmap. Counted by the database from the stored
+    competency rows where they are current; the pegawai without one are computed. NotAuthorized
+    when `reader` (None: the operator) may not read the instansi."""
+    access.require_unit(engine, reader, instansi, None)
+    members: dict[str, int] = defaultdict(int)
+    tally: dict[tuple[str, str], list[int]] = {}
+    jenis: dict[str, str] = {}
+    with facts_at(engine, as_of, replays) as conn:
+        candidates = read_models.nips_in(conn, instansi, None)
+        stored = set() if as_of else {n for n, y in claim_figure_rows.current_keys(conn, candidates) if y == year}
+        if stored:
+            units, counts = claim_figure_rows.gap_counts(conn, instansi, year)
+            for unit, pegawai in units.items():
+                members[unit] += pegawai
+            for row in counts:
+                tally[(row["unit"], row["kompetensi"])] = [int(row["with_standard"]), int(row["with_gap"]),
+                                                          int(row["not_assessed"])]
+                jenis[row["kompetensi"]] = row["jenis"]
+        _, found = _profiles(conn, [nip for nip in candidates if nip not in stored], year)
+    by_unit: dict[str, list[CompetencyProfile]] = defaultdict(list)
+    for item in found:
+        if item.instansi == instansi:
+            by_unit[item.unit_kerja or ""].append(item)
+    for unit, group in by_unit.items():
+        members[unit] += len(group)
+        for count in gap_counts(group):
+            sums = tally.setdefault((unit, count.code), [0, 0, 0])
+            for i, value in enumerate((count.with_standard, count.with_gap, count.not_assessed)):
+                sums[i] += value
+            jenis.setdefault(count.code, count.jenis)
+    return [UnitGaps(instansi, unit, year, members[unit],
+                     [GapCount(code, jenis[code], *tally[(u, code)]) for u, code in sorted(tally) if u == unit])
+            for unit in sorted(members)]

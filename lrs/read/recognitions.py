@@ -1,13 +1,15 @@
 """Read side of recognition: a pegawai's claims with their status and decisions, the claims
 waiting for one atasan (or delegated verifier), and those waiting for an instansi's unit
-pengelola, oldest first. Same facts and judging as the JP
-totals (lrs/read/jp.py, projections/rules/jp.py), so the lists and the totals never disagree."""
+pengelola, oldest first. Same facts and judging as the JP totals (lrs/read/jp.py,
+projections/rules/jp.py), so the lists and the totals never disagree. Without an as_of, the
+claims are the stored claim figures (projections/claim_figures.py) of the years stored and
+current, computed for the others; who may take the next step is judged at read time."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Connection, Engine
 
@@ -16,13 +18,15 @@ from lrs.read import access
 from lrs.read.credentials import Credential
 from lrs.read.facts import Loaded, facts_at, load
 from lrs.read.values import to_json
-from lrs.store import read_models
+from lrs.store import claim_figure_rows, read_models
 from lrs.vocabulary import VERIFIER
+from projections.loading import alone
 from projections.replays import Replays
-from projections.rules.facts import Binding, Decision, entry_on
+from projections.rules.claim_states import year_lines
+from projections.rules.facts import Binding, entry_on
 from projections.rules.jp import ZERO, JpTotal, Line, learner_on, total
 from projections.rules.policy import PolicySet
-from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA, Ruling, may_decide
+from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA, may_decide
 
 
 @dataclass(frozen=True)
@@ -51,31 +55,65 @@ def _judged(loaded: Loaded, nip: str, years: set[int]) -> list[tuple[Line, JpTot
     return found
 
 
-def _lines(loaded: Loaded, nip: str, years: set[int]) -> list[Line]:
-    return [line for line, _ in _judged(loaded, nip, years)]
+Open = tuple[str, Line, Decimal]  # a learner, a line waiting for a step, the JP of its form counted in its year
 
 
-def _waiting(loaded: Loaded, learners: Sequence[str], today: date, nip: str | None,
+def _open_claims(conn: Connection, learners: Sequence[str], year: int, stored: bool) -> tuple[Loaded, list[Open]]:
+    """The facts of `learners` and their claims waiting for a decision: from the stored claim
+    figures (projections/claim_figures.py) for the years stored and current, computed for the
+    others (or for all when not `stored`)."""
+    if not stored:
+        loaded = load(conn, learners, year)
+        return loaded, _computed(conn, loaded, dict.fromkeys(learners), year)
+    loaded = load(conn, learners, year, claims_for=[])
+    current = claim_figure_rows.current_keys(conn, learners)
+    missing: dict[str, set[int]] = {}
+    for row in read_models.claims_of(conn, list(learners), sorted(loaded.by_mbox)):
+        year_of = loaded.facts.policies.period_of(date.fromisoformat(row["activity_date"]))
+        for nip in () if row["voided"] else loaded.owners(row):
+            if (nip, year_of) not in current:
+                missing.setdefault(nip, set()).add(year_of)
+    found = claim_figure_rows.waiting(conn, learners)
+    if missing:
+        loaded = load(conn, learners, year, claims_for=sorted(missing))
+        found += _computed(conn, loaded, missing, year)
+    return loaded, found
+
+
+def _computed(conn: Connection, loaded: Loaded, years: Mapping[str, set[int] | None], year: int) -> list[Open]:
+    """The claims waiting for a decision of these learners in these years (None: every year of a
+    claim), each judged from the facts their figures are computed from (projections/loading.py alone)."""
+    found: list[Open] = []
+    for learner, wanted in years.items():
+        if learner not in loaded.history:
+            continue
+        one = alone(conn, loaded, learner, year)
+        every = {one.facts.policies.period_of(c.activity_date) for c in one.claims[learner]}
+        found += [(learner, line, result.jp_by_form.get(line.form_code, ZERO))
+                  for line, result in _judged(one, learner, every if wanted is None else wanted & every)
+                  if line.recognition in claim_figure_rows.WAITING]
+    return found
+
+
+def _waiting(loaded: Loaded, items: Sequence[Open], today: date, nip: str | None,
              bindings: Sequence[Binding], instansi: str | None = None) -> list[Claimed]:
-    """The claims of `learners` whose next step `nip` (through `bindings`) may take today
+    """The waiting claims whose next step `nip` (through `bindings`) may take today
     (projections/rules/recognition.py may_decide), oldest first; only those of `instansi`'s
     pegawai when given."""
     found: list[Claimed] = []
-    for learner in learners:
+    for learner, line, cap_used in items:
         history = loaded.history[learner]
-        years = {loaded.facts.policies.period_of(c.activity_date) for c in loaded.claims[learner]}
-        for line, result in _judged(loaded, learner, years):
-            step = {"submitted": SUPERVISOR, "supervisor_approved": UNIT_PENGELOLA}.get(line.recognition or "")
-            who = learner_on(history, line.activity_date)
-            if step is None or who is None or (instansi is not None and who.instansi != instansi):
-                continue
-            policy = loaded.facts.policies.policy_in_force(line.activity_date, who.instansi)
-            if may_decide(step, nip, bindings, who, today, policy) is None:
-                continue
-            latest = entry_on(history, today) or entry_on(history, line.activity_date)
-            form = policy.form(line.form_code)
-            found.append(Claimed(learner, latest.nama if latest else None, line, step,
-                                 form.cap if form else None, result.jp_by_form.get(line.form_code, ZERO)))
+        step = {"submitted": SUPERVISOR, "supervisor_approved": UNIT_PENGELOLA}.get(line.recognition or "")
+        who = learner_on(history, line.activity_date)
+        if step is None or who is None or (instansi is not None and who.instansi != instansi):
+            continue
+        policy = loaded.facts.policies.policy_in_force(line.activity_date, who.instansi)
+        if may_decide(step, nip, bindings, who, today, policy) is None:
+            continue
+        latest = entry_on(history, today) or entry_on(history, line.activity_date)
+        form = policy.form(line.form_code)
+        found.append(Claimed(learner, latest.nama if latest else None, line, step,
+                             form.cap if form else None, cap_used))
     return sorted(found, key=lambda c: c.line.seq)
 
 
@@ -90,21 +128,15 @@ def claims_of(engine: Engine, nip: str, year: int, as_of: str | None = None, *,
     when `reader` (None: the operator) may not read the pegawai."""
     access.require_pegawai(engine, reader, nip, year)
     with facts_at(engine, as_of, replays) as conn:
+        stored = None if as_of else claim_figure_rows.current_lines(conn, nip, year)
+        if stored is not None:
+            return [line for line in stored if line.recognition not in (None, "auto")]
         loaded = load(conn, [nip], year)
     if nip not in loaded.history:
         raise NotFound(f"nip {nip} is not in the roster")
-    voided = [Line(c.statement_id, c.seq, c.form_code, c.activity_date, None, None, None, ZERO, "voided",
-                   "voided by a later statement", (), "voided",
-                   tuple(_voided_ruling(d) for d in loaded.facts.decisions.get(c.statement_id, ())))
-              for c in sorted(loaded.claims[nip], key=lambda c: c.seq)
-              if c.voided and loaded.facts.policies.period_of(c.activity_date) == year]
-    return _lines(loaded, nip, {year}) + voided
-
-
-def _voided_ruling(decision: Decision) -> Ruling:
-    """A decision on a voided claim, listed without effect."""
-    return Ruling(decision.statement_id, decision.seq, decision.kind, decision.decided_at, None, None, False,
-                  "the claim is voided", decision.jp)
+    result = total(nip, year, loaded.claims[nip], loaded.history[nip], loaded.facts)
+    lines = year_lines(result, loaded.claims[nip], loaded.facts.decisions, loaded.facts.policies)
+    return [line for line in lines if line.recognition not in (None, "auto")]
 
 
 def pending_for(engine: Engine, nip: str, as_of: str | None = None, *, today: date | None = None,
@@ -122,8 +154,8 @@ def pending_for(engine: Engine, nip: str, as_of: str | None = None, *, today: da
         for binding in verifying:
             candidates.update(read_models.nips_in(conn, binding.instansi, binding.unit_kerja))
         candidates.discard(nip)
-        loaded = load(conn, sorted(candidates), today.year)
-    return [c for c in _waiting(loaded, sorted(candidates), today, nip, verifying) if c.awaiting == SUPERVISOR]
+        loaded, waiting = _open_claims(conn, sorted(candidates), today.year, not as_of)
+    return [c for c in _waiting(loaded, waiting, today, nip, verifying) if c.awaiting == SUPERVISOR]
 
 
 def pending_validation(engine: Engine, instansi: str, as_of: str | None = None, *, today: date | None = None,
@@ -136,6 +168,6 @@ def pending_validation(engine: Engine, instansi: str, as_of: str | None = None, 
     with facts_at(engine, as_of, replays) as conn:
         today = today or _today(conn)
         candidates = read_models.nips_in(conn, instansi, None)
-        loaded = load(conn, candidates, today.year)
+        loaded, waiting = _open_claims(conn, candidates, today.year, not as_of)
     pengelola = Binding("", None, UNIT_PENGELOLA, instansi, None)
-    return _waiting(loaded, candidates, today, None, [pengelola], instansi)
+    return _waiting(loaded, waiting, today, None, [pengelola], instansi)

@@ -49,6 +49,11 @@ def _line(d: Mapping[str, Any]) -> Line:
                 tuple(d["competencies"]))
 
 
+def line_of(d: Mapping[str, Any]) -> Line:
+    """A Line from its JSON object (as total_json writes it)."""
+    return _line(d)
+
+
 def total_of(text: str) -> JpTotal:
     d = json.loads(text)
     return JpTotal(

@@ -354,3 +354,53 @@ rollup_years = Table(
     Column("opened_at", SeqType, nullable=False),
     Column("current_as_of", SeqType, nullable=False),  # the last refresh batch that changed the year
 )
+# Stored per-claim and per-competency figures (projections/claim_figures.py), computed in the same
+# refresh as jp_figures for the same (nip, year) keys. A claim an mbox shared by two pegawai gives
+# to each of them has a row under each.
+claim_figures = Table(
+    "claim_figures", metadata,
+    Column("nip", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("statement_id", String(36), primary_key=True),
+    Column("position", Integer, nullable=False),  # the line's place in the year (activity date, seq; voided last)
+    Column("form_code", String(64), nullable=False),
+    Column("activity_date", String(10), nullable=False),
+    Column("status", String(16), nullable=False),  # the line's: counted, pending, rejected, voided...
+    # submitted | supervisor_approved | validated | rejected | voided | auto | None (not judged)
+    Column("recognition", String(32)),
+    Column("jp", String(32)),  # decimal text: the JP claimed or recognised
+    Column("jp_counted", String(32), nullable=False),  # within the form's annual cap
+    Column("form_jp_counted", String(32), nullable=False),  # the form's JP counted in the year (cap used)
+    Column("decided_by", String(36)),  # the decision statement that settled the state
+    Column("decider", String(32)),  # its decider's nip
+    Column("decided_at", String(40)),
+    Column("line", Text, nullable=False),  # the whole Line as JSON (lrs/store/claim_figure_rows.py)
+    Column("current_as_of", SeqType, nullable=False),
+    Index("ix_claim_figures_statement", "statement_id"),
+    Index("ix_claim_figures_waiting", "recognition", "nip"),
+)
+# A pegawai's competency profile for a year (projections/rules/competency.py profile), whole.
+competency_profiles = Table(
+    "competency_profiles", metadata,
+    Column("nip", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("profile", Text, nullable=False),  # the CompetencyProfile as JSON
+    Column("current_as_of", SeqType, nullable=False),
+)
+# Its rows, one per competency, with where the pegawai is on the period's last day: the unit x
+# competency gap counts are one GROUP BY.
+competency_figures = Table(
+    "competency_figures", metadata,
+    Column("nip", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("kompetensi", String(64), primary_key=True),
+    Column("jenis", String(32), nullable=False),
+    Column("instansi", String(255)),
+    Column("unit_kerja", Text),
+    Column("required_level", Integer),
+    Column("assessed_level", Integer),
+    Column("gap", Integer),
+    Column("jp_learning", String(32), nullable=False),  # decimal text
+    Column("current_as_of", SeqType, nullable=False),
+    Index("ix_competency_figures_unit", "instansi", "year", "unit_kerja"),
+)

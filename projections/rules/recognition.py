@@ -142,7 +142,6 @@ def recognise(claim_jp: Decimal | None, verification: str, learner: Learner | No
     """The state of one claim under its decisions (in log order)."""
     steps = STEPS[verification]
     rulings: list[Ruling] = []
-    latest: dict[str, Ruling] = {}
     for decision in sorted(decisions, key=lambda d: d.seq):
         nip, binding, who = _decider(decision, context)
         step, why = (None, "voided") if decision.voided else (
@@ -152,8 +151,7 @@ def recognise(claim_jp: Decimal | None, verification: str, learner: Learner | No
         ruling = Ruling(decision.statement_id, decision.seq, decision.kind, decision.decided_at, nip, step,
                         step is not None, why if step is None else f"{who}; {why}", decision.jp)
         rulings.append(ruling)
-        if step is not None:
-            latest[step] = ruling  # a later decision on the same step replaces the earlier one
+    latest = _latest(rulings)
     rejected = [r for r in latest.values() if r.kind == "rejected"]
     if rejected:
         last = max(rejected, key=lambda r: r.seq)
@@ -167,6 +165,27 @@ def recognise(claim_jp: Decimal | None, verification: str, learner: Learner | No
     jp, note = _jp(claim_jp, latest, policy)
     done = max(r.seq for r in latest.values())
     return Recognition("validated", jp, done, note, tuple(rulings))
+
+
+def _latest(rulings: Sequence[Ruling]) -> dict[str, Ruling]:
+    """Per step, the effective ruling that stands: a later decision on a step replaces an earlier one."""
+    latest: dict[str, Ruling] = {}
+    for ruling in sorted(rulings, key=lambda r: r.seq):
+        if ruling.effective and ruling.step is not None:
+            latest[ruling.step] = ruling
+    return latest
+
+
+def settled_by(status: str | None, rulings: Sequence[Ruling]) -> Ruling | None:
+    """The decision that put a claim in its lifecycle state, as recognise() judged it: the
+    rejection that stands for a rejected claim, the decision that completed a validated one (its
+    caps order), the atasan's approval of one waiting for the unit pengelola; None otherwise."""
+    latest = _latest(rulings)
+    if status == "rejected":
+        return max((r for r in latest.values() if r.kind == "rejected"), key=lambda r: r.seq, default=None)
+    if status in ("validated", "supervisor_approved"):
+        return max(latest.values(), key=lambda r: r.seq, default=None)
+    return None
 
 
 def _reason(decisions: Sequence[Decision], ruling: Ruling) -> str:

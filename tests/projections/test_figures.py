@@ -170,11 +170,11 @@ def test_the_queue_runs_in_bounded_batches_and_resumes_after_a_crash(
         figure_rows.enqueue(conn, {(NIP_A, 2026): "test", (NIP_B, 2026): "test", (NIP_C, 2026): "test"}, 1)
     real, calls = figures.compute, []
 
-    def crashing(conn: Any, keys: Any) -> Any:
+    def crashing(conn: Any, keys: Any, **kw: Any) -> Any:
         calls.append(list(keys))
         if len(calls) == 2:
             raise RuntimeError("crash")
-        return real(conn, keys)
+        return real(conn, keys, **kw)
     monkeypatch.setattr(figures, "compute", crashing)
     with pytest.raises(RuntimeError):
         figures.refresh(staff, list(runner.BY_NAME), batch=1)
