@@ -10,6 +10,9 @@ class DefaultConfig:
     DATABASE_URL = "sqlite:///jejak.db"
     # Largest request body accepted, in bytes; bigger bodies get 413.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Seconds `lrs serve` waits for a request to arrive in full (from its first byte), and for
+    # each read of a body too long to buffer; then 408 and the connection is closed (lrs/worker.py).
+    REQUEST_SECONDS = 30
     # Most statements one GET /statements page returns (a client's `limit` is capped to it).
     STATEMENT_PAGE_LIMIT = 500
     # Most statements one PUT/POST may carry; more get 413. A batch is appended in one
