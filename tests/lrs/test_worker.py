@@ -55,3 +55,14 @@ def test_expect_continue() -> None:
     assert expects_continue(HEAD + b"Expect: 100-Continue\r\nContent-Length: 5\r\n\r\n")
     assert not expects_continue(HEAD + b"Content-Length: 5\r\n\r\n")
     assert not expects_continue(HEAD + b"Expect: 100-continue\r\n")  # head not complete yet
+
+
+def test_the_gthread_worker_still_has_what_ours_extends() -> None:
+    """lrs/worker.py overrides these parts of gunicorn's gthread worker; an upgrade that renames
+    one would silently bring back a thread per slow client."""
+    from gunicorn.workers.gthread import TConn, ThreadWorker
+
+    for name in ("accept", "on_client_socket_readable", "murder_pending", "enqueue_req", "load_wsgi"):
+        assert callable(getattr(ThreadWorker, name, None)), name
+    assert callable(getattr(TConn, "init", None))
+    assert "data_ready" in TConn.__init__.__code__.co_names
