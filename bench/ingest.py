@@ -9,7 +9,7 @@ One run does, for the statements of one seed:
    * prepare a fresh database: SQLite, a new file in the temporary folder;
      PostgreSQL, a new schema `bench_<pid>` in the --pg-url database, selected
      with the URL query `?options=-csearch_path%3Dbench_<pid>` (dropped at the end);
-   * `lrs credentials create --key bench --secret bench --scope all`;
+   * `lrs db upgrade`, `lrs credentials create --key bench --secret bench --scope all`;
    * `lrs serve --host 127.0.0.1 --port <free port> --workers W` as a subprocess,
      waiting for GET /xapi/about;
    * ingest: `xapi_load.py --batch 100 --concurrency 4 --json` over all N statements
@@ -300,6 +300,7 @@ def run_backend(name: str, args, ctx: dict, data: Path, tmp: Path, pg: Pg | None
     log(f"{name}: database {url}")
 
     t = time.perf_counter()
+    run_tool([args.lrs, "db", "upgrade", "--database-url", url], f"{name}: lrs db upgrade", timeout=300)
     run_tool([args.lrs, "credentials", "create", "--key", KEY, "--secret", SECRET, "--scope", "all",
               "--database-url", url], f"{name}: lrs credentials create", timeout=300)
     res["setup_s"] = round(time.perf_counter() - t, 2)
