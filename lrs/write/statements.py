@@ -151,7 +151,8 @@ def _store(conn: Connection, jobs: Sequence[group_commit.Job[_Request, list[Even
     ones. A request refused by its own rules gets its error; the others are stored."""
     known = dict(statement_rows.find_by_ids(conn, [key for job in jobs for key in job.item.keys()]))
     now = jobs[0].item.now if len(jobs) == 1 else None
-    stored_at = log.stored_time(conn, now or datetime.now(timezone.utc))
+    last = log.head(conn)
+    stored_at = log.stored_after(last, now or datetime.now(timezone.utc))
     stamp = chain.format_stored(stored_at)
     accepted: list[tuple[group_commit.Job[_Request, list[Event]], list[dict[str, Any]]]] = []
     for job in jobs:
@@ -166,7 +167,7 @@ def _store(conn: Connection, jobs: Sequence[group_commit.Job[_Request, list[Even
             known[item["id"]] = statement_rows.StoredStatement(0, item["id"], voids, item)
         accepted.append((job, fresh))
     everything = [item for _, fresh in accepted for item in fresh]
-    appended = log.append(conn, [EventDraft(STATEMENT_STORED, item) for item in everything], stored_at)
+    appended = log.append_after(conn, last, [EventDraft(STATEMENT_STORED, item) for item in everything], stored_at)
     if appended:
         statement_rows.insert_rows(conn, list(zip(appended, everything)))
     at = 0
