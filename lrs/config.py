@@ -47,7 +47,7 @@ class DefaultConfig:
     PROJECT_IN_BACKGROUND = True
     # Seconds that thread waits after an append for more before it folds them all at once: one
     # catch-up per several appends costs a fraction of one per append (projections/projector.py).
-    PROJECT_GATHER_SECONDS = 0.2
+    PROJECT_GATHER_SECONDS = 1.0
     # Least level of the server's log records (JSON lines on stderr): DEBUG, INFO (one access
     # record per request), WARNING, ERROR or CRITICAL.
     LOG_LEVEL = "INFO"
