@@ -83,7 +83,10 @@ class _Request:
         self.pristine = [dict(s) for s in self.statements]  # complete() changes only the top level
 
     def reset(self) -> None:
-        self.statements[:] = [dict(s) for s in self.pristine]
+        """Back to the statements as submitted (in place), before the request runs again alone."""
+        for statement, pristine in zip(self.statements, self.pristine):
+            statement.clear()
+            statement.update(pristine)
 
     def keys(self) -> list[str]:
         """The ids it sends and the ids it refers to: what the store must look up."""

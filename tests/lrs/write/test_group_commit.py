@@ -111,6 +111,22 @@ def test_a_failing_group_runs_each_request_alone(engine: Engine) -> None:
     assert isinstance(jobs[1].error, ValueError) and all(j.done for j in jobs)
 
 
+def test_a_statement_failing_the_append_fails_only_its_request(engine: Engine) -> None:
+    good, bad = str(uuid.uuid4()), str(uuid.uuid4())
+    huge = {**statement(bad), "result": {"score": {"raw": 2**60}}}  # canonical JSON refuses it in the lock
+    queue = group_commit._queue_for(engine, _store)
+    queue.waiting += [group_commit.Job(_Request([statement(good)], (), AUTHORITY, None)),
+                      group_commit.Job(_Request([huge], (), AUTHORITY, None))]
+    jobs = list(queue.waiting)
+    with queue.lead:
+        group_commit._lead(engine, queue, _store, _Request.reset)
+    assert isinstance(jobs[1].error, InvalidStatement) and jobs[0].error is None
+    with reading(engine) as conn:
+        events = log.read(conn)
+    assert [e.payload["id"] for e in events] == [good] == [e.payload["id"] for e in jobs[0].result or []]
+    assert jobs[0].item.statements[0]["stored"] == events[0].payload["stored"]
+
+
 def test_concurrent_requests_store_everything_once(engine: Engine) -> None:
     ids = [[str(uuid.uuid4()) for _ in range(5)] for _ in range(8)]
     shared = str(uuid.uuid4())  # every request also sends this one
