@@ -10,8 +10,9 @@ that is not complete within REQUEST_SECONDS of its first byte gets 408 and the c
 
 What is not buffered: a body longer than BODY_BUFFER_BYTES (or any body once the worker holds
 WORKER_BUFFER_BYTES for arriving requests) is read by the thread, each read bounded by
-REQUEST_SECONDS. A reverse proxy that buffers whole requests closes that gap (README, "Running in
-production").
+REQUEST_SECONDS. A reverse proxy that buffers whole requests closes that gap (README,
+"Operating"). With TLS configured in gunicorn (`lrs serve` does not) the worker is plain gthread:
+TLS belongs to the proxy.
 """
 from __future__ import annotations
 
@@ -158,6 +159,9 @@ class BufferingWorker(ThreadWorker):  # type: ignore[misc]
     # -- connections arrive in the event loop -------------------------------------------------
 
     def accept(self, listener: Any) -> None:
+        if self.cfg.is_ssl:  # the buffered bytes would be TLS records: gthread as it is
+            super().accept(listener)
+            return
         try:
             client_sock, client_addr = listener.accept()
         except OSError as exc:
@@ -170,6 +174,9 @@ class BufferingWorker(ThreadWorker):  # type: ignore[misc]
 
     def on_client_socket_readable(self, conn: ArrivingConn, client: Any) -> None:
         """A kept-alive connection: its next request is read here too."""
+        if self.cfg.is_ssl:
+            super().on_client_socket_readable(conn, client)
+            return
         self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
         self._await_request(conn)
