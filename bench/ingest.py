@@ -9,7 +9,7 @@ One run does, for the statements of one seed:
    * prepare a fresh database: SQLite, a new file in the temporary folder;
      PostgreSQL, a new schema `bench_<pid>` in the --pg-url database, selected
      with the URL query `?options=-csearch_path%3Dbench_<pid>` (dropped at the end);
-   * `lrs credentials create --key bench --secret bench --scope all`;
+   * `lrs db upgrade`, `lrs credentials create --key bench --secret bench --scope all`;
    * `lrs serve --host 127.0.0.1 --port <free port> --workers W` as a subprocess,
      waiting for GET /xapi/about;
    * ingest: `xapi_load.py --batch 100 --concurrency 4 --json` over all N statements
@@ -178,6 +178,40 @@ class Pg:
 # --------------------------------------------------------------------------
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def session_cpu(session: int) -> float:
+    """CPU seconds (user + system) of the live processes in `session` (the server's master and
+    workers: it runs in a session of its own)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[3]) == session:
+            total += (int(fields[11]) + int(fields[12])) / _TICK
+    return total
+
+
+def backend_cpu(pg: Pg | None, schema: str | None) -> dict[int, float]:
+    """pid -> CPU seconds of the PostgreSQL backends serving the bench schema (their
+    search_path is not visible, so: every backend of the bench database but this query's)."""
+    if pg is None or schema is None:
+        return {}
+    pids = pg.sql("SELECT string_agg(pid::text, ',') FROM pg_stat_activity "
+                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    found = {}
+    for pid in filter(None, pids.split(",")):
+        if fields := _stat(int(pid)):
+            found[int(pid)] = (int(fields[11]) + int(fields[12])) / _TICK
+    return found
+
+
 class Server:
     def __init__(self, lrs: str, url: str, port: int, workers: int, threads: int | None, log_path: Path) -> None:
         self.port = port
@@ -300,6 +334,7 @@ def run_backend(name: str, args, ctx: dict, data: Path, tmp: Path, pg: Pg | None
     log(f"{name}: database {url}")
 
     t = time.perf_counter()
+    run_tool([args.lrs, "db", "upgrade", "--database-url", url], f"{name}: lrs db upgrade", timeout=300)
     run_tool([args.lrs, "credentials", "create", "--key", KEY, "--secret", SECRET, "--scope", "all",
               "--database-url", url], f"{name}: lrs credentials create", timeout=300)
     res["setup_s"] = round(time.perf_counter() - t, 2)
@@ -318,9 +353,18 @@ def run_backend(name: str, args, ctx: dict, data: Path, tmp: Path, pg: Pg | None
 
         log(f"{name}: ingest of {args.count} statements, batch {args.batch}, concurrency {args.concurrency}, "
             f"max {args.max_seconds:.0f} s")
+        server_cpu, db_cpu = session_cpu(server.proc.pid), backend_cpu(pg, schema)
         proc = run_tool(load + ["--batch", str(args.batch), "--max-seconds", str(args.max_seconds)],
                         f"{name}: xapi_load ingest", timeout=args.max_seconds + 300, ok_codes=(0, 1))
         ing = last_json(proc.stdout, f"{name}: xapi_load ingest")
+        # CPU per statement: unlike rates, it barely moves with the machine's load.
+        accepted = max(int(ing.get("statements_accepted") or 0), 1)
+        db_after = backend_cpu(pg, schema)
+        res["cpu_ms_per_statement"] = {
+            "server": round(1000 * (session_cpu(server.proc.pid) - server_cpu) / accepted, 3),
+            "postgres_backends": round(1000 * sum(v - db_cpu.get(pid, 0.0) for pid, v in db_after.items())
+                                       / accepted, 3) if pg is not None and schema else None,
+        }
         echo_block(f"{name}: xapi_load ingest report", proc.stderr, limit=20)
         res["ingest"] = ing
         res["stored"] = count_sqlite(db_path) if name == "sqlite" else count_pg(pg, schema)
@@ -489,6 +533,11 @@ def print_report(args, info: dict, results: list[dict], limit: dict | None, comp
                   f"max {qry['latency_ms']['max']:.1f} ms, status {qry['status']}", file=out)
         for b in (ing.get("error_bodies") or []) + (qry.get("error_bodies") or []):
             print(f"{r['backend']}: error body: {b}", file=out)
+        cpu = r.get("cpu_ms_per_statement")
+        if cpu:
+            print(f"{r['backend']}: CPU per statement during ingest: server (master + workers) "
+                  f"{cpu['server']:.3f} ms" + (f", PostgreSQL backends {cpu['postgres_backends']:.3f} ms"
+                                               if cpu.get("postgres_backends") is not None else ""), file=out)
         if srv:
             print(f"{r['backend']}: server exit {srv['exit_code']}"
                   + (f" {srv['stop_s']:.1f} s after SIGTERM" if srv.get("stop_s") is not None else "")

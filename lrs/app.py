@@ -32,7 +32,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         failure_window=app.config["AUTH_FAILURE_WINDOW_SECONDS"],
     )
     app.extensions["lrs.replays"] = Replays(engine, app.config["AS_OF_REPLAYS_KEPT"])
-    app.extensions["lrs.projector"] = Projector(engine) if app.config["PROJECT_IN_BACKGROUND"] else None
+    app.extensions["lrs.projector"] = (Projector(engine, float(app.config["PROJECT_GATHER_SECONDS"]))
+                                       if app.config["PROJECT_IN_BACKGROUND"] else None)
     app.extensions["lrs.checkpointer"] = _checkpointer(app, engine)
     api.register(app)
     reports_api.register(app)

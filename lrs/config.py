@@ -18,6 +18,9 @@ class DefaultConfig:
     READ_REPLICA_WAIT_MS = 500
     # Largest request body accepted, in bytes; bigger bodies get 413.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Seconds `lrs serve` waits for a request to arrive in full (from its first byte), and for
+    # each read of a body too long to buffer; then 408 and the connection is closed (lrs/worker.py).
+    REQUEST_SECONDS = 30
     # Most statements one GET /statements page returns (a client's `limit` is capped to it).
     STATEMENT_PAGE_LIMIT = 500
     # Most statements one PUT/POST may carry; more get 413. A batch is appended in one
@@ -50,6 +53,9 @@ class DefaultConfig:
     # (requests return at once; appends arriving meanwhile are folded together) rather than in
     # the request. Reports then lag the log by one catch-up.
     PROJECT_IN_BACKGROUND = True
+    # Seconds that thread waits after an append for more before it folds them all at once: one
+    # catch-up per several appends costs a fraction of one per append (projections/projector.py).
+    PROJECT_GATHER_SECONDS = 1.0
     # Least level of the server's log records (JSON lines on stderr): DEBUG, INFO (one access
     # record per request), WARNING, ERROR or CRITICAL.
     LOG_LEVEL = "INFO"

@@ -1,8 +1,12 @@
 """Live catch-up off the request path: a server process's projector thread.
 
-After an append commits, the request notifies the projector and returns; the thread catches
-the projections up (projections/runner.py), and appends that arrive while it works are folded
-together by its next catch-up. Reports lag the log by one catch-up (milliseconds); a crash loses
+After an append commits, the request notifies the projector and returns; the thread waits
+`gather_seconds` for more appends, then catches the projections up (projections/runner.py), and
+appends that arrive while it works are folded together by its next catch-up (a thread in wait(),
+such as a web page about to show what it stored, cuts the gathering short). A catch-up costs
+much the same for one batch as for several (its queries and the figures' refresh): folded one
+by one under a steady ingest, 100-statement batches spent ~165 us of CPU per statement here,
+five at a time ~50-65. Reports lag the log by the gather time and one catch-up; a crash loses
 nothing, since the checkpoints say where the next catch-up starts."""
 from __future__ import annotations
 
@@ -17,13 +21,15 @@ logger = logging.getLogger(__name__)
 
 
 class Projector:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, gather_seconds: float = 0.0) -> None:
         self.engine = engine
+        self.gather_seconds = gather_seconds
         self._changed = threading.Condition()
         self._asked = 0  # notifications so far
         self._done = 0  # notifications the last finished catch-up covered
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._waiters = 0  # threads in wait(): the next catch-up starts without gathering
 
     def notify(self) -> None:
         """An append committed: catch up soon (the thread starts on first use, after any fork)."""
@@ -38,7 +44,12 @@ class Projector:
         """Block until every append notified so far is folded; False on timeout."""
         with self._changed:
             target = self._asked
-            return self._changed.wait_for(lambda: self._done >= target or self._closing, timeout)
+            self._waiters += 1
+            self._changed.notify_all()
+            try:
+                return self._changed.wait_for(lambda: self._done >= target or self._closing, timeout)
+            finally:
+                self._waiters -= 1
 
     def close(self, timeout: float = 10.0) -> None:
         with self._changed:
@@ -51,6 +62,8 @@ class Projector:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._asked > self._done or self._closing)
+                if self.gather_seconds > 0 and not self._closing:
+                    self._changed.wait_for(lambda: self._closing or self._waiters > 0, self.gather_seconds)
                 if self._closing:
                     return
                 target = self._asked

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Top to bottom. Folders on one line are one layer: neither may import the other.
 LAYERS: list[tuple[str, ...]] = [
     ("lrs.cli",),
-    ("lrs.server",),
+    ("lrs.server", "lrs.worker"),  # lrs.worker: the gunicorn worker class, named by a string
     ("lrs.app",),
     ("lrs.web", "lrs.reports_api", "lrs.ops"),  # lrs.web: the people's pages; lrs.ops: probes
     ("lrs.api",),

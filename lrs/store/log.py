@@ -30,7 +30,11 @@ def head(conn: Connection) -> Event | None:
 def stored_time(conn: Connection, now: datetime) -> datetime:
     """The `stored` time the next append will get: `now` to the millisecond, never before the
     head's (chain.link clamps the same way), so callers can stamp payloads before appending."""
-    last = head(conn)
+    return stored_after(head(conn), now)
+
+
+def stored_after(last: Event | None, now: datetime) -> datetime:
+    """stored_time() when the head `last` is already read."""
     moment = chain.truncate_ms(now)
     return max(moment, last.stored) if last else moment
 
@@ -38,9 +42,14 @@ def stored_time(conn: Connection, now: datetime) -> datetime:
 def append(conn: Connection, drafts: Sequence[EventDraft], now: datetime) -> list[Event]:
     """Append drafts after the current head in the caller's transaction, which must come from
     `engine.writing()` so that no other writer can move the head meanwhile."""
+    return append_after(conn, head(conn) if drafts else None, drafts, now)
+
+
+def append_after(conn: Connection, last: Event | None, drafts: Sequence[EventDraft], now: datetime) -> list[Event]:
+    """append() after the head `last`, read in the same writing transaction."""
     if not drafts:
         return []
-    linked = chain.link(head(conn), drafts, now)
+    linked = chain.link(last, drafts, now)
     bulk_insert(conn, events, [
         {"seq": e.seq, "type": e.type, "stored": e.stored, "payload": e.payload_json,
          "prev_hash": e.prev_hash, "hash": e.hash}

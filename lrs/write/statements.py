@@ -4,15 +4,16 @@ its read model rows. No Flask, no SQL text. Projections catch up after each appe
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from lrs.errors import BadRequest, InvalidStatement, StatementConflict
-from lrs.events import STATEMENT_STORED, EventDraft
+from lrs.errors import BadRequest, InvalidStatement, LrsError, StatementConflict
+from lrs.events import STATEMENT_STORED, Event, EventDraft
 from lrs.store import attachment_blobs, chain, log, statement_rows
-from lrs.store.engine import writing
+from lrs.write import group_commit
 from lrs.xapi import multipart, signature, versions
 from lrs.xapi import statement as xs
 from lrs.xapi.multipart import Part
@@ -68,6 +69,31 @@ def validate_statements(items: Sequence[Any], version: str, parts: Sequence[Part
     return statements
 
 
+@dataclass
+class _Request:
+    """One request's statements on their way into a group commit."""
+
+    statements: list[dict[str, Any]]
+    attachments: Sequence[Part]
+    authority: Mapping[str, Any]
+    now: datetime | None
+    pristine: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.pristine = [dict(s) for s in self.statements]  # complete() changes only the top level
+
+    def reset(self) -> None:
+        """Back to the statements as submitted (in place), before the request runs again alone."""
+        for statement, pristine in zip(self.statements, self.pristine):
+            statement.clear()
+            statement.update(pristine)
+
+    def keys(self) -> list[str]:
+        """The ids it sends and the ids it refers to: what the store must look up."""
+        return [s["id"] for s in self.statements if "id" in s] + [
+            r for s in self.statements if (r := xs.statement_ref(s))]
+
+
 def record_statements(
     engine: Engine, batch: Sequence[Any], *, authority: Mapping[str, Any], version: str = versions.V1,
     attachments: Sequence[Part] = (), now: datetime | None = None,
@@ -81,36 +107,18 @@ def record_statements(
     event; with different content the whole request is refused (StatementConflict).
     `attachments` are the parts sent with the statements, stored once per sha2 in the same
     transaction; the statements' own `attachments` entries carry the sha2 into the chain.
+    Requests of this process waiting for the log's lock meanwhile share its transaction
+    (lrs/write/group_commit.py); one given its own `now` is stored alone.
     `project=False` leaves the projections to a worker (`lrs projections run`; bulk loads); a
     callable is called instead of catching up here (a server's Projector.notify).
     """
     batch = validate_statements(batch, version, attachments)
     _check_batch_ids(batch)
-    statements = [xs.normalize(s) for s in batch]
-    ids = [s["id"] for s in statements if "id" in s]
-    refs = [r for s in statements if (r := xs.statement_ref(s))]
-    with writing(engine) as conn:
-        existing = statement_rows.find_by_ids(conn, ids + refs)
-        fresh = []
-        for index, item in enumerate(statements):
-            known = existing.get(item.get("id", ""))
-            if known is None:
-                fresh.append(item)
-            elif not xs.equivalent(item, known.body):
-                raise StatementConflict(
-                    f"statement[{index}].id {item['id']} is already stored with different content"
-                )
-        _check_voids(fresh, existing, existing)
-        stored_at = log.stored_time(conn, now or datetime.now(timezone.utc))
-        stamp = chain.format_stored(stored_at)
-        for item in fresh:
-            xs.complete(item, authority=authority, stored=stamp)
-        appended = log.append(
-            conn, [EventDraft(STATEMENT_STORED, item) for item in fresh], stored_at
-        )
-        if appended:
-            statement_rows.insert_rows(conn, list(zip(appended, fresh)))
-            attachment_blobs.put(conn, [(p.sha2, p.content_type, p.content) for p in attachments])
+    request = _Request([xs.normalize(s) for s in batch], attachments, authority, now)
+    if now is None:
+        appended = group_commit.commit(engine, request, _store, reset=_Request.reset)
+    else:
+        appended = group_commit.alone(engine, request, _store)
     if appended and callable(project):
         project()
     elif appended and project:
@@ -121,4 +129,52 @@ def record_statements(
             runner.catch_up(engine)
         except Exception:
             logger.exception("projection catch-up failed after seq %d; it will be retried", appended[-1].seq)
-    return [s["id"] for s in statements]
+    return [s["id"] for s in request.statements]
+
+
+def _fresh(request: _Request, known: Mapping[str, statement_rows.StoredStatement]) -> list[dict[str, Any]]:
+    """The request's statements not stored yet; StatementConflict when one of its ids is stored
+    with other content, InvalidStatement when it voids a voiding statement."""
+    fresh = []
+    for index, item in enumerate(request.statements):
+        stored = known.get(item.get("id", ""))
+        if stored is None:
+            fresh.append(item)
+        elif not xs.equivalent(item, stored.body):
+            raise StatementConflict(
+                f"statement[{index}].id {item['id']} is already stored with different content"
+            )
+    _check_voids(fresh, known, known)
+    return fresh
+
+
+def _store(conn: Connection, jobs: Sequence[group_commit.Job[_Request, list[Event]]]) -> None:
+    """Append the requests' new statements under the log's lock, in order, as if one after the
+    other: a statement an earlier request of the group stored counts as stored for the later
+    ones. A request refused by its own rules gets its error; the others are stored."""
+    known = dict(statement_rows.find_by_ids(conn, [key for job in jobs for key in job.item.keys()]))
+    now = jobs[0].item.now if len(jobs) == 1 else None
+    last = log.head(conn)
+    stored_at = log.stored_after(last, now or datetime.now(timezone.utc))
+    stamp = chain.format_stored(stored_at)
+    accepted: list[tuple[group_commit.Job[_Request, list[Event]], list[dict[str, Any]]]] = []
+    for job in jobs:
+        try:
+            fresh = _fresh(job.item, known)
+        except LrsError as exc:
+            job.error = exc
+            continue
+        for item in fresh:
+            xs.complete(item, authority=job.item.authority, stored=stamp)
+            voids = xs.statement_ref(item) if xs.is_voiding(item) else None
+            known[item["id"]] = statement_rows.StoredStatement(0, item["id"], voids, item)
+        accepted.append((job, fresh))
+    everything = [item for _, fresh in accepted for item in fresh]
+    appended = log.append_after(conn, last, [EventDraft(STATEMENT_STORED, item) for item in everything], stored_at)
+    if appended:
+        statement_rows.insert_rows(conn, list(zip(appended, everything)))
+    at = 0
+    for job, fresh in accepted:
+        job.result, at = appended[at:at + len(fresh)], at + len(fresh)
+        if fresh:
+            attachment_blobs.put(conn, [(p.sha2, p.content_type, p.content) for p in job.item.attachments])

@@ -90,3 +90,20 @@ def test_a_failing_catch_up_is_retried_on_the_next_notification(
         assert pegawai_jp(engine, NIP_A, 2026).jp_counted == 5
     finally:
         projector.close()
+
+
+def test_appends_are_gathered_until_someone_waits(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    trust_source(engine, "lms")
+    record_roster(engine, [roster_row()])
+    calls = []
+    real = runner.catch_up
+    monkeypatch.setattr(runner, "catch_up", lambda e: calls.append(1) or real(e))
+    projector = Projector(engine, gather_seconds=600)  # only a waiter ends the gathering here
+    try:
+        for jp in (1, 2, 3):
+            record_statements(engine, [claim(jp=jp)], authority=LMS, project=projector.notify)
+        assert projector.wait(timeout=60)
+        assert calls == [1]  # one catch-up folded the three appends
+        assert pegawai_jp(engine, NIP_A, 2026).jp_counted == 6
+    finally:
+        projector.close()

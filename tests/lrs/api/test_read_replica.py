@@ -5,6 +5,7 @@ primary when the replica has not replayed it in time); Consistent-Through on the
 last event's stored time; paging never skips; an unreachable replica is passed over."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 from typing import Any, Iterator
@@ -35,8 +36,19 @@ def clusters() -> Iterator[tuple[Cluster, Cluster]]:
 @pytest.fixture(scope="module")
 def schema(clusters: tuple[Cluster, Cluster]) -> Iterator[PgSchema]:
     found = PgSchema(clusters[0].url())
+    _replayed(clusters)  # the migrated tables are on the replica before a test reads them
     yield found
     found.drop()
+
+
+def _replayed(clusters: tuple[Cluster, Cluster], seconds: float = 30) -> None:
+    """Wait until the replica has replayed everything the primary has written so far."""
+    primary, replica = clusters
+    [(target,)] = primary.sql("SELECT pg_current_wal_lsn()::text")
+    deadline = time.monotonic() + seconds
+    while replica.sql(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn")[0][0] is not True:
+        assert time.monotonic() < deadline, "the replica did not catch up"
+        time.sleep(0.05)
 
 
 @pytest.fixture
