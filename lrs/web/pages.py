@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _  # type: ignore[import-untyped]
 
 from lrs.errors import NotAuthorized, NotFound
-from lrs.read import claim_evidence, competencies, dashboard, jp, policy_terms, recognitions
+from lrs.read import claim_evidence, competencies, dashboard, jp, peer_learning, policy_terms, recognitions
 from lrs.vocabulary import NIP
 from lrs.web import charts, labels
 from lrs.web.templating import month_name
@@ -52,7 +52,7 @@ def _portfolio(nip: str, own: bool) -> ResponseReturnValue:
         details=claim_evidence.details_of(engine(), [line.statement_id for line in claims]),
         chart=charts.bars(total.jp_by_form, names),
         months=charts.by_month(((line.activity_date, line.jp_counted) for line in total.lines), month_name),
-        profile=profile,
+        profile=profile, peers=peer_learning.for_gaps(engine(), profile),
         levels=charts.levels((row.code, labels.word(labels.COMPETENCY, row.code), row.required_level,
                               row.assessed_level, row.gap) for row in profile.competencies),
         zone=policy_terms.timezone_of(engine(), year),

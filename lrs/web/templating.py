@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -36,6 +36,7 @@ def helpers() -> dict[str, Any]:
         "competency_word": lambda code: labels.word(labels.COMPETENCY, code),
         "jenis_word": lambda code: labels.word(labels.JENIS, code),
         "plan_word": lambda code: labels.word(labels.PLAN, code),
+        "in_language": in_language,
     }
 
 
@@ -66,3 +67,16 @@ def moment(value: str | None, zone: str | None = None) -> str:
 def month_name(first: date) -> str:
     """A month as a chart labels it, in the page's language: "Mar 2026"."""
     return str(babel_dates.format_date(first, "MMM y", locale=get_locale()))
+
+
+def in_language(texts: Mapping[str, str], fallback: str) -> str:
+    """A language map (an xAPI name) in the page's language: its exact tag, the same language in
+    another region, any text, else `fallback`."""
+    wanted = str(get_locale())
+    for tag, text in texts.items():
+        if tag.replace("-", "_").lower() == wanted.replace("-", "_").lower():
+            return text
+    for tag, text in texts.items():
+        if tag.split("-")[0].lower() == wanted.split("_")[0].lower():
+            return text
+    return next(iter(texts.values()), fallback)

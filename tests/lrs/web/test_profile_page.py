@@ -67,3 +67,28 @@ def test_english_labels_for_the_profile(client: FlaskClient, engine: Engine) -> 
     log_in(client, "pegawai-a")
     page = client.get("/app/me?year=2026&lang=en").get_data(as_text=True)
     assert "Competency profile" in page and "Integrity" in page and "Development plan" in page
+
+
+def _tagged(activity: str, code: str, name: str, **kw: object) -> dict[str, object]:
+    statement = claim("KL_TEKNIS", jp=4, activity=activity, **kw)  # type: ignore[arg-type]
+    statement["object"]["definition"] = {"name": {"id-ID": name},
+                                         "extensions": {f"{PROFILE}/ext/competency-codes": [code]}}
+    return statement
+
+
+def test_learning_others_in_the_jabatan_used_for_the_same_gap(client: FlaskClient, engine: Engine) -> None:
+    from tests.fixtures.jp import NIP_B, NIP_C
+
+    _store(engine)  # A (Analis) has a gap in INT
+    record_statements(engine, [
+        _tagged("https://lms.example.go.id/course/integritas", "INT", "Kelas integritas", nip=NIP_B),
+        _tagged("https://lms.example.go.id/course/etika-publik", "INT", "Etika publik", nip=NIP_B),
+        # Kepala Biro is another jabatan: what C took is not suggested to an Analis.
+        _tagged("https://lms.example.go.id/course/kepemimpinan", "INT", "Kepemimpinan", nip=NIP_C),
+    ], authority=LMS)
+    log_in(client, "pegawai-a")
+    page = client.get("/app/me?year=2026").get_data(as_text=True)
+    shown = re.findall(r'data-testid="peer-activity" data-activity-id="([^"]+)">([^<]+)<', page)
+    assert shown == [("https://lms.example.go.id/course/etika-publik", "Etika publik (diikuti 1 pegawai)"),
+                     ("https://lms.example.go.id/course/integritas", "Kelas integritas (diikuti 1 pegawai)")]
+    assert "Pembelajaran yang dipakai rekan sejabatan" in page
