@@ -175,6 +175,30 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
         count += len(keys)
 
 
+def recompute_all(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
+    """A rebuild's figures, in bulk once the facts are folded rather than queued batch by batch:
+    drop every stored figure and the queue, then compute the figures of every pegawai the roster
+    names, `batch` pegawai per transaction, for their years (those of their roster rows and
+    claims: the keys a queue fed by the whole log would hold). Returns how many were stored."""
+    with read_models.projecting(engine) as conn:
+        figure_rows.clear_figures(conn)
+    count = 0
+    after: str | None = None
+    while True:
+        with read_models.projecting(engine) as conn:
+            nips = figure_rows.roster_nips(conn, after, batch)
+            if not nips:
+                return count
+            touched = _Touched(conn)
+            touched.everyone.update((nip, ("rebuild", None)) for nip in nips)
+            touched.finish()
+            seq = min(read_models.checkpoints(conn, names).values())
+            totals, gone = compute(conn, sorted(touched.keys))
+            figure_rows.save_figures(conn, totals, gone, seq)
+        count += len(totals)
+        after = nips[-1]
+
+
 def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[Key, str]]:
     """Every stored figure that is not what total() computes now (queued ones are skipped): the key
     and which columns differ."""

@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("lrs.api",),
     ("lrs.write", "lrs.read"),
     ("projections.runner", "projections.projector", "projections.replays", "projections.log_reader",
-     "projections.figures", "projections.loading"),
+     "projections.figures", "projections.loading", "projections.snapshots"),
     ("lrs.store",),  # above the folds and rules, so that they stay pure: no SQL, no I/O
     ("projections.folds",),
     ("projections.rules",),
@@ -28,7 +28,8 @@ LAYERS: list[tuple[str, ...]] = [
 # Machinery modules share one room: the runner is read by the projector and the replays.
 ROOMS = {"projections.runner": "machinery", "projections.projector": "machinery",
          "projections.replays": "machinery", "projections.log_reader": "machinery",
-         "projections.figures": "machinery", "projections.loading": "machinery"}
+         "projections.figures": "machinery", "projections.loading": "machinery",
+         "projections.snapshots": "machinery"}
 
 
 def _module_name(path: Path) -> str:
