@@ -38,7 +38,7 @@ def write(conn: Connection, seq: int, tables: Mapping[str, Table], now: datetime
     count = size = 0
     for name, table in tables.items():
         query = select(table).order_by(*table.primary_key.columns)
-        result = conn.execution_options(stream_results=True, yield_per=PART_ROWS).execute(query)
+        result = conn.execute(query, execution_options={"stream_results": True, "yield_per": PART_ROWS})
         for part, rows in enumerate(result.partitions(PART_ROWS)):
             data = _encode(rows)
             conn.execute(insert(snapshot_parts), [{"seq": seq, "name": name, "part": part, "data": data}])
