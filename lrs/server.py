@@ -7,8 +7,10 @@ from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 
 class LrsServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, database_url: str, options: dict[str, Any], secret_key: str | None = None) -> None:
+    def __init__(self, database_url: str, options: dict[str, Any], secret_key: str | None = None,
+                 settings: dict[str, Any] | None = None) -> None:
         self.database_url = database_url
+        self.settings = settings or {}
         self.options = options
         self.secret_key = secret_key
         super().__init__()
@@ -21,7 +23,7 @@ class LrsServer(BaseApplication):  # type: ignore[misc]
         from lrs.app import create_app
         from lrs.ops import logs
 
-        overrides: dict[str, Any] = {"DATABASE_URL": self.database_url}
+        overrides: dict[str, Any] = {"DATABASE_URL": self.database_url, **self.settings}
         if self.secret_key is not None:
             overrides["SECRET_KEY"] = self.secret_key
         app = create_app(overrides)
@@ -29,9 +31,10 @@ class LrsServer(BaseApplication):  # type: ignore[misc]
         return app
 
 
-def run(*, database_url: str, host: str, port: int, workers: int, threads: int, secret_key: str | None = None) -> None:
+def run(*, database_url: str, host: str, port: int, workers: int, threads: int, secret_key: str | None = None,
+        settings: dict[str, Any] | None = None) -> None:
     """Serve until SIGTERM. `secret_key` (made by `lrs serve` when LRS_SECRET_KEY is unset) signs
-    the web sessions in every worker alike."""
+    the web sessions in every worker alike; `settings` override the app's (flags of `lrs serve`)."""
     LrsServer(database_url, {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -41,4 +44,4 @@ def run(*, database_url: str, host: str, port: int, workers: int, threads: int, 
         "timeout": 120,
         "accesslog": None,
         "loglevel": "warning",
-    }, secret_key).run()
+    }, secret_key, settings).run()

@@ -2,8 +2,9 @@
 
 The log only grows, so a replay as of seq S stays right forever. The server keeps the last few;
 an as-of request at or after a kept one carries it forward (folding only the events between)
-instead of replaying from the first event (or from the nearest snapshot, when that is nearer). One lock: a scratch database is one SQLite
-connection, so its replays and reads are serialized; live (non as-of) reads never wait here."""
+instead of replaying from the first event, or from the nearest snapshot when that is nearer
+(projections/snapshots.py). One lock: a scratch database is one SQLite connection, so its
+replays and reads are serialized; live (non as-of) reads never wait here."""
 from __future__ import annotations
 
 import threading

@@ -184,7 +184,7 @@ def _fold_batch(
     return [(projection.NAME, loaded.get(k), new) for k, new in touched.items()]
 
 
-def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots = Snapshots()) -> int:
+def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots = snapshots.DEFAULT) -> int:
     """Live update: fold whatever the log holds beyond the checkpoints (after each append), then
     recompute the stored figures that changed; snapshot the read models at each multiple of
     keep.every passed."""
@@ -195,7 +195,7 @@ def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots = Snapshots()
 
 def rebuild(
     engine: Engine, names: Sequence[str] = (), *, batch: int = 10_000,
-    on_batch: Callable[[int], None] | None = None, keep: Snapshots = Snapshots(),
+    on_batch: Callable[[int], None] | None = None, keep: Snapshots = snapshots.DEFAULT,
 ) -> int:
     """Clear the named projections (default: all) and fold the whole log again. The others
     are caught up first, so a rebuilt projection sees the same reference data. The snapshots go

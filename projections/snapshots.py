@@ -18,13 +18,14 @@ from typing import Any, Sequence
 
 from sqlalchemy import Connection, Engine, Table, insert
 
+from lrs.config import DefaultConfig
 from lrs.store import read_models, snapshot_rows
 
 
 @dataclass(frozen=True)
 class Snapshots:
-    every: int = 100_000  # events between two snapshots; 0 takes none
-    kept: int = 8
+    every: int = DefaultConfig.SNAPSHOT_EVERY  # events between two snapshots; 0 takes none
+    kept: int = DefaultConfig.SNAPSHOTS_KEPT
 
     def cut(self, start: int, upper: int) -> int:
         """Where a batch from `start` toward `upper` ends: at the next multiple of `every`."""
@@ -37,6 +38,7 @@ class Snapshots:
 
 
 NONE = Snapshots(every=0, kept=0)
+DEFAULT = Snapshots()
 
 
 def for_rebuild(settings: Snapshots, head: int) -> Snapshots:
