@@ -239,11 +239,13 @@ def figure_status(engine: Engine) -> tuple[int, int | None]:
         return figure_rows.pending(conn)
 
 
-def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int = 10_000) -> Engine:
+def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int = 10_000,
+           from_snapshot: bool = True) -> Engine:
     """As-of replay: fold the log up to `until` into a fresh in-memory SQLite database through
     the same run(); read it with the same queries as the live tables. The caller disposes it.
     `into` is an earlier replay to carry forward (its checkpoints are at or before `until`);
-    without one, the nearest snapshot at or before `until` is restored first, if there is one."""
+    without one, the nearest snapshot at or before `until` is restored first, if there is one
+    (`from_snapshot`: else the log is folded from the first event, as bench/reports.py compares)."""
     scratch = into
     if scratch is None:
         # One in-memory database on one connection (StaticPool), used by whichever thread holds
@@ -251,6 +253,7 @@ def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int
         scratch = make_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
         tables = [read_models.TABLES[p.NAME][0] for p in PROJECTIONS]
         metadata.create_all(scratch, tables=[*tables, metadata.tables["projection_checkpoints"]])
-        snapshots.restore(engine, scratch, until)
+        if from_snapshot:
+            snapshots.restore(engine, scratch, until)
     run(PROJECTIONS, scratch, until=until, batch=batch, source=engine)
     return scratch
