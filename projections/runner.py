@@ -88,12 +88,15 @@ def run(
                 cut = next((e.seq for e in todo if e.type == POLICY_PUBLISHED), upper)
                 upper, todo = cut, [e for e in todo if e.seq <= cut]
                 in_force = _policies_for(todo, known)
+                policies_here = list({id(p): p for p in in_force}.values())
                 changes: list[figures.Change] = []
                 for projection in projections:
                     mark = marks[projection.NAME]
                     wants = _Interest(projection)
-                    changes += _fold_batch(conn, projection,
-                                           [(e, p) for e, p in zip(todo, in_force) if e.seq > mark and wants(e, p)])
+                    # Most projections key a few event types: skip the others before asking.
+                    kinds = {kind for policy in policies_here for kind in projection.interest(policy)}
+                    changes += _fold_batch(conn, projection, [(e, p) for e, p in zip(todo, in_force)
+                                                              if e.type in kinds and e.seq > mark and wants(e, p)])
                 if queue_figures:
                     figures.queue(conn, changes, upper)
                 read_models.set_checkpoints(conn, [n for n in names if marks[n] < upper], upper)

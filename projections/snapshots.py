@@ -29,7 +29,7 @@ class Snapshots:
 
     def cut(self, start: int, upper: int) -> int:
         """Where a batch from `start` toward `upper` ends: at the next multiple of `every`."""
-        if self.every <= 0:
+        if self.every <= 0 or self.kept <= 0:
             return upper
         return min(upper, (start // self.every + 1) * self.every)
 
