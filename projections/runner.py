@@ -6,7 +6,9 @@ stored date among those published before it, so a replay as of any seq sees the 
 The runner is the only code that moves a checkpoint; a batch's rows and checkpoints commit
 together, so a crash replays at most one batch and the result is the same. A live run also
 queues the stored figures each batch touches, in the same transaction, and a catch-up then
-recomputes them (projections/figures.py)."""
+recomputes them (projections/figures.py); a rebuild computes them all once the facts are folded.
+Live runs and rebuilds snapshot the read models at multiples of a setting, and an as-of replay
+starts from the nearest snapshot (projections/snapshots.py)."""
 from __future__ import annotations
 
 import bisect
