@@ -29,6 +29,7 @@ from projections.rules.jp import JpTotal, total
 from projections.rules.policy import PolicySet
 
 BATCH = 500
+BULK = 2000  # pegawai per transaction of a rebuild's figures: 2,000 took ~25% less time than 500
 Row = dict[str, Any]
 Change = tuple[str, Row | None, Row | None]  # (projection, row before, row after)
 
@@ -175,7 +176,7 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
         count += len(keys)
 
 
-def recompute_all(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
+def recompute_all(engine: Engine, names: Sequence[str], *, batch: int = BULK) -> int:
     """A rebuild's figures, in bulk once the facts are folded rather than queued batch by batch:
     drop every stored figure and the queue, then compute the figures of every pegawai the roster
     names, `batch` pegawai per transaction, for their years (those of their roster rows and
@@ -194,7 +195,7 @@ def recompute_all(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -
             touched.finish()
             seq = min(read_models.checkpoints(conn, names).values())
             totals, gone = compute(conn, sorted(touched.keys))
-            figure_rows.save_figures(conn, totals, gone, seq)
+            figure_rows.save_figures(conn, totals, gone, seq)  # what refresh() stores per batch, exactly
         count += len(totals)
         after = nips[-1]
 
