@@ -14,6 +14,7 @@ from lrs.store.engine import make_engine
 from lrs.write.checkpoints import Checkpointer, read_key
 from projections.projector import Projector
 from projections.replays import Replays
+from projections.snapshots import Snapshots
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -32,7 +33,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         failure_window=app.config["AUTH_FAILURE_WINDOW_SECONDS"],
     )
     app.extensions["lrs.replays"] = Replays(engine, app.config["AS_OF_REPLAYS_KEPT"])
-    app.extensions["lrs.projector"] = (Projector(engine, float(app.config["PROJECT_GATHER_SECONDS"]))
+    keep = Snapshots(int(app.config["SNAPSHOT_EVERY"]), int(app.config["SNAPSHOTS_KEPT"]))
+    app.extensions["lrs.projector"] = (Projector(engine, float(app.config["PROJECT_GATHER_SECONDS"]), keep=keep)
                                        if app.config["PROJECT_IN_BACKGROUND"] else None)
     app.extensions["lrs.checkpointer"] = _checkpointer(app, engine)
     api.register(app)

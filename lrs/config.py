@@ -49,6 +49,12 @@ class DefaultConfig:
     # Replays of the read models as of past seqs (`as_of` in /api/v1) a server process keeps in
     # memory for the next request at or after the same seq.
     AS_OF_REPLAYS_KEPT = 4
+    # Snapshot the read models each time the projections pass a multiple of this many events (0:
+    # never), keeping at most SNAPSHOTS_KEPT, spread over the log: an as-of replay starts from the
+    # nearest one at or before its seq instead of the first event. A snapshot is a pass over every
+    # read model table (seconds at millions of rows); they are derived data, deleting them is safe.
+    SNAPSHOT_EVERY = 100_000
+    SNAPSHOTS_KEPT = 8
     # After a statement POST/PUT, fold the projections in a thread of the server process
     # (requests return at once; appends arriving meanwhile are folded together) rather than in
     # the request. Reports then lag the log by one catch-up.
@@ -108,3 +114,10 @@ def database_url_from_env() -> str:
 def signing_key_file_from_env() -> str | None:
     """The signing key file `lrs checkpoint` uses when no --key-file flag is given."""
     return os.environ.get("LRS_SIGNING_KEY_FILE") or None
+
+
+def snapshot_settings_from_env() -> tuple[int, int]:
+    """(LRS_SNAPSHOT_EVERY, LRS_SNAPSHOTS_KEPT) as the CLI uses them when no flag is given."""
+    every = os.environ.get("LRS_SNAPSHOT_EVERY") or DefaultConfig.SNAPSHOT_EVERY
+    kept = os.environ.get("LRS_SNAPSHOTS_KEPT") or DefaultConfig.SNAPSHOTS_KEPT
+    return int(every), int(kept)

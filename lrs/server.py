@@ -12,8 +12,10 @@ from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 
 class LrsServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, database_url: str, options: dict[str, Any], secret_key: str | None = None) -> None:
+    def __init__(self, database_url: str, options: dict[str, Any], secret_key: str | None = None,
+                 settings: dict[str, Any] | None = None) -> None:
         self.database_url = database_url
+        self.settings = settings or {}
         self.options = options
         self.secret_key = secret_key
         super().__init__()
@@ -26,7 +28,7 @@ class LrsServer(BaseApplication):  # type: ignore[misc]
         from lrs.app import create_app
         from lrs.ops import logs
 
-        overrides: dict[str, Any] = {"DATABASE_URL": self.database_url}
+        overrides: dict[str, Any] = {"DATABASE_URL": self.database_url, **self.settings}
         if self.secret_key is not None:
             overrides["SECRET_KEY"] = self.secret_key
         app = create_app(overrides)
@@ -34,9 +36,10 @@ class LrsServer(BaseApplication):  # type: ignore[misc]
         return app
 
 
-def run(*, database_url: str, host: str, port: int, workers: int, threads: int, secret_key: str | None = None) -> None:
+def run(*, database_url: str, host: str, port: int, workers: int, threads: int, secret_key: str | None = None,
+        settings: dict[str, Any] | None = None) -> None:
     """Serve until SIGTERM. `secret_key` (made by `lrs serve` when LRS_SECRET_KEY is unset) signs
-    the web sessions in every worker alike."""
+    the web sessions in every worker alike; `settings` override the app's (flags of `lrs serve`)."""
     _metrics_folder()
     LrsServer(database_url, {
         "bind": f"{host}:{port}",
@@ -49,7 +52,7 @@ def run(*, database_url: str, host: str, port: int, workers: int, threads: int, 
         "accesslog": None,
         "loglevel": "warning",
         "child_exit": _worker_exited,
-    }, secret_key).run()
+    }, secret_key, settings).run()
 
 
 def _metrics_folder() -> None:

@@ -37,6 +37,7 @@ from projections.rules.jp import JpTotal, total
 from projections.rules.policy import PolicySet
 
 BATCH = 500
+BULK = 2000  # pegawai per transaction of a rebuild's figures: 2,000 took ~25% less time than 500
 Row = dict[str, Any]
 Change = tuple[str, Row | None, Row | None]  # (projection, row before, row after)
 
@@ -220,10 +221,50 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
             facts: dict[Key, Loaded] = {}
             totals, gone = compute(conn, keys, loaded_into=facts)
             figure_rows.save_figures(conn, totals, gone, seq)
-            rollups.apply(conn, totals, gone, seq)
+            rollups.apply(conn, totals, gone, seq, _claimed(conn, facts))
             claim_figures.save(conn, totals, gone, facts, seq)
             figure_rows.done(conn, keys)
         count += len(keys)
+
+
+def _claimed(conn: Connection, facts: dict[Key, Loaded]) -> set[Key]:
+    """The keys whose pegawai has a claim (voided or not) in the key's year."""
+    policies = PolicySet.from_rows(read_models.policy_rows(conn))
+    return {(nip, year) for (nip, year), loaded in facts.items()
+            if any(policies.period_of(c.activity_date) == year for c in loaded.claims.get(nip, ()))}
+
+
+def recompute_all(engine: Engine, names: Sequence[str], *, batch: int = BULK) -> int:
+    """A rebuild's figures, in bulk once the facts are folded rather than queued batch by batch:
+    drop every stored figure, roll-up, claim and competency row and the queue, then compute the
+    figures of every pegawai the roster names, `batch` pegawai per transaction, for their years
+    (those of their roster rows and claims: the keys a queue fed by the whole log would hold),
+    storing with each batch what refresh() stores; then refresh() what opening a year queued.
+    Returns how many figures were stored."""
+    with read_models.projecting(engine) as conn:
+        figure_rows.clear_figures(conn)
+        rollup_rows.clear_rollups(conn)
+        claim_figure_rows.clear(conn)
+    count = 0
+    after: str | None = None
+    while True:
+        with read_models.projecting(engine) as conn:
+            nips = figure_rows.roster_nips(conn, after, batch)
+            if not nips:
+                break
+            touched = _Touched(conn)
+            touched.everyone.update((nip, ("rebuild", None)) for nip in nips)
+            touched.finish()
+            seq = min(read_models.checkpoints(conn, names).values())
+            facts: dict[Key, Loaded] = {}
+            totals, gone = compute(conn, sorted(touched.keys), loaded_into=facts)
+            figure_rows.save_figures(conn, totals, gone, seq)  # what refresh() stores per batch, exactly
+            rollups.apply(conn, totals, gone, seq, _claimed(conn, facts))
+            claim_figures.save(conn, totals, gone, facts, seq)
+            figure_rows.done(conn, [(t.nip, t.year) for t in totals] + list(gone))
+        count += len(totals)
+        after = nips[-1]
+    return count + refresh(engine, names)
 
 
 def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[Key, str]]:

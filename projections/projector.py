@@ -15,15 +15,17 @@ import threading
 
 from sqlalchemy import Engine
 
-from projections import runner
+from projections import runner, snapshots
+from projections.snapshots import Snapshots
 
 logger = logging.getLogger(__name__)
 
 
 class Projector:
-    def __init__(self, engine: Engine, gather_seconds: float = 0.0) -> None:
+    def __init__(self, engine: Engine, gather_seconds: float = 0.0, *, keep: Snapshots = snapshots.DEFAULT) -> None:
         self.engine = engine
         self.gather_seconds = gather_seconds
+        self.keep = keep
         self._changed = threading.Condition()
         self._asked = 0  # notifications so far
         self._done = 0  # notifications the last finished catch-up covered
@@ -68,7 +70,7 @@ class Projector:
                     return
                 target = self._asked
             try:
-                runner.catch_up(self.engine)
+                runner.catch_up(self.engine, keep=self.keep)
             except Exception:  # logged; the next notification retries from the checkpoints
                 logger.exception("background projection catch-up failed; it will be retried")
             with self._changed:

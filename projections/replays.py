@@ -2,8 +2,9 @@
 
 The log only grows, so a replay as of seq S stays right forever. The server keeps the last few;
 an as-of request at or after a kept one carries it forward (folding only the events between)
-instead of replaying from the first event. One lock: a scratch database is one SQLite
-connection, so its replays and reads are serialized; live (non as-of) reads never wait here."""
+instead of replaying from the first event, or from the nearest snapshot when that is nearer
+(projections/snapshots.py). One lock: a scratch database is one SQLite connection, so its
+replays and reads are serialized; live (non as-of) reads never wait here."""
 from __future__ import annotations
 
 import threading
@@ -13,7 +14,7 @@ from typing import Iterator
 
 from sqlalchemy import Connection, Engine
 
-from projections import runner
+from projections import runner, snapshots
 
 
 class Replays:
@@ -29,7 +30,9 @@ class Replays:
         with self._lock:
             scratch = self._kept.pop(until, None)
             if scratch is None:
-                earlier = [seq for seq in self._kept if seq < until]
+                # Carry forward the latest kept replay before `until`, unless a snapshot is nearer.
+                nearest = snapshots.nearest(self.engine, until)
+                earlier = [seq for seq in self._kept if nearest <= seq < until]
                 base = self._kept.pop(max(earlier)) if earlier else None
                 scratch = runner.replay(self.engine, until, into=base)
             self._kept[until] = scratch

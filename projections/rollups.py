@@ -44,12 +44,14 @@ def _parts(conn: Connection, totals: Sequence[JpTotal], policies: PolicySet) -> 
     return found
 
 
-def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq: int) -> None:
+def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq: int,
+          claimed: Iterable[Key] = ()) -> None:
     """Roll up a batch of saved figures (and of `gone`, deleted ones) at checkpoint `seq`: only
     the pegawai-years whose parts changed move their roll-ups. Figures of a year not rolled up are
-    left out, and the first figure with a claim of a year opens it."""
+    left out, and the first figure of a pegawai with a claim in its year (`claimed`, voided ones
+    too: a state of the read models, so a rebuild opens the same years as live folding) opens it."""
     opened = set(rollup_rows.open_years(conn))
-    opening = {t.year for t in totals if t.lines} - opened
+    opening = ({year for _nip, year in claimed} | {t.year for t in totals if t.lines}) - opened
     rolled = opened | opening
     totals = [t for t in totals if t.year in rolled]
     gone = [key for key in gone if key[1] in rolled]

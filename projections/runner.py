@@ -6,7 +6,9 @@ stored date among those published before it, so a replay as of any seq sees the 
 The runner is the only code that moves a checkpoint; a batch's rows and checkpoints commit
 together, so a crash replays at most one batch and the result is the same. A live run also
 queues the stored figures each batch touches, in the same transaction, and a catch-up then
-recomputes them (projections/figures.py)."""
+recomputes them (projections/figures.py); a rebuild computes them all once the facts are folded.
+Live runs and rebuilds snapshot the read models at multiples of a setting, and an as-of replay
+starts from the nearest snapshot (projections/snapshots.py)."""
 from __future__ import annotations
 
 import bisect
@@ -22,12 +24,13 @@ from lrs.events import POLICY_PUBLISHED, Event
 from lrs.store import figure_rows, read_models
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
-from projections import figures
+from projections import figures, snapshots
 from projections.folds import (
     assessments, bindings, decisions, jp_claims, jp_voids, plans, policies, roster, sources, standards,
 )
 from projections.log_reader import LogReader
 from projections.rules.policy import Policy, PolicySet
+from projections.snapshots import Snapshots
 
 Row = dict[str, Any]
 
@@ -54,6 +57,7 @@ BY_NAME: dict[str, Projection] = {p.NAME: p for p in PROJECTIONS}
 def run(
     projections: Sequence[Projection], engine: Engine, *, until: int | None = None, batch: int = 5000,
     source: Engine | None = None, on_batch: Callable[[int], None] | None = None, queue_figures: bool = False,
+    keep: Snapshots = snapshots.NONE,
 ) -> int:
     """Fold the events after each projection's checkpoint up to `until` (default: the head),
     `batch` log positions per transaction, reading the log from `source` (default: `engine`).
@@ -61,7 +65,10 @@ def run(
     batch touches (a database with jp_figures; never a scratch replay).
 
     Only events some projection may key are read (see `interest`). A batch ends at a published
-    policy, so the events after it are read and folded with what that policy says."""
+    policy, so the events after it are read and folded with what that policy says. With `keep`, a
+    batch also ends at each multiple of keep.every, and the read models are snapshotted there
+    when all of them (every projection) stood at the batch's start (projections/snapshots.py)."""
+    whole = len(projections) == len(PROJECTIONS)
     names = [p.NAME for p in projections]
     with LogReader(source or engine) as reader:
         while True:
@@ -73,25 +80,30 @@ def run(
                         limit = read_models.head_seq(src)
                 else:
                     limit = until
-                upper = min(start + batch, limit)
+                upper = keep.cut(start, min(start + batch, limit))
                 if upper <= start:
                     return start
                 known = PolicySet.from_rows(read_models.policy_rows(conn))
                 wanted = _wanted(projections, known)
                 todo = reader.read(start, upper, wanted, conn if source is None else None)
-                reader.read_ahead(upper, min(upper + batch, limit), wanted)  # while this batch folds
+                reader.read_ahead(upper, keep.cut(upper, min(upper + batch, limit)), wanted)  # while this batch folds
                 cut = next((e.seq for e in todo if e.type == POLICY_PUBLISHED), upper)
                 upper, todo = cut, [e for e in todo if e.seq <= cut]
                 in_force = _policies_for(todo, known)
+                policies_here = list({id(p): p for p in in_force}.values())
                 changes: list[figures.Change] = []
                 for projection in projections:
                     mark = marks[projection.NAME]
                     wants = _Interest(projection)
-                    changes += _fold_batch(conn, projection,
-                                           [(e, p) for e, p in zip(todo, in_force) if e.seq > mark and wants(e, p)])
+                    # Most projections key a few event types: skip the others before asking.
+                    kinds = {kind for policy in policies_here for kind in projection.interest(policy)}
+                    changes += _fold_batch(conn, projection, [(e, p) for e, p in zip(todo, in_force)
+                                                              if e.type in kinds and e.seq > mark and wants(e, p)])
                 if queue_figures:
                     figures.queue(conn, changes, upper)
                 read_models.set_checkpoints(conn, [n for n in names if marks[n] < upper], upper)
+                if whole and keep.due(upper) and all(m == start for m in marks.values()):
+                    snapshots.take(conn, upper, keep)
             if on_batch is not None:
                 on_batch(upper)
             if upper == limit:
@@ -177,26 +189,30 @@ def _fold_batch(
     return [(projection.NAME, loaded.get(k), new) for k, new in touched.items()]
 
 
-def catch_up(engine: Engine, *, batch: int = 5000) -> int:
+def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots = snapshots.DEFAULT) -> int:
     """Live update: fold whatever the log holds beyond the checkpoints (after each append), then
-    recompute the stored figures that changed."""
-    seq = run(PROJECTIONS, engine, batch=batch, queue_figures=True)
+    recompute the stored figures that changed; snapshot the read models at each multiple of
+    keep.every passed."""
+    seq = run(PROJECTIONS, engine, batch=batch, queue_figures=True, keep=keep)
     figures.refresh(engine, list(BY_NAME))
     return seq
 
 
 def rebuild(
     engine: Engine, names: Sequence[str] = (), *, batch: int = 10_000,
-    on_batch: Callable[[int], None] | None = None,
+    on_batch: Callable[[int], None] | None = None, keep: Snapshots = snapshots.DEFAULT,
 ) -> int:
     """Clear the named projections (default: all) and fold the whole log again. The others
-    are caught up first, so a rebuilt projection sees the same reference data."""
+    are caught up first, so a rebuilt projection sees the same reference data. The snapshots go
+    too (a rebuild follows a changed fold); a whole rebuild takes about keep.kept new ones."""
     chosen = [BY_NAME[n] for n in names] or list(PROJECTIONS)
     if len(chosen) < len(PROJECTIONS):
-        catch_up(engine)
+        catch_up(engine, keep=keep)
     with read_models.projecting(engine) as conn:
+        snapshots.clear(conn)
         for projection in chosen:
             read_models.clear(conn, projection.NAME)
+        head = read_models.head_seq(conn)
     ordered = [p for p in PROJECTIONS if p in chosen]
     # A rebuild parses millions of payloads into short-lived, acyclic dicts (freed by reference
     # counting); the cyclic collector's full passes over them cost ~15% of the time. A rebuild is
@@ -204,11 +220,13 @@ def rebuild(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        seq = run(ordered, engine, batch=batch, on_batch=on_batch, queue_figures=True)
+        seq = run(ordered, engine, batch=batch, on_batch=on_batch, keep=snapshots.for_rebuild(keep, head))
+        # The figures in bulk, once the facts are folded: queueing what each batch touches
+        # costs a query per changed row and computes a pegawai's figure again at every batch.
+        figures.recompute_all(engine, list(BY_NAME))
     finally:
         if collecting:
             gc.enable()
-    figures.refresh(engine, list(BY_NAME))
     return seq
 
 
@@ -226,10 +244,13 @@ def figure_status(engine: Engine) -> tuple[int, int | None]:
         return figure_rows.pending(conn)
 
 
-def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int = 10_000) -> Engine:
+def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int = 10_000,
+           from_snapshot: bool = True) -> Engine:
     """As-of replay: fold the log up to `until` into a fresh in-memory SQLite database through
     the same run(); read it with the same queries as the live tables. The caller disposes it.
-    `into` is an earlier replay to carry forward (its checkpoints are at or before `until`)."""
+    `into` is an earlier replay to carry forward (its checkpoints are at or before `until`);
+    without one, the nearest snapshot at or before `until` is restored first, if there is one
+    (`from_snapshot`: else the log is folded from the first event, as bench/reports.py compares)."""
     scratch = into
     if scratch is None:
         # One in-memory database on one connection (StaticPool), used by whichever thread holds
@@ -237,5 +258,7 @@ def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int
         scratch = make_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
         tables = [read_models.TABLES[p.NAME][0] for p in PROJECTIONS]
         metadata.create_all(scratch, tables=[*tables, metadata.tables["projection_checkpoints"]])
+        if from_snapshot:
+            snapshots.restore(engine, scratch, until)
     run(PROJECTIONS, scratch, until=until, batch=batch, source=engine)
     return scratch

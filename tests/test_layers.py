@@ -18,7 +18,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("lrs.api",),
     ("lrs.write", "lrs.read"),
     ("projections.runner", "projections.projector", "projections.replays", "projections.log_reader",
-     "projections.figures", "projections.loading", "projections.rollups", "projections.claim_figures"),
+     "projections.figures", "projections.loading", "projections.rollups", "projections.claim_figures",
+     "projections.snapshots"),
     ("lrs.store",),  # above the folds and rules, so that they stay pure: no SQL, no I/O
     ("projections.folds",),
     ("projections.rules",),
@@ -29,7 +30,8 @@ LAYERS: list[tuple[str, ...]] = [
 ROOMS = {"projections.runner": "machinery", "projections.projector": "machinery",
          "projections.replays": "machinery", "projections.log_reader": "machinery",
          "projections.figures": "machinery", "projections.loading": "machinery",
-         "projections.rollups": "machinery", "projections.claim_figures": "machinery"}
+         "projections.rollups": "machinery", "projections.claim_figures": "machinery",
+         "projections.snapshots": "machinery"}
 
 
 def _module_name(path: Path) -> str:

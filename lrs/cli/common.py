@@ -21,6 +21,23 @@ database_option = click.option(
     "--database-url", default=database_url_from_env, show_default="$LRS_DATABASE_URL or sqlite:///jejak.db",
     help="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db.",
 )
+snapshot_every_option = click.option(
+    "--snapshot-every", type=click.IntRange(0), default=None, show_default="$LRS_SNAPSHOT_EVERY or 100000",
+    help="Snapshot the read models every this many events, for as-of replays (0: never).")
+snapshots_kept_option = click.option(
+    "--snapshots-kept", type=click.IntRange(0), default=None, show_default="$LRS_SNAPSHOTS_KEPT or 8",
+    help="Most snapshots kept (spread over the log; older ones pruned).")
+
+
+def snapshot_settings(every: int | None, kept: int | None) -> Any:
+    """The projections.snapshots.Snapshots the flags (else LRS_SNAPSHOT_EVERY, LRS_SNAPSHOTS_KEPT) say."""
+    from lrs.config import snapshot_settings_from_env
+    from projections.snapshots import Snapshots
+
+    env_every, env_kept = snapshot_settings_from_env()
+    return Snapshots(env_every if every is None else every, env_kept if kept is None else kept)
+
+
 as_of_option = click.option("--as-of", default=None, help="An event seq, or a stored time (ISO 8601).")
 
 

@@ -7,7 +7,9 @@ import time
 
 import click
 
-from lrs.cli.common import database_option, open_engine
+from lrs.cli.common import (
+    database_option, open_engine, snapshot_every_option, snapshot_settings, snapshots_kept_option,
+)
 
 
 @click.group()
@@ -21,16 +23,19 @@ def projections() -> None:
 @click.option("--once", is_flag=True, help="Catch up once and exit.")
 @click.option("--interval", default=1.0, show_default=True, type=float, help="Seconds between polls.")
 @click.option("--max-seconds", default=None, type=float, help="Stop after this long.")
+@snapshot_every_option
+@snapshots_kept_option
 @database_option
-def projections_run(batch: int, once: bool, interval: float, max_seconds: float | None,
-                    database_url: str) -> None:
+def projections_run(batch: int, once: bool, interval: float, max_seconds: float | None, snapshot_every: int | None,
+                    snapshots_kept: int | None, database_url: str) -> None:
     """A worker: catch up, then poll the log for new events (Ctrl-C stops it)."""
     from projections import runner
 
     engine = open_engine(database_url)
+    keep = snapshot_settings(snapshot_every, snapshots_kept)
     started = time.monotonic()
     while True:
-        seq = runner.catch_up(engine, batch=batch)
+        seq = runner.catch_up(engine, batch=batch, keep=keep)
         if once or (max_seconds is not None and time.monotonic() - started >= max_seconds):
             click.echo(f"projections at seq {seq}")
             return
@@ -41,9 +46,13 @@ def projections_run(batch: int, once: bool, interval: float, max_seconds: float 
 @click.argument("names", nargs=-1)
 @click.option("--batch", default=10_000, show_default=True, type=click.IntRange(1, 100_000),
               help="Log positions folded per transaction (memory grows with it, not with the log).")
+@snapshot_every_option
+@snapshots_kept_option
 @database_option
-def projections_rebuild(names: tuple[str, ...], batch: int, database_url: str) -> None:
-    """Clear the named projections (default: all) and fold the whole log again."""
+def projections_rebuild(names: tuple[str, ...], batch: int, snapshot_every: int | None, snapshots_kept: int | None,
+                        database_url: str) -> None:
+    """Clear the named projections (default: all) and fold the whole log again, then compute every
+    stored figure; the snapshots are taken again (about --snapshots-kept over the log)."""
     from lrs.store import read_models
     from lrs.store.engine import reading
     from projections import runner
@@ -61,7 +70,8 @@ def projections_rebuild(names: tuple[str, ...], batch: int, database_url: str) -
             bar.update(seq - last[0])
             last[0] = seq
 
-        seq = runner.rebuild(engine, names, batch=batch, on_batch=progress)
+        seq = runner.rebuild(engine, names, batch=batch, on_batch=progress,
+                             keep=snapshot_settings(snapshot_every, snapshots_kept))
     click.echo(f"rebuilt {', '.join(names) or 'all projections'} to seq {seq}")
 
 
@@ -69,9 +79,9 @@ def projections_rebuild(names: tuple[str, ...], batch: int, database_url: str) -
 @click.option("--json", "as_json", is_flag=True)
 @database_option
 def projections_status(as_json: bool, database_url: str) -> None:
-    """Each projection's checkpoint and lag (events behind the head of the log), and the stored
-    figures waiting to be recomputed."""
-    from projections import runner
+    """Each projection's checkpoint and lag (events behind the head of the log), the stored
+    figures waiting to be recomputed, and the snapshots kept for as-of replays."""
+    from projections import runner, snapshots
 
     engine = open_engine(database_url)
     rows = runner.status(engine)
@@ -85,3 +95,12 @@ def projections_status(as_json: bool, database_url: str) -> None:
     click.echo(json.dumps({"name": "figures", "checkpoint": seq, "lag": lag, "pending": count, "oldest_seq": oldest})
                if as_json else f"figures\tcheckpoint {seq}\tlag {lag}\tpending {count}"
                + (f"\toldest seq {oldest}" if oldest is not None else ""))
+    kept = snapshots.status(engine)
+    if as_json:
+        click.echo(json.dumps({"name": "snapshots", "kept": [
+            {"seq": s["seq"], "rows": s["rows"], "bytes": s["bytes"], "taken": s["taken"].isoformat(),
+             "usable": s["usable"]} for s in kept]}))
+    else:
+        click.echo(f"snapshots\tkept {len(kept)}" + "".join(
+            f"\n  seq {s['seq']}\t{s['rows']} rows\t{s['bytes']} bytes\ttaken {s['taken']:%Y-%m-%d %H:%M}"
+            + ("" if s["usable"] else "\tnot usable (the read models changed shape)") for s in kept))

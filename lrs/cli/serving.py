@@ -6,7 +6,7 @@ import secrets
 import click
 from sqlalchemy import Engine
 
-from lrs.cli.common import database_option, migrated_engine
+from lrs.cli.common import database_option, migrated_engine, snapshot_every_option, snapshots_kept_option
 from lrs.cli.connecting import shown
 from lrs.config import log_level_from_env, secret_key_from_env
 
@@ -20,8 +20,11 @@ from lrs.config import log_level_from_env, secret_key_from_env
               help="Threads per worker process.")
 @click.option("--demo", is_flag=True,
               help="Create the credential demo/demo (scope all) if missing and print it.")
+@snapshot_every_option
+@snapshots_kept_option
 @database_option
-def serve(host: str, port: int, workers: int, threads: int, demo: bool, database_url: str) -> None:
+def serve(host: str, port: int, workers: int, threads: int, demo: bool, snapshot_every: int | None,
+          snapshots_kept: int | None, database_url: str) -> None:
     """Run the LRS with gunicorn (xAPI base URL http://HOST:PORT/xapi/).
 
     The schema is created or migrated first. SIGTERM stops it cleanly: requests in flight
@@ -46,7 +49,10 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool, database
                    "so they end when the server restarts. Set LRS_SECRET_KEY to keep them.", err=True)
     click.echo(f"Jejak LRS on http://{host}:{port}/xapi/, web pages on http://{host}:{port}/app/  "
                f"(database {shown(database_url)})", err=True)
-    run(database_url=database_url, host=host, port=port, workers=workers, threads=threads, secret_key=secret_key)
+    settings = {name: value for name, value in (("SNAPSHOT_EVERY", snapshot_every), ("SNAPSHOTS_KEPT", snapshots_kept))
+                if value is not None}
+    run(database_url=database_url, host=host, port=port, workers=workers, threads=threads, secret_key=secret_key,
+        settings=settings)
 
 
 def _ensure_demo(engine: Engine) -> None:

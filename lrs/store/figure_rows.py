@@ -214,6 +214,14 @@ def roster_people(conn: Connection, *, nips: Iterable[str] | None = None, instan
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
+def roster_nips(conn: Connection, after: str | None, limit: int) -> list[str]:
+    """The nips the roster names, in order, the first `limit` after `after`."""
+    query = select(roster_entries.c.nip).distinct().order_by(roster_entries.c.nip).limit(limit)
+    if after is not None:
+        query = query.where(roster_entries.c.nip > after)
+    return list(conn.execute(query).scalars())
+
+
 def clear_figures(conn: Connection) -> None:
     conn.execute(delete(figure_work))
     conn.execute(delete(jp_figures))

@@ -404,3 +404,22 @@ competency_figures = Table(
     Column("current_as_of", SeqType, nullable=False),
     Index("ix_competency_figures_unit", "instansi", "year", "unit_kerja"),
 )
+
+# Snapshots of the projection read models at a seq (projections/snapshots.py): derived from the log
+# alone, so deleting them changes no answer; an as-of replay starts from the nearest one. A
+# snapshot is its header here and its rows in snapshot_parts, written in one transaction.
+snapshots = Table(
+    "snapshots", metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=False),
+    Column("shape", String(16), nullable=False),  # which tables and columns the rows follow
+    Column("taken", DateTime(timezone=True), nullable=False),
+    Column("rows", BigInteger, nullable=False),
+    Column("bytes", BigInteger, nullable=False),
+)
+snapshot_parts = Table(
+    "snapshot_parts", metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=False),
+    Column("name", String(64), primary_key=True),  # the projection
+    Column("part", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),  # zlib of canonical JSON: rows as lists, key order
+)

@@ -319,6 +319,7 @@ class PolicySet:
     # Merging copies a whole document; the same (date, instansi) is asked for again and again.
     _merged: dict[tuple[date, str | None], Policy] = field(default_factory=dict, compare=False, repr=False)
     _zones: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
+    _periods: dict[int, str] = field(default_factory=dict, compare=False, repr=False)  # a rebuild asks ~10/figure
 
     @classmethod
     def of(cls, published: Sequence[Published]) -> PolicySet:
@@ -332,7 +333,10 @@ class PolicySet:
 
     def _period(self, year: int) -> str:
         # Only a national policy sets the period; the one in force when the period begins.
-        return Policy(self.national(date(year, 1, 1)), ()).period
+        found = self._periods.get(year)
+        if found is None:
+            found = self._periods[year] = Policy(self.national(date(year, 1, 1)), ()).period
+        return found
 
     def period_end(self, year: int) -> date:
         """The last day of reporting period `year`, as the national policy defines the period."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from flask import Flask
@@ -49,7 +49,7 @@ def test_concurrent_notifications_fold_everything_once(engine: Engine, monkeypat
     record_roster(engine, [roster_row()])
     calls = []
     real = runner.catch_up
-    monkeypatch.setattr(runner, "catch_up", lambda e: calls.append(1) or real(e))
+    monkeypatch.setattr(runner, "catch_up", lambda e, **kw: calls.append(1) or real(e, **kw))
     projector = Projector(engine)
     try:
         def append(jp: int) -> None:
@@ -74,10 +74,10 @@ def test_a_failing_catch_up_is_retried_on_the_next_notification(
     real = runner.catch_up
     failures = [RuntimeError("database went away")]
 
-    def flaky(e: Engine) -> int:
+    def flaky(e: Engine, **kw: Any) -> int:
         if failures:
             raise failures.pop()
-        return real(e)
+        return real(e, **kw)
 
     monkeypatch.setattr(runner, "catch_up", flaky)
     projector = Projector(engine)
