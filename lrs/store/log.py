@@ -3,10 +3,12 @@ table."""
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Collection, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import (
+    Connection, LargeBinary, Row, Select, and_, bindparam, cast, func, literal_column, or_, select, type_coerce,
+)
 
 from lrs.errors import BrokenChain
 from lrs.events import CHECKPOINT_SIGNED, KEY_PUBLISHED, Event, EventDraft
@@ -123,6 +125,25 @@ def stream(conn: Connection, *, after: int = 0, until: int | None = None, batch:
     while chunk := read(conn, after=after, until=until, limit=batch):
         yield from chunk
         after = chunk[-1].seq
+
+
+def raw_rows(conn: Connection, *, after: int = 0, until: int | None = None, batch: int = 10_000) -> Iterator[chain.RawRow]:
+    """Every event after `after` (up to `until`), oldest first, as plain tuples with the payload
+    as the UTF-8 bytes the hash covers (the database converts it; nothing is decoded): what the
+    hash walk of `lrs verify` reads. One query, `batch` rows at a time (a server-side cursor on
+    PostgreSQL), so memory stays flat."""
+    sqlite = is_sqlite(conn)
+    payload = (cast(events.c.payload, LargeBinary) if sqlite
+               else type_coerce(func.convert_to(events.c.payload, literal_column("'UTF8'")), LargeBinary))
+    query = (select(events.c.seq, events.c.type, events.c.stored, payload, events.c.prev_hash, events.c.hash)
+             .where(events.c.seq > after).order_by(events.c.seq))
+    if until is not None:
+        query = query.where(events.c.seq <= until)
+    for partition in conn.execution_options(yield_per=batch).execute(query).partitions():
+        if sqlite:  # naive datetimes there: UTC
+            yield from ((s, k, stored.replace(tzinfo=timezone.utc), p, h0, h1) for s, k, stored, p, h0, h1 in partition)
+        else:
+            yield from partition  # type: ignore[misc]
 
 
 def at(conn: Connection, seqs: Sequence[int]) -> dict[int, Event]:
