@@ -117,7 +117,7 @@ def compare(table: str, key: tuple[str, ...], live: Iterator[Row], rebuilt: Iter
         elif a is None or b < a:
             assert theirs is not None and b is not None
             if b not in skip:
-                problems.add(READ_MODEL, theirs.get("seq"), f"{table} row {_key(key, theirs)}, which the log implies, "
+                problems.add(_kind(table), theirs.get("seq"), f"{table} row {_key(key, theirs)}, which the log implies, "
                                                             "is missing: it was removed", table, _key_of(key, theirs))
             theirs = next(rebuilt, None)
         else:
@@ -130,7 +130,7 @@ def compare(table: str, key: tuple[str, ...], live: Iterator[Row], rebuilt: Iter
 
 
 def _added(problems: Problems, table: str, key: tuple[str, ...], row: Row, why: str = "") -> None:
-    problems.add(READ_MODEL if table != model_rows.FIGURES[0].name else FIGURE, row.get("seq"),
+    problems.add(_kind(table), row.get("seq"),
                  f"{table} row {_key(key, row)} is not implied by the log: it was added{why}", table, _key_of(key, row))
 
 
@@ -139,8 +139,7 @@ def _differ(problems: Problems, table: str, key: tuple[str, ...], mine: Row, the
     wrong = [c for c in theirs if c not in ignore and mine.get(c) != theirs[c]]
     if wrong:
         what = "; ".join(f"{c} is {_short(mine.get(c))}, the log implies {_short(theirs[c])}" for c in wrong)
-        kind = FIGURE if table == model_rows.FIGURES[0].name else READ_MODEL
-        problems.add(kind, mine.get("seq", theirs.get("seq")), f"{table} row {_key(key, mine)}: {what}", table,
+        problems.add(_kind(table), mine.get("seq", theirs.get("seq")), f"{table} row {_key(key, mine)}: {what}", table,
                      _key_of(key, mine))
 
 
@@ -161,6 +160,10 @@ def _figures(conn: Connection, theirs: Connection, queued: set[Key], problems: P
             _differ(problems, table.name, key, row, figure_rows.figure_row(computed, row["current_as_of"]),
                     {"current_as_of"})
     return seen
+
+
+def _kind(table: str) -> str:
+    return FIGURE if table == model_rows.FIGURES[0].name else READ_MODEL
 
 
 def _key_of(key: tuple[str, ...], row: Row) -> dict[str, Any]:
