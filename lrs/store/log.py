@@ -6,9 +6,7 @@ import functools
 from datetime import datetime, timezone
 from typing import Any, Collection, Iterator, Mapping, Sequence
 
-from sqlalchemy import (
-    Connection, LargeBinary, Row, Select, and_, bindparam, cast, func, literal_column, or_, select, type_coerce,
-)
+from sqlalchemy import Connection, LargeBinary, Row, Select, and_, bindparam, cast, func, literal_column, or_, select
 
 from lrs.errors import BrokenChain
 from lrs.events import CHECKPOINT_SIGNED, KEY_PUBLISHED, Event, EventDraft
@@ -129,21 +127,30 @@ def stream(conn: Connection, *, after: int = 0, until: int | None = None, batch:
 
 def raw_rows(conn: Connection, *, after: int = 0, until: int | None = None, batch: int = 10_000) -> Iterator[chain.RawRow]:
     """Every event after `after` (up to `until`), oldest first, as plain tuples with the payload
-    as the UTF-8 bytes the hash covers (the database converts it; nothing is decoded): what the
-    hash walk of `lrs verify` reads. One query, `batch` rows at a time (a server-side cursor on
-    PostgreSQL), so memory stays flat."""
-    sqlite = is_sqlite(conn)
-    payload = (cast(events.c.payload, LargeBinary) if sqlite
-               else type_coerce(func.convert_to(events.c.payload, literal_column("'UTF8'")), LargeBinary))
-    query = (select(events.c.seq, events.c.type, events.c.stored, payload, events.c.prev_hash, events.c.hash)
-             .where(events.c.seq > after).order_by(events.c.seq))
-    if until is not None:
-        query = query.where(events.c.seq <= until)
-    for partition in conn.execution_options(yield_per=batch).execute(query).partitions():
-        if sqlite:  # naive datetimes there: UTC
+    as the UTF-8 bytes the hash covers: what the hash walk of `lrs verify` reads. One query,
+    `batch` rows at a time, so memory stays flat. PostgreSQL: a server-side cursor of the
+    driver in binary format, in the caller's transaction (its snapshot), so no value goes
+    through text and the payload's bytes come as they are (bytea in text format is hex, twice
+    the bytes and a decode)."""
+    last = until if until is not None else 2**62
+    if is_sqlite(conn):
+        query = (select(events.c.seq, events.c.type, events.c.stored, cast(events.c.payload, LargeBinary),
+                        events.c.prev_hash, events.c.hash)
+                 .where(events.c.seq > after, events.c.seq <= last).order_by(events.c.seq))
+        for partition in conn.execution_options(yield_per=batch).execute(query).partitions():
+            # naive datetimes there: UTC
             yield from ((s, k, stored.replace(tzinfo=timezone.utc), p, h0, h1) for s, k, stored, p, h0, h1 in partition)
-        else:
-            yield from partition  # type: ignore[misc]
+        return
+    driver = conn.connection.driver_connection
+    cursor = driver.cursor(name="lrs_raw_rows", binary=True)  # type: ignore[union-attr]
+    try:
+        cursor.itersize = batch
+        cursor.execute("SELECT seq, type, stored, convert_to(payload, 'UTF8'), prev_hash, hash FROM events "
+                       "WHERE seq > %s AND seq <= %s ORDER BY seq", (after, last))
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+    finally:
+        cursor.close()
 
 
 def at(conn: Connection, seqs: Sequence[int]) -> dict[int, Event]:

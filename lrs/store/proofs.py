@@ -40,7 +40,7 @@ class Problem:
     key: Mapping[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        found = {"kind": self.kind, "seq": self.seq, "message": self.message}
+        found: dict[str, Any] = {"kind": self.kind, "seq": self.seq, "message": self.message}
         if self.table is not None:
             found.update(table=self.table, key=dict(self.key or {}))
         return found
