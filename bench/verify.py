@@ -129,14 +129,17 @@ def child(what: str, url: str) -> None:
     started = time.perf_counter()
     if what == "verify":
         phases: dict[str, float] = {}
-        mark = [started]
+        current: list[Any] = [None, started]
 
-        def phase(name: str) -> None:
-            now = time.perf_counter()
-            phases[name] = now - mark[0]
-            mark[0] = now
+        def progress(label: str, done: int, of: int) -> None:
+            if label != current[0]:
+                now = time.perf_counter()
+                if current[0] is not None:
+                    phases[current[0]] = now - current[1]
+                current[:] = [label, now]
 
-        result = verify_store(engine, on_phase=phase)
+        result = verify_store(engine, progress=progress)
+        phases[current[0]] = time.perf_counter() - current[1]
         figures.update(ok=result.ok, problems=result.problem_count, rows=result.rows, phases=phases)
     else:
         with tempfile.TemporaryDirectory() as folder:

@@ -35,6 +35,8 @@ def check(engine: Engine, conn: Connection, head: int, problems: Problems, *,
     """Rebuild every read model from the log up to `head` (the projections up to their
     checkpoints as `conn`, the snapshot being checked, holds them) and compare it with the live
     tables in `conn`; add a problem per row that differs. Returns the rows compared."""
+    if progress is not None:
+        progress("statement rows", 0, head)
     marks = read_models.checkpoints(conn, runner.BY_NAME)
     queued = figure_rows.queued(conn)
     with tempfile.TemporaryDirectory(prefix="lrs-verify-") as folder:
@@ -86,6 +88,8 @@ def _projections(engine: Engine, rebuilt: Engine, marks: dict[str, int], progres
     """Every projection folded to its live checkpoint (one run per distinct checkpoint, the
     furthest last), then the stored figures they queue computed."""
     last = max(marks.values(), default=0)
+    if progress is not None:
+        progress("projections", 0, last)
     for mark in sorted(set(marks.values())):
         chosen = [p for p in runner.PROJECTIONS if marks[p.NAME] >= mark]
         moved = None if progress is None else (lambda seq: progress("projections", seq, last))

@@ -94,6 +94,8 @@ def verify_store(engine: Engine, *, outside: Outside | None = None, progress: St
         head = read_models.head_seq(conn)
         last = head if to_seq is None else min(to_seq, head)
         walk = _start(conn, from_seq, outside)
+        if progress is not None:
+            progress("verifying", 0, last - from_seq + 1)
         for row in log.raw_rows(conn, after=from_seq - 1, until=last):
             walk.add_row(row)
             if progress is not None and row[0] % EVERY == 0:
