@@ -3,8 +3,10 @@ table."""
 from __future__ import annotations
 
 import functools
+import queue
+import threading
 from datetime import datetime, timezone
-from typing import Any, Collection, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, LargeBinary, Row, Select, and_, bindparam, cast, func, literal_column, or_, select
 
@@ -147,10 +149,42 @@ def raw_rows(conn: Connection, *, after: int = 0, until: int | None = None, batc
         cursor.itersize = batch
         cursor.execute("SELECT seq, type, stored, convert_to(payload, 'UTF8'), prev_hash, hash FROM events "
                        "WHERE seq > %s AND seq <= %s ORDER BY seq", (after, last))
-        while rows := cursor.fetchmany(batch):
+        for rows in _read_ahead(lambda: cursor.fetchmany(batch)):
             yield from rows
     finally:
         cursor.close()
+
+
+def _read_ahead(fetch: Callable[[], list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+    """The batches `fetch` returns until an empty one, fetched in a thread `depth` ahead of the
+    caller: the database (another process, another core) sends the next batch while the caller
+    works through this one. Only the thread touches the cursor until it has finished."""
+    ready: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.is_set() and (rows := fetch()):
+                ready.put(rows)
+            ready.put(None)
+        except BaseException as exc:  # handed to the caller
+            ready.put(exc)
+
+    thread = threading.Thread(target=run, name="log-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let it finish its fetch and see `stop`
+            try:
+                ready.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def at(conn: Connection, seqs: Sequence[int]) -> dict[int, Event]:
