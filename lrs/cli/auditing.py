@@ -33,27 +33,57 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
         yield moved
 
 
+class _Phases:
+    """Progress bars on stderr, one per phase of a long check, each moved to a count done."""
+
+    def __init__(self) -> None:
+        self.label: str | None = None
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, label: str, done: int, length: int) -> None:
+        if label != self.label:
+            self.close()
+            self.label, self.done = label, 0
+            self.bar = click.progressbar(length=max(length, 0), label=label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @click.command()
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A checkpoint kept outside the LRS (`lrs checkpoint` output, or one item of "
                    "/api/v1/audit/checkpoints): prove the log still extends it.")
 @click.option("--file", "export", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Verify this export file (`lrs export`) instead of the database.")
+@click.option("--from-seq", default=1, show_default=True, type=click.IntRange(1),
+              help="Walk the log from this seq (from the hash of the event before it); the read models are "
+                   "checked only by a walk of the whole log.")
+@click.option("--to-seq", default=None, type=click.IntRange(1), help="Walk the log up to this seq (default: the head).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--figures", "figures", is_flag=True,
-              help="Instead: recompute every stored figure and roll-up and list those that differ.")
+              help="Instead: recompute every stored figure, roll-up, claim and competency row from the live read "
+                   "models and list those that differ.")
 @database_option
-def verify(checkpoint_file: Path | None, export: Path | None, as_json: bool, figures: bool,
-           database_url: str) -> None:
-    """Walk the whole event log and check every hash, every published key and signed checkpoint,
+def verify(checkpoint_file: Path | None, export: Path | None, from_seq: int, to_seq: int | None, as_json: bool,
+           figures: bool, database_url: str) -> None:
+    """Walk the event log and check every hash, every published key and signed checkpoint,
     and rehash every attachment against its sha2; with --checkpoint, also that the log holds the
-    checkpointed event with the signed hash under a key it published. Names every problem;
-    exit 1 if there is any. With --figures, recompute every stored figure instead (those waiting
-    to be recomputed are skipped) and every stored roll-up from the figures' parts, and list each
-    that differs; exit 1 when any does."""
+    checkpointed event with the signed hash under a key it published. Then rebuild every read
+    model from the log (statements and their index rows, documents, activities, agents, the
+    projections, credential bindings among them, and the stored figures) in a scratch file and
+    compare it with the database's tables row by row: a row edited, added or removed is named
+    by table and key. Names every problem; exit 1 if there is any. With --figures, recompute
+    every stored figure, roll-up, claim and competency row instead (those waiting to be
+    recomputed are skipped) and list each that differs; exit 1 when any does."""
     from lrs.read.verification import Outside, verify_file, verify_store
-    from lrs.store import export_file, read_models
-    from lrs.store.engine import reading
+    from lrs.store import export_file
 
     if figures:
         _verify_figures(database_url)
@@ -68,13 +98,14 @@ def verify(checkpoint_file: Path | None, export: Path | None, as_json: bool, fig
                 result = verify_file(export, outside=outside, progress=lambda seq: moved(seq - header.from_seq + 1))
         else:
             engine = open_engine(database_url)
-            with reading(engine) as conn:
-                head = read_models.head_seq(conn)
-            with _progress(head, "verifying") as moved:
-                result = verify_store(engine, outside=outside, progress=moved)
-            engine.dispose()
+            phases = _Phases()
+            try:
+                result = verify_store(engine, outside=outside, progress=phases, from_seq=from_seq, to_seq=to_seq)
+            finally:
+                phases.close()
+                engine.dispose()
     if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, default=str))
     else:
         for problem in result.problems:
             click.echo(f"{problem.kind}: {problem.message}")
@@ -83,8 +114,13 @@ def verify(checkpoint_file: Path | None, export: Path | None, as_json: bool, fig
         if result.ok:
             which = "the file" if export is not None else "the log"
             what = f"; {which} extends the checkpoint at seq {result.outside.seq}" if result.outside else ""
-            click.echo(f"chain verified: {result.events} events, head {result.head_hash}, "
+            span = f" (seqs {result.first_seq} to {result.head_seq})" if result.first_seq > 1 else ""
+            click.echo(f"chain verified: {result.events} events{span}, head {result.head_hash}, "
                        f"{result.checkpoints} signed checkpoints{what}")
+            if result.rows is not None:
+                click.echo(f"read models verified: {result.rows} rows are what the log implies")
+            elif export is None:
+                click.echo("read models not checked: only a walk of the whole log checks them")
     if not result.ok:
         raise SystemExit(1)
 

@@ -14,6 +14,8 @@ from lrs.events import Event, EventDraft
 from lrs.xapi import json_limits
 
 GENESIS_HASH = "0" * 64
+# An event as `lrs verify` reads it: seq, type, stored (UTC), the payload's UTF-8 bytes, prev_hash, hash.
+RawRow = tuple[int, str, datetime, bytes, str, str]
 
 
 # JSON numbers are written the ECMAScript way (RFC 8785 3.2.2.3). Python's repr agrees for
@@ -106,9 +108,26 @@ def _type_json(type_: str) -> str:
     return json.dumps(type_, ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=4096)
+def _stored_bytes(stored: datetime) -> bytes:
+    return _stored_json(stored).encode("ascii")
+
+
+@functools.lru_cache(maxsize=256)
+def _type_bytes(type_: str) -> bytes:
+    return _type_json(type_).encode("utf-8")
+
+
 def event_hash(prev_hash: str, seq: int, type_: str, stored: datetime, payload_json: str) -> str:
-    text = event_text(seq, type_, stored, payload_json)
-    return hashlib.sha256(prev_hash.encode("ascii") + text.encode("utf-8")).hexdigest()
+    return payload_hash(prev_hash, seq, type_, stored, payload_json.encode("utf-8"))
+
+
+def payload_hash(prev_hash: str, seq: int, type_: str, stored: datetime, payload: bytes) -> str:
+    """event_hash() of a payload given as its UTF-8 bytes (as `lrs verify` reads the log: the
+    database sends the bytes, nothing is decoded and encoded again): the same bytes event_text()
+    builds, hashed in one call."""
+    return hashlib.sha256(b'%s{"payload":%s,"seq":%d,"stored":%s,"type":%s}' % (
+        prev_hash.encode("ascii"), payload, seq, _stored_bytes(stored), _type_bytes(type_))).hexdigest()
 
 
 def link(head: Event | None, drafts: Sequence[EventDraft], stored: datetime) -> list[Event]:

@@ -155,6 +155,11 @@ def done(conn: Connection, keys: Sequence[Key]) -> None:
         conn.execute(delete(figure_work).where(where))
 
 
+def queued(conn: Connection) -> set[Key]:
+    """Every queued key (the queue is short: a catch-up empties it)."""
+    return {(r.nip, int(r.year)) for r in conn.execute(select(figure_work.c.nip, figure_work.c.year))}
+
+
 def pending(conn: Connection) -> tuple[int, int | None]:
     """How many figures wait to be recomputed, and the oldest seq that queued one."""
     count, oldest = conn.execute(select(func.count(), func.min(figure_work.c.seq))).one()

@@ -3,10 +3,12 @@ table."""
 from __future__ import annotations
 
 import functools
-from datetime import datetime
-from typing import Any, Collection, Iterator, Mapping, Sequence
+import queue
+import threading
+from datetime import datetime, timezone
+from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import Connection, LargeBinary, Row, Select, and_, bindparam, cast, func, literal_column, or_, select
 
 from lrs.errors import BrokenChain
 from lrs.events import CHECKPOINT_SIGNED, KEY_PUBLISHED, Event, EventDraft
@@ -134,6 +136,66 @@ def stream(conn: Connection, *, after: int = 0, until: int | None = None, batch:
     while chunk := read(conn, after=after, until=until, limit=batch):
         yield from chunk
         after = chunk[-1].seq
+
+
+def raw_rows(conn: Connection, *, after: int = 0, until: int | None = None, batch: int = 10_000) -> Iterator[chain.RawRow]:
+    """Every event after `after` (up to `until`), oldest first, as plain tuples with the payload
+    as the UTF-8 bytes the hash covers: what the hash walk of `lrs verify` reads. One query,
+    `batch` rows at a time, so memory stays flat. PostgreSQL: a server-side cursor of the
+    driver in binary format, in the caller's transaction (its snapshot), so no value goes
+    through text and the payload's bytes come as they are (bytea in text format is hex, twice
+    the bytes and a decode)."""
+    last = until if until is not None else 2**62
+    if is_sqlite(conn):
+        query = (select(events.c.seq, events.c.type, events.c.stored, cast(events.c.payload, LargeBinary),
+                        events.c.prev_hash, events.c.hash)
+                 .where(events.c.seq > after, events.c.seq <= last).order_by(events.c.seq))
+        for partition in conn.execution_options(yield_per=batch).execute(query).partitions():
+            # naive datetimes there: UTC
+            yield from ((s, k, stored.replace(tzinfo=timezone.utc), p, h0, h1) for s, k, stored, p, h0, h1 in partition)
+        return
+    driver = conn.connection.driver_connection
+    cursor = driver.cursor(name="lrs_raw_rows", binary=True)  # type: ignore[union-attr]
+    try:
+        cursor.itersize = batch
+        cursor.execute("SELECT seq, type, stored, convert_to(payload, 'UTF8'), prev_hash, hash FROM events "
+                       "WHERE seq > %s AND seq <= %s ORDER BY seq", (after, last))
+        for rows in _read_ahead(lambda: cursor.fetchmany(batch)):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _read_ahead(fetch: Callable[[], list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+    """The batches `fetch` returns until an empty one, fetched in a thread `depth` ahead of the
+    caller: the database (another process, another core) sends the next batch while the caller
+    works through this one. Only the thread touches the cursor until it has finished."""
+    ready: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.is_set() and (rows := fetch()):
+                ready.put(rows)
+            ready.put(None)
+        except BaseException as exc:  # handed to the caller
+            ready.put(exc)
+
+    thread = threading.Thread(target=run, name="log-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let it finish its fetch and see `stop`
+            try:
+                ready.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def at(conn: Connection, seqs: Sequence[int]) -> dict[int, Event]:

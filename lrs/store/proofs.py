@@ -14,14 +14,17 @@ from lrs.events import CHECKPOINT_SIGNED, KEY_PUBLISHED, Event
 from lrs.store import chain
 from lrs.store.signing import Checkpoint, PublicKey
 
-# Kinds of problem (read-model checks will add theirs).
+# Kinds of problem.
 CHAIN = "chain"            # an event does not link to the one before, or its hash does not recompute
 ORDER = "order"            # an event was stored before the one preceding it
 KEY = "key"                # a key.published event is malformed
 CHECKPOINT = "checkpoint"  # a checkpoint.signed event in the log does not verify
 ATTACHMENT = "attachment"  # attachment bytes do not hash to the sha2 the log names
 OUTSIDE = "outside_checkpoint"  # a checkpoint kept outside the log does not verify against it
+READ_MODEL = "read_model"  # a read-model row is not what the log implies (edited, added or removed)
+FIGURE = "figure"          # a stored figure is not what the rules compute from the log
 
+_AUDIT = frozenset((KEY_PUBLISHED, CHECKPOINT_SIGNED))
 KEPT = 1000  # problems listed; past that they are only counted
 WINDOW = 64  # recent events kept, whose hash a checkpoint signs (ours sign the event just before)
 
@@ -33,9 +36,14 @@ class Problem:
     kind: str
     seq: int | None  # the event it is about, when it is about one
     message: str
+    table: str | None = None  # a read model's table, and the row's key in it, when it is about a row
+    key: Mapping[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "seq": self.seq, "message": self.message}
+        found: dict[str, Any] = {"kind": self.kind, "seq": self.seq, "message": self.message}
+        if self.table is not None:
+            found.update(table=self.table, key=dict(self.key or {}))
+        return found
 
 
 class Problems:
@@ -45,10 +53,11 @@ class Problems:
         self.listed: list[Problem] = []
         self.count = 0
 
-    def add(self, kind: str, seq: int | None, message: str) -> None:
+    def add(self, kind: str, seq: int | None, message: str, table: str | None = None,
+            key: Mapping[str, Any] | None = None) -> None:
         self.count += 1
         if len(self.listed) < KEPT:
-            self.listed.append(Problem(kind, seq, message))
+            self.listed.append(Problem(kind, seq, message, table, key))
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -80,6 +89,22 @@ class Walk:
             self._recent[after % WINDOW] = (after, prev_hash, None)
         self._watch = set(watch)
         self.watched: dict[int, Hashed] = {after: (prev_hash, None)} if after in self._watch else {}
+
+    def add_row(self, row: chain.RawRow) -> None:
+        """add() of an event as log.raw_rows reads it: the usual event (it links, it hashes, it
+        is neither a key nor a checkpoint) is checked without making an Event of it."""
+        seq, kind, stored, payload, prev_hash, digest = row
+        if (not self.check_chain or kind in _AUDIT or seq != self.head[0] + 1 or prev_hash != self.head[1]
+                or digest != chain.payload_hash(prev_hash, seq, kind, stored, payload)
+                or (self._stored is not None and stored < self._stored)):
+            self.add(Event(seq, kind, stored, payload.decode("utf-8"), prev_hash, digest))
+            return
+        self.events += 1
+        self.head = (seq, digest)
+        self._stored = stored
+        self._recent[seq % WINDOW] = (seq, digest, stored)
+        if seq in self._watch:
+            self.watched[seq] = (digest, stored)
 
     def add(self, event: Event) -> None:
         seq, prev_hash = self.head

@@ -23,7 +23,9 @@ from lrs.write.reference import trust_source
 from lrs.write.statements import record_statements
 from tests.fixtures.builders import make_statement
 from tests.fixtures.jp import LMS
-from tests.fixtures.tampering import all_events, as_dba, change_payload, drop_tail, rewrite_from
+from tests.fixtures.tampering import (
+    all_events, as_dba, change_payload, delete_rows, drop_tail, rewrite_from, rewrite_read_models, swap,
+)
 
 
 def _cli(database_url: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -117,8 +119,10 @@ def test_every_changed_payload_is_named(database_url: str, engine: Engine, signe
     code, out, _ = _cli(database_url, "verify", "--json")
     assert code == 1
     problems = json.loads(out)["problems"]
-    assert [(p["kind"], p["seq"]) for p in problems] == [("chain", 3), ("chain", 8)]
+    assert [(p["kind"], p["seq"]) for p in problems][:2] == [("chain", 3), ("chain", 8)]
     assert "does not hash to its hash: its type, stored time or payload was changed" in problems[0]["message"]
+    # The rows were written from the payloads before they changed: not what the log implies now.
+    assert {(p["kind"], p["table"]) for p in problems[2:]} == {("read_model", "agent_names")}
     code, out, _ = _cli(database_url, "verify")
     assert code == 1 and "chain: the event at seq 3" in out and "chain verified" not in out
 
@@ -126,12 +130,39 @@ def test_every_changed_payload_is_named(database_url: str, engine: Engine, signe
 def test_a_dropped_tail_is_found_with_a_checkpoint_kept_outside(database_url: str, engine: Engine,
                                                                 signed_log: list[Signed], tmp_path: Path) -> None:
     drop_tail(engine, after=8)  # seqs 9-12 go, with the checkpoint of seq 9 the log held
+    code, out, _ = _cli(database_url, "verify", "--json")
+    assert code == 1
+    problems = json.loads(out)["problems"]
+    # What is left is a whole chain; only the read rows of the dropped statements still tell...
+    assert {p["kind"] for p in problems} == {"read_model"}
+    assert "statements row seq 9 is not implied by the log: it was added" in problems[0]["message"]
+    assert [p["seq"] for p in problems if p["table"] == "statements"] == [9, 11, 12]
+    rewrite_read_models(engine)  # ...until they are written again: then only a copy kept outside can tell
     code, out, _ = _cli(database_url, "verify")
-    assert code == 0, out  # what is left is a whole chain: only a copy kept outside can tell
+    assert code == 0, out
     code, out, _ = _cli(database_url, "verify", "--checkpoint", _kept(tmp_path, signed_log[1].as_json()))
     assert code == 1
     assert ("outside_checkpoint: the log ends at seq 8, but the checkpoint signs seq 9: the log lost its events "
             "after seq 8") in out
+
+
+def test_a_deleted_event_is_named(database_url: str, engine: Engine, signed_log: list[Signed]) -> None:
+    delete_rows(engine, [8])
+    code, out, _ = _cli(database_url, "verify", "--json")
+    assert code == 1
+    problems = json.loads(out)["problems"]
+    assert [(p["kind"], p["seq"], p["message"]) for p in problems if p["kind"] == "chain"] == [
+        ("chain", 9, "seq 9 follows seq 7: events are missing or out of place")]
+    assert any(p["table"] == "statements" and p["key"] == {"seq": 8} for p in problems if p["kind"] == "read_model")
+
+
+def test_swapped_events_are_named(database_url: str, engine: Engine, signed_log: list[Signed]) -> None:
+    swap(engine, 7, 8)
+    code, out, _ = _cli(database_url, "verify", "--json")
+    assert code == 1
+    chained = [(p["kind"], p["seq"]) for p in json.loads(out)["problems"] if p["kind"] == "chain"]
+    assert chained[:2] == [("chain", 7), ("chain", 8)]
+    assert "does not link to the event at seq 6" in json.loads(out)["problems"][0]["message"]
 
 
 def _rename(event: Event) -> str:
@@ -147,7 +178,9 @@ def test_a_history_rewritten_and_rehashed_is_found_by_the_checkpoints_signed_bef
     code, out, _ = _cli(database_url, "verify", "--json")
     assert code == 1
     problems = json.loads(out)["problems"]
-    assert [(p["kind"], p["seq"]) for p in problems] == [("checkpoint", 6), ("checkpoint", 10)]
+    assert [(p["kind"], p["seq"]) for p in problems if p["kind"] != "read_model"] == [("checkpoint", 6),
+                                                                                       ("checkpoint", 10)]
+    assert {p["table"] for p in problems if p["kind"] == "read_model"} == {"agent_names"}  # Siti's name, at seq 3
     assert (f"the checkpoint.signed event at seq 6 signed hash {before[3].hash} for seq 4, but the event at seq 4 "
             f"has hash {after[3].hash}: the log was rewritten at or before seq 4") == problems[0]["message"]
     code, out, _ = _cli(database_url, "verify", "--checkpoint", _kept(tmp_path, signed_log[0].as_json()))
@@ -158,8 +191,9 @@ def test_a_history_rewritten_and_rehashed_is_found_by_the_checkpoints_signed_bef
 def test_a_rewrite_that_drops_the_logged_checkpoints_is_found_by_one_kept_outside(
         database_url: str, engine: Engine, signed_log: list[Signed], tmp_path: Path) -> None:
     rewrite_from(engine, 3, lambda e: None if e.type in (KEY_PUBLISHED, CHECKPOINT_SIGNED) else _rename(e))
+    rewrite_read_models(engine)
     code, out, _ = _cli(database_url, "verify")
-    assert code == 0, out  # nothing in the log contradicts it any more
+    assert code == 0, out  # nothing in the log or the read models contradicts it any more
     code, out, _ = _cli(database_url, "verify", "--json", "--checkpoint", _kept(tmp_path, signed_log[1].as_json()))
     assert code == 1
     messages = [p["message"] for p in json.loads(out)["problems"]]

@@ -130,3 +130,18 @@ def test_the_audit_events_are_read_by_type_in_order(engine: Engine) -> None:
         assert log.count_checkpoint_events(conn) == 2
         assert [e.seq for e in log.key_events(conn)] == [2]
         assert log.key_events(conn, before=2) == []
+
+
+def test_raw_rows_are_the_events_with_their_payload_bytes_and_stop_cleanly(engine: Engine) -> None:
+    with writing(engine) as conn:
+        log.append(conn, [EventDraft("a", {"n": i, "s": "ü"}) for i in range(25)], NOW)
+    with reading(engine) as conn:
+        events = log.read(conn)
+        raw = list(log.raw_rows(conn, after=2, until=20, batch=4))
+        assert raw == [(e.seq, e.type, e.stored, e.payload_json.encode("utf-8"), e.prev_hash, e.hash)
+                       for e in events[2:20]]
+        assert all(chain.payload_hash(r[4], r[0], r[1], r[2], r[3]) == r[5] for r in raw)
+        stopped = log.raw_rows(conn, batch=2)
+        assert next(stopped)[0] == 1
+        stopped.close()  # the read ahead ends, the cursor closes: the connection reads on
+        assert log.head(conn) == events[-1]
