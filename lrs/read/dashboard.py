@@ -11,23 +11,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from lrs.errors import BadRequest, NotFound
 from lrs.read import access
 from lrs.read.competencies import profiles_in
 from lrs.read.credentials import Credential
 from lrs.read.facts import facts_at, load, resolve_as_of
-from lrs.store import figure_rows, log, read_models
+from lrs.store import claim_figure_rows, dashboard_rows, figure_rows, log, read_models, rollup_rows
 from lrs.store.engine import reading
 from projections import runner
 from projections.replays import Replays
 from projections.rules.access import unit_refusal
 from projections.rules.competency import CompetencyProfile, GapCount, gap_counts
 from projections.rules.facts import RosterEntry, entry_on
-from projections.rules.jp import ZERO, JpTotal, Summary, summarize, total
+from projections.rules.jp import ZERO, JpTotal, Line, Summary, jp_band, summarize, total
+from projections.rules.policy import PolicySet
+from projections.rules.tallies import has_month_forms, jp_by_month_form, scope_of, shown, summary_of
 from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA
 
 # The histogram's buckets of counted JP (display bins named by the issue, not a rule: the target
@@ -116,6 +118,10 @@ class AtasanQueue:
         return sum((c.jp or ZERO for c in self.claims), ZERO)
 
 
+# (unit kerja, status, jenis jabatan, search, limit) -> (pegawai below target, how many match)
+Lister = Callable[[str | None, str | None, str | None, str | None, int | None], tuple[list[PegawaiRow], int]]
+
+
 @dataclass(frozen=True)
 class Dashboard:
     instansi: str
@@ -131,6 +137,9 @@ class Dashboard:
     gaps: Mapping[str, tuple[GapCount, ...]]  # unit kerja -> per competency
     waiting: tuple[AtasanQueue, ...]  # waiting for an atasan, oldest first; validations last
     validations: tuple[Waiting, ...] = field(default_factory=tuple)  # waiting for the unit pengelola
+    # Read from the stored figures (pegawai then empty): lists the pegawai below target, filtered, as
+    # (up to `limit` of them, how many match). None: `pegawai` holds every member.
+    lister: Lister | None = field(default=None, compare=False, repr=False)
 
     @property
     def validation_queue(self) -> AtasanQueue | None:
@@ -141,15 +150,35 @@ class Dashboard:
     def competency_codes(self) -> list[str]:
         return sorted({g.code for rows in self.gaps.values() for g in rows})
 
+    @property
+    def statuses(self) -> list[str]:
+        """The jenis pegawai of the members (the list's status filter)."""
+        return sorted(key for key, found in self.summary.by_status.items() if key and found.pegawai)
+
+    @property
+    def kinds(self) -> list[str]:
+        """The jenis jabatan of the members (the list's filter)."""
+        return sorted(key for key, found in self.summary.by_jenis_jabatan.items() if key and found.pegawai)
+
     def below_target(self, *, unit_kerja: str | None = None, status: str | None = None,
                      jenis_jabatan: str | None = None, search: str | None = None) -> list[PegawaiRow]:
         """The pegawai with a target not met, filtered, fewest JP first."""
+        return self.below_target_page(unit_kerja=unit_kerja, status=status, jenis_jabatan=jenis_jabatan,
+                                      search=search)[0]
+
+    def below_target_page(self, *, unit_kerja: str | None = None, status: str | None = None,
+                          jenis_jabatan: str | None = None, search: str | None = None,
+                          limit: int | None = None) -> tuple[list[PegawaiRow], int]:
+        """Up to `limit` (None: all) of below_target(), and how many there are."""
+        if self.lister is not None:
+            return self.lister(unit_kerja or None, status or None, jenis_jabatan or None, search, limit)
         wanted = (search or "").strip().lower()
         found = [p for p in self.pegawai if p.target_met is False
                  and unit_kerja in (None, "", p.unit_kerja) and status in (None, "", p.status)
                  and jenis_jabatan in (None, "", p.jenis_jabatan)
                  and (not wanted or wanted in p.nip or wanted in (p.nama or "").lower())]
-        return sorted(found, key=lambda p: (p.jp_counted, p.unit_kerja or "", p.nama or "", p.nip))
+        ordered = sorted(found, key=lambda p: (p.jp_counted, p.unit_kerja or "", p.nama or "", p.nip))
+        return (ordered if limit is None else ordered[:limit]), len(ordered)
 
 
 def sorted_units(units: Sequence[UnitRow], sort: str | None) -> list[UnitRow]:
@@ -198,11 +227,100 @@ def instansi_list(engine: Engine, reader: Credential | None = None) -> list[str]
 
 def gather(engine: Engine, instansi: str, year: int, as_of: str | None = None, *,
            replays: Replays | None = None, reader: Credential | None = None,
-           now: datetime | None = None) -> Dashboard:
+           now: datetime | None = None, computed: bool = False) -> Dashboard:
     """The dashboard of an instansi for a year, as of the log position `as_of` (None: now).
     NotAuthorized when `reader` (None: the operator) may not read the instansi's summaries;
-    NotFound when the roster never named anyone in it."""
+    NotFound when the roster never named anyone in it. Now, a rolled-up year with no figure
+    waiting is read from the stored rows alone (_stored), unless `computed`; otherwise (as_of,
+    or figures waiting) every pegawai's facts are loaded and folded (_replayed)."""
     access.require_unit(engine, reader, instansi, None)
+    if not as_of and not computed and (board := _stored(engine, instansi, year, now)) is not None:
+        return board
+    return _replayed(engine, instansi, year, as_of, replays, now)
+
+
+def _stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Dashboard | None:
+    """The dashboard from the stored roll-ups, competency rows and claim rows: bounded by the
+    instansi's units, competencies and waiting claims, never its every member (the list below
+    target is read a page at a time). None when the year is not rolled up, a figure of it waits,
+    the roll-up predates the month x form counter, or the instansi shows nothing."""
+    with reading(engine) as conn:
+        status = rollup_rows.year_status(conn, year)
+        if status is None or status[1]:
+            return None
+        found = rollup_rows.tally(conn, year, scope_of(instansi)) or {}
+        if not shown(found) or not has_month_forms(found):
+            return None
+        seq = min(read_models.checkpoints(conn, runner.BY_NAME).values())
+        event = log.at(conn, [seq]).get(seq) if seq else None
+        policies = PolicySet.from_rows(read_models.policy_rows(conn))
+        year_end = policies.period_end(year)
+        unit_tallies, _ = rollup_rows.children(conn, year, "unit", instansi, 0, 1 << 30)
+        _, gap_rows = claim_figure_rows.gap_counts(conn, instansi, year)
+        claims = [(nip, line) for nip, line in dashboard_rows.waiting_claims(conn, instansi, year)
+                  if line.instansi == instansi and line.recognition in WAITING_STEP]
+        nips = sorted({nip for nip, _ in claims})
+        history = _history(conn, nips)
+        atasan = sorted({e.atasan_nip for entries in history.values() for e in entries if e.atasan_nip} - set(history))
+        history.update({nip: entries for nip, entries in _history(conn, atasan).items()
+                        if any(e.instansi == instansi for e in entries)})  # as the replay: only the instansi's
+        named = dashboard_rows.figure_names(conn, nips, year)
+        stored = log.at(conn, [line.seq for _, line in claims])
+    at = Position(seq, event.stored if event else None, None)
+    today = policies.day_of(now or datetime.now(timezone.utc))
+    reference = min(year_end, today)
+    denominator = policies.policy_in_force(year_end, instansi).denominator
+    whole = summary_of(scope_of(instansi), found, denominator)
+    units = tuple(UnitRow(summary_of(scope, tally, denominator),
+                          int(tally.get("in_scope", ZERO) - tally.get("met", ZERO))) for scope, tally in unit_tallies)
+    gaps = {u.summary.unit_kerja or "": tuple(
+        GapCount(r["kompetensi"], r["jenis"], int(r["with_standard"]), int(r["with_gap"]), int(r["not_assessed"]))
+        for r in sorted(gap_rows, key=lambda r: str(r["kompetensi"])) if r["unit"] == (u.summary.unit_kerja or ""))
+        for u in units if u.summary.pegawai}
+    waiting = _queues([(nip, named.get(nip), line) for nip, line in claims], history,
+                      {seq: event.stored for seq, event in stored.items()}, policies.day_of, today)
+
+    def lister(unit_kerja: str | None, status: str | None, jenis_jabatan: str | None, search: str | None,
+               limit: int | None) -> tuple[list[PegawaiRow], int]:
+        with reading(engine) as conn:
+            rows, count = dashboard_rows.below_target(
+                conn, instansi, year, year_end.isoformat(), unit_kerja=unit_kerja, status=status,
+                jenis_jabatan=jenis_jabatan, search=search, limit=limit)
+            entries = _history(conn, [r["nip"] for r in rows])
+        return [_listed(r, entry_on(entries.get(r["nip"], []), year_end)) for r in rows], count
+
+    return Dashboard(
+        instansi, year, at, policies.policy_in_force(reference, instansi).versions, reference, whole,
+        tuple(sorted(units, key=lambda u: u.summary.unit_kerja or "")), (),
+        tuple((label, whole.jp_distribution.get(label, 0)) for label, _, _ in BUCKETS), jp_by_month_form(found),
+        dict(sorted(gaps.items())),
+        tuple(q for q in waiting if q.claims and q.claims[0].step == SUPERVISOR),
+        next((q.claims for q in waiting if q.claims and q.claims[0].step == UNIT_PENGELOLA), ()),
+        lister,
+    )
+
+
+def _history(conn: Connection, nips: Sequence[str]) -> dict[str, list[RosterEntry]]:
+    history: dict[str, list[RosterEntry]] = defaultdict(list)
+    for row in read_models.roster_of(conn, list(nips)) if nips else []:
+        history[row["nip"]].append(RosterEntry.of(row))
+    return dict(history)
+
+
+def _dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _listed(row: Mapping[str, Any], entry: RosterEntry | None) -> PegawaiRow:
+    return PegawaiRow(row["nip"], row["nama"], entry.jabatan if entry else None,
+                      entry.jenis_jabatan if entry else None, row["status"], row["unit_kerja"],
+                      entry.instansi if entry else None, Decimal(row["jp_counted"]), Decimal(row["jp_pending"]),
+                      _dec(row["target_jp"]), row["target_met"])
+
+
+def _replayed(engine: Engine, instansi: str, year: int, as_of: str | None, replays: Replays | None,
+              now: datetime | None) -> Dashboard:
+    """The dashboard folded from every pegawai's facts (as of `as_of`, or now)."""
     # The figures and the position they state are one point: an as_of is pinned to its seq,
     # and "now" is the read models' checkpoint in the snapshot the facts are read from.
     pinned = resolve_as_of(engine, as_of)
@@ -268,8 +386,8 @@ def gather(engine: Engine, instansi: str, year: int, as_of: str | None = None, *
 
 
 def _buckets(rows: Sequence[PegawaiRow]) -> tuple[tuple[str, int], ...]:
-    return tuple((label, sum(1 for r in rows if r.jp_counted >= low and (high is None or r.jp_counted < high)))
-                 for label, low, high in BUCKETS)
+    bands = [jp_band(r.jp_counted) for r in rows]  # the bands the stored roll-ups count
+    return tuple((label, bands.count(label)) for label, _, _ in BUCKETS)
 
 
 def _by_month(credited: Sequence[JpTotal], instansi: str) -> dict[int, dict[str, Decimal]]:
@@ -287,20 +405,26 @@ def _waiting(engine: Engine, history: Mapping[str, Sequence[RosterEntry]], credi
              day_of: Callable[[datetime], date], today: date) -> list[AtasanQueue]:
     """The year's claims credited to the instansi that wait for a decision, grouped by the atasan
     of the activity date (the step before validation), then those waiting for the unit pengelola."""
-    lines = [(t, line) for t in credited for line in t.lines
+    lines = [(t.nip, t.nama, line) for t in credited for line in t.lines
              if line.status == "pending" and line.instansi == instansi and line.recognition in WAITING_STEP]
     with reading(engine) as conn:  # the events never change: the log's stored times serve any as_of
-        stored = log.at(conn, [line.seq for _, line in lines])
+        stored = log.at(conn, [line.seq for _, _, line in lines])
+    return _queues(lines, history, {seq: event.stored for seq, event in stored.items()}, day_of, today)
+
+
+def _queues(lines: Sequence[tuple[str, str | None, Line]], history: Mapping[str, Sequence[RosterEntry]],
+            stored: Mapping[int, datetime], day_of: Callable[[datetime], date], today: date) -> list[AtasanQueue]:
+    """Waiting claims ((nip, nama, line)) as queues: per atasan of the activity date (named from
+    `history`, when there), oldest first, then the unit pengelola's; `stored`: the log's times."""
     groups: dict[tuple[str, str | None], list[Waiting]] = defaultdict(list)
-    for item, line in lines:
+    for nip, nama, line in lines:
         step = WAITING_STEP[line.recognition or ""]
-        entry = entry_on(history[item.nip], line.activity_date)
-        on = day_of(stored[line.seq].stored) if line.seq in stored else line.activity_date
-        claim = Waiting(line.statement_id, item.nip, item.nama, line.unit_kerja, line.form_code, line.activity_date,
+        entry = entry_on(history.get(nip, ()), line.activity_date)
+        on = day_of(stored[line.seq]) if line.seq in stored else line.activity_date
+        claim = Waiting(line.statement_id, nip, nama, line.unit_kerja, line.form_code, line.activity_date,
                         line.jp, step, on, max(0, (today - on).days))
         groups[(step, entry.atasan_nip if entry and step == SUPERVISOR else None)].append(claim)
     names = {nip: e.nama for nip, entries in history.items() for e in entries[-1:]}
     queues = [AtasanQueue(atasan, names.get(atasan or ""), tuple(sorted(claims, key=lambda c: (c.stored_on, c.nip))))
               for (_, atasan), claims in groups.items()]
     return sorted(queues, key=lambda q: (q.claims[0].step != SUPERVISOR, -q.oldest_days, q.atasan_nip or ""))
-
