@@ -1,202 +1,41 @@
 """An instansi's dashboard for a year (/app/instansi/<code>, `lrs report export`): compliance
 per unit kerja, the JP distribution, JP by learning form per month, competency gaps per unit,
 the claims waiting for each atasan and for how long, the pegawai below target, and the log
-position and policy versions behind it all. Everything is gathered here, in one snapshot, from
-the same facts and rules as lrs/read/jp.py summary() (projections/rules/jp.py total, summarize)
-and lrs/read/competencies.py, so the pages and exports never assemble figures themselves; a
-stored rollup can replace the insides of gather() without touching them."""
+position and policy versions behind it all, so the pages and exports never assemble figures
+themselves. Now (no as_of), a rolled-up year with no figure waiting is read from the stored rows
+alone (lrs/read/dashboard_stored.py); otherwise, in one snapshot, from every pegawai's facts and
+the same rules as lrs/read/jp.py summary() (projections/rules/jp.py total, summarize) and
+lrs/read/competencies.py. Both give the same figures (tests/lrs/read/test_dashboard.py)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
-from lrs.errors import BadRequest, NotFound
-from lrs.read import access
+from lrs.errors import NotFound
+from lrs.read import access, dashboard_stored
 from lrs.read.competencies import profiles_in
 from lrs.read.credentials import Credential
+from lrs.read.dashboard_model import (
+    BUCKETS, UNIT_SORTS, WAITING_STEP, AtasanQueue, Dashboard, Lister, PegawaiRow, Position, UnitRow, Waiting, queues,
+    sorted_units,
+)
 from lrs.read.facts import facts_at, load, resolve_as_of
-from lrs.store import claim_figure_rows, dashboard_rows, figure_rows, log, read_models, rollup_rows
+from lrs.store import figure_rows, log, read_models
 from lrs.store.engine import reading
 from projections import runner
 from projections.replays import Replays
 from projections.rules.access import unit_refusal
-from projections.rules.competency import CompetencyProfile, GapCount, gap_counts
+from projections.rules.competency import CompetencyProfile, gap_counts
 from projections.rules.facts import RosterEntry, entry_on
-from projections.rules.jp import ZERO, JpTotal, Line, Summary, jp_band, summarize, total
-from projections.rules.policy import PolicySet
-from projections.rules.tallies import has_month_forms, jp_by_month_form, scope_of, shown, summary_of
+from projections.rules.jp import ZERO, JpTotal, Summary, jp_band, summarize, total
 from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA
 
-# The histogram's buckets of counted JP (display bins named by the issue, not a rule: the target
-# itself always comes from the policy). (label, lowest JP, JP it stays below; None: no bound).
-BUCKETS: tuple[tuple[str, Decimal, Decimal | None], ...] = (
-    ("0", ZERO, Decimal("0.000001")),
-    ("1-9", Decimal("0.000001"), Decimal(10)),
-    ("10-19", Decimal(10), Decimal(20)),
-    ("20-39", Decimal(20), Decimal(40)),
-    ("40+", Decimal(40), None),
-)
-UNIT_SORTS = ("unit", "pegawai", "share", "jp", "pending", "below")
-WAITING_STEP = {"submitted": SUPERVISOR, "supervisor_approved": UNIT_PENGELOLA}
-
-
-@dataclass(frozen=True)
-class Position:
-    """Which point of the log the figures show: `seq` (the read models' checkpoint, or the
-    as_of point resolved), the moment it was stored, and whether it was asked for."""
-
-    seq: int
-    stored_at: datetime | None
-    as_of: str | None
-
-
-@dataclass(frozen=True)
-class PegawaiRow:
-    """A pegawai of the instansi at the period's end, with the year's figures."""
-
-    nip: str
-    nama: str | None
-    jabatan: str | None
-    jenis_jabatan: str | None
-    status: str | None
-    unit_kerja: str | None
-    instansi: str | None
-    jp_counted: Decimal
-    jp_pending: Decimal
-    target_jp: Decimal | None
-    target_met: bool | None
-
-    @property
-    def missing_jp(self) -> Decimal | None:
-        """JP still needed to reach the target (None without a target)."""
-        return None if self.target_jp is None else max(ZERO, self.target_jp - self.jp_counted)
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    """A unit kerja's roll-up (the /api/v1 Summary) with how many of its pegawai are below target."""
-
-    summary: Summary
-    below_target: int
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A claim waiting for a decision, with who decides it and for how many days it has waited."""
-
-    statement_id: str
-    nip: str
-    nama: str | None
-    unit_kerja: str | None
-    form_code: str
-    activity_date: date
-    jp: Decimal | None
-    step: str  # supervisor | unit_pengelola
-    stored_on: date
-    age_days: int
-
-
-@dataclass(frozen=True)
-class AtasanQueue:
-    """The claims of the instansi's pegawai waiting for one atasan (nip None: no atasan in the roster)."""
-
-    atasan_nip: str | None
-    atasan_nama: str | None
-    claims: tuple[Waiting, ...]
-
-    @property
-    def oldest_days(self) -> int:
-        return max((c.age_days for c in self.claims), default=0)
-
-    @property
-    def jp_waiting(self) -> Decimal:
-        return sum((c.jp or ZERO for c in self.claims), ZERO)
-
-
-# (unit kerja, status, jenis jabatan, search, limit) -> (pegawai below target, how many match)
-Lister = Callable[[str | None, str | None, str | None, str | None, int | None], tuple[list[PegawaiRow], int]]
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    instansi: str
-    year: int
-    position: Position
-    policy_in_force: tuple[str, ...]  # versions in force for the instansi on the reference day
-    reference_day: date  # the period's end, or the position's day when earlier
-    summary: Summary  # the instansi as /api/v1 summary shows it
-    units: tuple[UnitRow, ...]
-    pegawai: tuple[PegawaiRow, ...]  # every member at the period's end, by unit then nama
-    buckets: tuple[tuple[str, int], ...]  # (label, pegawai) of counted JP
-    jp_by_month: Mapping[int, Mapping[str, Decimal]]  # month -> form code -> JP counted
-    gaps: Mapping[str, tuple[GapCount, ...]]  # unit kerja -> per competency
-    waiting: tuple[AtasanQueue, ...]  # waiting for an atasan, oldest first; validations last
-    validations: tuple[Waiting, ...] = field(default_factory=tuple)  # waiting for the unit pengelola
-    # Read from the stored figures (pegawai then empty): lists the pegawai below target, filtered, as
-    # (up to `limit` of them, how many match). None: `pegawai` holds every member.
-    lister: Lister | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def validation_queue(self) -> AtasanQueue | None:
-        """The claims waiting for the unit pengelola's validation, as one queue (None: none wait)."""
-        return AtasanQueue(None, None, self.validations) if self.validations else None
-
-    @property
-    def competency_codes(self) -> list[str]:
-        return sorted({g.code for rows in self.gaps.values() for g in rows})
-
-    @property
-    def statuses(self) -> list[str]:
-        """The jenis pegawai of the members (the list's status filter)."""
-        return sorted(key for key, found in self.summary.by_status.items() if key and found.pegawai)
-
-    @property
-    def kinds(self) -> list[str]:
-        """The jenis jabatan of the members (the list's filter)."""
-        return sorted(key for key, found in self.summary.by_jenis_jabatan.items() if key and found.pegawai)
-
-    def below_target(self, *, unit_kerja: str | None = None, status: str | None = None,
-                     jenis_jabatan: str | None = None, search: str | None = None) -> list[PegawaiRow]:
-        """The pegawai with a target not met, filtered, fewest JP first."""
-        return self.below_target_page(unit_kerja=unit_kerja, status=status, jenis_jabatan=jenis_jabatan,
-                                      search=search)[0]
-
-    def below_target_page(self, *, unit_kerja: str | None = None, status: str | None = None,
-                          jenis_jabatan: str | None = None, search: str | None = None,
-                          limit: int | None = None) -> tuple[list[PegawaiRow], int]:
-        """Up to `limit` (None: all) of below_target(), and how many there are."""
-        if self.lister is not None:
-            return self.lister(unit_kerja or None, status or None, jenis_jabatan or None, search, limit)
-        wanted = (search or "").strip().lower()
-        found = [p for p in self.pegawai if p.target_met is False
-                 and unit_kerja in (None, "", p.unit_kerja) and status in (None, "", p.status)
-                 and jenis_jabatan in (None, "", p.jenis_jabatan)
-                 and (not wanted or wanted in p.nip or wanted in (p.nama or "").lower())]
-        ordered = sorted(found, key=lambda p: (p.jp_counted, p.unit_kerja or "", p.nama or "", p.nip))
-        return (ordered if limit is None else ordered[:limit]), len(ordered)
-
-
-def sorted_units(units: Sequence[UnitRow], sort: str | None) -> list[UnitRow]:
-    """The unit rows by `sort` (UNIT_SORTS; a leading '-' reverses it; default: by name)."""
-    raw = sort or "unit"
-    key, backwards = raw.lstrip("-"), raw.startswith("-")
-    if key not in UNIT_SORTS:
-        raise BadRequest(f"sort {raw!r} is not one of {', '.join(UNIT_SORTS)} (a leading '-' reverses)")
-    by: dict[str, Callable[[UnitRow], tuple[Decimal | str | int, str]]] = {
-        "unit": lambda u: (u.summary.unit_kerja or "", ""),
-        "pegawai": lambda u: (u.summary.pegawai, u.summary.unit_kerja or ""),
-        "share": lambda u: (u.summary.share_met if u.summary.share_met is not None else Decimal(-1),
-                            u.summary.unit_kerja or ""),
-        "jp": lambda u: (u.summary.jp_counted, u.summary.unit_kerja or ""),
-        "pending": lambda u: (u.summary.jp_pending, u.summary.unit_kerja or ""),
-        "below": lambda u: (u.below_target, u.summary.unit_kerja or ""),
-    }
-    return sorted(units, key=by[key], reverse=backwards)
+__all__ = ["BUCKETS", "UNIT_SORTS", "AtasanQueue", "Dashboard", "Lister", "PegawaiRow", "Position", "UnitRow",
+           "Waiting", "gather", "instansi_list", "position", "sorted_units"]
 
 
 def position(engine: Engine, as_of: str | None) -> Position:
@@ -234,88 +73,9 @@ def gather(engine: Engine, instansi: str, year: int, as_of: str | None = None, *
     waiting is read from the stored rows alone (_stored), unless `computed`; otherwise (as_of,
     or figures waiting) every pegawai's facts are loaded and folded (_replayed)."""
     access.require_unit(engine, reader, instansi, None)
-    if not as_of and not computed and (board := _stored(engine, instansi, year, now)) is not None:
+    if not as_of and not computed and (board := dashboard_stored.stored(engine, instansi, year, now)) is not None:
         return board
     return _replayed(engine, instansi, year, as_of, replays, now)
-
-
-def _stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Dashboard | None:
-    """The dashboard from the stored roll-ups, competency rows and claim rows: bounded by the
-    instansi's units, competencies and waiting claims, never its every member (the list below
-    target is read a page at a time). None when the year is not rolled up, a figure of it waits,
-    the roll-up predates the month x form counter, or the instansi shows nothing."""
-    with reading(engine) as conn:
-        status = rollup_rows.year_status(conn, year)
-        if status is None or status[1]:
-            return None
-        found = rollup_rows.tally(conn, year, scope_of(instansi)) or {}
-        if not shown(found) or not has_month_forms(found):
-            return None
-        seq = min(read_models.checkpoints(conn, runner.BY_NAME).values())
-        event = log.at(conn, [seq]).get(seq) if seq else None
-        policies = PolicySet.from_rows(read_models.policy_rows(conn))
-        year_end = policies.period_end(year)
-        unit_tallies, _ = rollup_rows.children(conn, year, "unit", instansi, 0, 1 << 30)
-        _, gap_rows = claim_figure_rows.gap_counts(conn, instansi, year)
-        claims = [(nip, line) for nip, line in dashboard_rows.waiting_claims(conn, instansi, year)
-                  if line.instansi == instansi and line.recognition in WAITING_STEP]
-        nips = sorted({nip for nip, _ in claims})
-        history = _history(conn, nips)
-        atasan = sorted({e.atasan_nip for entries in history.values() for e in entries if e.atasan_nip} - set(history))
-        history.update({nip: entries for nip, entries in _history(conn, atasan).items()
-                        if any(e.instansi == instansi for e in entries)})  # as the replay: only the instansi's
-        named = dashboard_rows.figure_names(conn, nips, year)
-        stored = log.at(conn, [line.seq for _, line in claims])
-    at = Position(seq, event.stored if event else None, None)
-    today = policies.day_of(now or datetime.now(timezone.utc))
-    reference = min(year_end, today)
-    denominator = policies.policy_in_force(year_end, instansi).denominator
-    whole = summary_of(scope_of(instansi), found, denominator)
-    units = tuple(UnitRow(summary_of(scope, tally, denominator),
-                          int(tally.get("in_scope", ZERO) - tally.get("met", ZERO))) for scope, tally in unit_tallies)
-    gaps = {u.summary.unit_kerja or "": tuple(
-        GapCount(r["kompetensi"], r["jenis"], int(r["with_standard"]), int(r["with_gap"]), int(r["not_assessed"]))
-        for r in sorted(gap_rows, key=lambda r: str(r["kompetensi"])) if r["unit"] == (u.summary.unit_kerja or ""))
-        for u in units if u.summary.pegawai}
-    waiting = _queues([(nip, named.get(nip), line) for nip, line in claims], history,
-                      {seq: event.stored for seq, event in stored.items()}, policies.day_of, today)
-
-    def lister(unit_kerja: str | None, status: str | None, jenis_jabatan: str | None, search: str | None,
-               limit: int | None) -> tuple[list[PegawaiRow], int]:
-        with reading(engine) as conn:
-            rows, count = dashboard_rows.below_target(
-                conn, instansi, year, year_end.isoformat(), unit_kerja=unit_kerja, status=status,
-                jenis_jabatan=jenis_jabatan, search=search, limit=limit)
-            entries = _history(conn, [r["nip"] for r in rows])
-        return [_listed(r, entry_on(entries.get(r["nip"], []), year_end)) for r in rows], count
-
-    return Dashboard(
-        instansi, year, at, policies.policy_in_force(reference, instansi).versions, reference, whole,
-        tuple(sorted(units, key=lambda u: u.summary.unit_kerja or "")), (),
-        tuple((label, whole.jp_distribution.get(label, 0)) for label, _, _ in BUCKETS), jp_by_month_form(found),
-        dict(sorted(gaps.items())),
-        tuple(q for q in waiting if q.claims and q.claims[0].step == SUPERVISOR),
-        next((q.claims for q in waiting if q.claims and q.claims[0].step == UNIT_PENGELOLA), ()),
-        lister,
-    )
-
-
-def _history(conn: Connection, nips: Sequence[str]) -> dict[str, list[RosterEntry]]:
-    history: dict[str, list[RosterEntry]] = defaultdict(list)
-    for row in read_models.roster_of(conn, list(nips)) if nips else []:
-        history[row["nip"]].append(RosterEntry.of(row))
-    return dict(history)
-
-
-def _dec(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
-def _listed(row: Mapping[str, Any], entry: RosterEntry | None) -> PegawaiRow:
-    return PegawaiRow(row["nip"], row["nama"], entry.jabatan if entry else None,
-                      entry.jenis_jabatan if entry else None, row["status"], row["unit_kerja"],
-                      entry.instansi if entry else None, Decimal(row["jp_counted"]), Decimal(row["jp_pending"]),
-                      _dec(row["target_jp"]), row["target_met"])
 
 
 def _replayed(engine: Engine, instansi: str, year: int, as_of: str | None, replays: Replays | None,
@@ -409,22 +169,5 @@ def _waiting(engine: Engine, history: Mapping[str, Sequence[RosterEntry]], credi
              if line.status == "pending" and line.instansi == instansi and line.recognition in WAITING_STEP]
     with reading(engine) as conn:  # the events never change: the log's stored times serve any as_of
         stored = log.at(conn, [line.seq for _, _, line in lines])
-    return _queues(lines, history, {seq: event.stored for seq, event in stored.items()}, day_of, today)
+    return queues(lines, history, {seq: event.stored for seq, event in stored.items()}, day_of, today)
 
-
-def _queues(lines: Sequence[tuple[str, str | None, Line]], history: Mapping[str, Sequence[RosterEntry]],
-            stored: Mapping[int, datetime], day_of: Callable[[datetime], date], today: date) -> list[AtasanQueue]:
-    """Waiting claims ((nip, nama, line)) as queues: per atasan of the activity date (named from
-    `history`, when there), oldest first, then the unit pengelola's; `stored`: the log's times."""
-    groups: dict[tuple[str, str | None], list[Waiting]] = defaultdict(list)
-    for nip, nama, line in lines:
-        step = WAITING_STEP[line.recognition or ""]
-        entry = entry_on(history.get(nip, ()), line.activity_date)
-        on = day_of(stored[line.seq]) if line.seq in stored else line.activity_date
-        claim = Waiting(line.statement_id, nip, nama, line.unit_kerja, line.form_code, line.activity_date,
-                        line.jp, step, on, max(0, (today - on).days))
-        groups[(step, entry.atasan_nip if entry and step == SUPERVISOR else None)].append(claim)
-    names = {nip: e.nama for nip, entries in history.items() for e in entries[-1:]}
-    queues = [AtasanQueue(atasan, names.get(atasan or ""), tuple(sorted(claims, key=lambda c: (c.stored_on, c.nip))))
-              for (_, atasan), claims in groups.items()]
-    return sorted(queues, key=lambda q: (q.claims[0].step != SUPERVISOR, -q.oldest_days, q.atasan_nip or ""))
