@@ -14,6 +14,7 @@ instansi (lrs/read/jp.py summary()), over N generated statements.
 
     .venv/bin/python bench/dashboard.py --count 20000 --learners 2000
     .venv/bin/python bench/dashboard.py --count 40000 --learners 20000 --one-instansi KEMENKEU
+        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_i13]
 """
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--year", type=int, default=2026, help="the year the statements fall in and is read")
     parser.add_argument("--one-instansi", help="place every learner in this instansi")
+    parser.add_argument("--pg-url", help="PostgreSQL instead of SQLite: a database the bench may add a schema to")
     args = parser.parse_args()
     from sqlalchemy import text
 
@@ -75,6 +77,12 @@ def main() -> None:
         subprocess.run([sys.executable, str(GEN), "--count", str(args.count), "--with-ids", "--approval-rate", "0.5",
                         "--out", str(tmp / "all.ndjson"), *common], check=True)
         url = f"sqlite:///{tmp / 'bench.sqlite'}"
+        schema = f"bench_dashboard_{os.getpid()}"
+        if args.pg_url:
+            admin = make_engine(args.pg_url)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
         loaded = load(url, tmp / "all.ndjson", tmp / "people.ndjson")
         engine = make_engine(url)
         runner.catch_up(engine)
@@ -96,8 +104,13 @@ def main() -> None:
         }
         below, stored = len(board.below_target()), board.lister is not None  # the list reads the store
         engine.dispose()
+        if args.pg_url:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
     load1, load5, _ = os.getloadavg()
-    print(f"machine: {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min); sqlite")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min); "
+          f"{'postgresql' if args.pg_url else 'sqlite'}")
     print(f"{loaded} statements; instansi {instansi}: {pegawai} pegawai, {len(board.units)} unit kerja, "
           f"{below} below target; gather() read the stored rows: {stored}")
     for name, seconds in figures.items():
