@@ -86,6 +86,9 @@ def main() -> None:
         loaded = load(url, tmp / "all.ndjson", tmp / "people.ndjson")
         engine = make_engine(url)
         runner.catch_up(engine)
+        if args.pg_url:  # the planner's statistics, as autovacuum gathers them after a bulk load
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
         with engine.connect() as conn:
             instansi, pegawai = conn.execute(text(
                 "SELECT instansi, count(DISTINCT nip) FROM roster_entries GROUP BY instansi "

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import Connection, Engine
 
 from lrs.read.dashboard_model import BUCKETS, WAITING_STEP, Dashboard, PegawaiRow, Position, UnitRow, queues
-from lrs.store import claim_figure_rows, dashboard_rows, log, read_models, rollup_rows
+from lrs.store import dashboard_rows, log, read_models, rollup_rows
 from lrs.store.engine import reading
 from projections import runner
 from projections.rules.competency import GapCount
@@ -41,7 +41,7 @@ def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Da
         policies = PolicySet.from_rows(read_models.policy_rows(conn))
         year_end = policies.period_end(year)
         unit_tallies, _ = rollup_rows.children(conn, year, "unit", instansi, 0, 1 << 30)
-        _, gap_rows = claim_figure_rows.gap_counts(conn, instansi, year)
+        gap_rows = dashboard_rows.gap_rows(conn, instansi, year)
         claims = [(nip, line) for nip, line in dashboard_rows.waiting_claims(conn, instansi, year)
                   if line.instansi == instansi and line.recognition in WAITING_STEP]
         nips = sorted({nip for nip, _ in claims})
