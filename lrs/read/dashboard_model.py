@@ -115,7 +115,7 @@ class Dashboard:
     reference_day: date  # the period's end, or the position's day when earlier
     summary: Summary  # the instansi as /api/v1 summary shows it
     units: tuple[UnitRow, ...]
-    pegawai: tuple[PegawaiRow, ...]  # every member at the period's end, by unit then nama
+    pegawai: tuple[PegawaiRow, ...]  # every member at the period's end, by unit then nama (empty: see lister)
     buckets: tuple[tuple[str, int], ...]  # (label, pegawai) of counted JP
     jp_by_month: Mapping[int, Mapping[str, Decimal]]  # month -> form code -> JP counted
     gaps: Mapping[str, tuple[GapCount, ...]]  # unit kerja -> per competency
