@@ -5,14 +5,21 @@ instansi (lrs/read/jp.py summary()), over N generated statements.
 
 1. `../shared/tools/xapi_gen.py --count N --seed 7 --with-ids --approval-rate 0.5 --year Y` and its
    population into a temporary folder; loaded and projected as bench/projections.py does;
+   with --one-instansi CODE, every learner of the population is placed in that instansi (the
+   generator spreads them over ~10), so its dashboard covers all of them;
 2. each read timed --repeat times (the best and the median printed), with the machine's CPU
-   count and load average, since the machine is shared. No figure is asserted.
+   count and load average, since the machine is shared: gather() as pages read it (the stored
+   rows) and computed (every pegawai's facts folded, as before the stored rows and as an as_of
+   read), the page's first 200 below target, and the XLSX. No figure is asserted.
 
     .venv/bin/python bench/dashboard.py --count 20000 --learners 2000
+    .venv/bin/python bench/dashboard.py --count 40000 --learners 20000 --one-instansi KEMENKEU
+        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_i13]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -37,12 +44,22 @@ def _timed(call: Callable[[], Any], repeat: int) -> list[float]:
     return found
 
 
+def _one_instansi(people: Path, code: str) -> None:
+    lines = [json.loads(line) for line in people.open()]
+    with people.open("w") as handle:
+        for person in lines:
+            person["instansi"]["code"] = code
+            handle.write(json.dumps(person) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=20_000)
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--year", type=int, default=2026, help="the year the statements fall in and is read")
+    parser.add_argument("--one-instansi", help="place every learner in this instansi")
+    parser.add_argument("--pg-url", help="PostgreSQL instead of SQLite: a database the bench may add a schema to")
     args = parser.parse_args()
     from sqlalchemy import text
 
@@ -55,12 +72,23 @@ def main() -> None:
         common = ["--seed", "7", "--learners", str(args.learners), "--year", str(args.year), "--quiet"]
         subprocess.run([sys.executable, str(GEN), "--count", "0", "--population-out", str(tmp / "people.ndjson"),
                         *common], check=True)
+        if args.one_instansi:
+            _one_instansi(tmp / "people.ndjson", args.one_instansi)
         subprocess.run([sys.executable, str(GEN), "--count", str(args.count), "--with-ids", "--approval-rate", "0.5",
                         "--out", str(tmp / "all.ndjson"), *common], check=True)
         url = f"sqlite:///{tmp / 'bench.sqlite'}"
+        schema = f"bench_dashboard_{os.getpid()}"
+        if args.pg_url:
+            admin = make_engine(args.pg_url)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
         loaded = load(url, tmp / "all.ndjson", tmp / "people.ndjson")
         engine = make_engine(url)
         runner.catch_up(engine)
+        if args.pg_url:  # the planner's statistics, as autovacuum gathers them after a bulk load
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
         with engine.connect() as conn:
             instansi, pegawai = conn.execute(text(
                 "SELECT instansi, count(DISTINCT nip) FROM roster_entries GROUP BY instansi "
@@ -68,16 +96,26 @@ def main() -> None:
         board = dashboard.gather(engine, instansi, args.year)
         figures = {
             "summary (/api/v1)": _timed(lambda: jp.summary(engine, instansi, args.year, limit=500), args.repeat),
-            "dashboard gather()": _timed(lambda: dashboard.gather(engine, instansi, args.year), args.repeat),
+            "dashboard gather() (stored rows)": _timed(lambda: dashboard.gather(engine, instansi, args.year),
+                                                       args.repeat),
+            "dashboard gather() computed": _timed(lambda: dashboard.gather(engine, instansi, args.year, computed=True),
+                                                  args.repeat),
+            "page's 200 below target": _timed(lambda: board.below_target_page(limit=200), args.repeat),
             "XLSX of every table": _timed(lambda: report_files.xlsx_bytes(
                 [report_files.units_table(board.units, args.year), report_files.pegawai_table(board.below_target(), args.year),
                  report_files.waiting_table(board)], report_files.about_dashboard(board)), args.repeat),
         }
+        below, stored = len(board.below_target()), board.lister is not None  # the list reads the store
         engine.dispose()
+        if args.pg_url:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
     load1, load5, _ = os.getloadavg()
-    print(f"machine: {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min); sqlite")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min); "
+          f"{'postgresql' if args.pg_url else 'sqlite'}")
     print(f"{loaded} statements; instansi {instansi}: {pegawai} pegawai, {len(board.units)} unit kerja, "
-          f"{len(board.below_target())} below target")
+          f"{below} below target; gather() read the stored rows: {stored}")
     for name, seconds in figures.items():
         print(f"{name}: best {min(seconds):.2f} s, median {statistics.median(seconds):.2f} s ({args.repeat} runs)")
 

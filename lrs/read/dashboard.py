@@ -1,173 +1,41 @@
 """An instansi's dashboard for a year (/app/instansi/<code>, `lrs report export`): compliance
 per unit kerja, the JP distribution, JP by learning form per month, competency gaps per unit,
 the claims waiting for each atasan and for how long, the pegawai below target, and the log
-position and policy versions behind it all. Everything is gathered here, in one snapshot, from
-the same facts and rules as lrs/read/jp.py summary() (projections/rules/jp.py total, summarize)
-and lrs/read/competencies.py, so the pages and exports never assemble figures themselves; a
-stored rollup can replace the insides of gather() without touching them."""
+position and policy versions behind it all, so the pages and exports never assemble figures
+themselves. Now (no as_of), a rolled-up year with no figure waiting is read from the stored rows
+alone (lrs/read/dashboard_stored.py); otherwise, in one snapshot, from every pegawai's facts and
+the same rules as lrs/read/jp.py summary() (projections/rules/jp.py total, summarize) and
+lrs/read/competencies.py. Both give the same figures (tests/lrs/read/test_dashboard.py)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Callable, Mapping, Sequence
 
 from sqlalchemy import Engine
 
-from lrs.errors import BadRequest, NotFound
-from lrs.read import access
+from lrs.errors import NotFound
+from lrs.read import access, dashboard_stored
 from lrs.read.competencies import profiles_in
 from lrs.read.credentials import Credential
+from lrs.read.dashboard_model import (
+    BUCKETS, UNIT_SORTS, WAITING_STEP, AtasanQueue, Dashboard, Lister, PegawaiRow, Position, UnitRow, Waiting, queues,
+    sorted_units,
+)
 from lrs.read.facts import facts_at, load, resolve_as_of
 from lrs.store import figure_rows, log, read_models
 from lrs.store.engine import reading
 from projections import runner
 from projections.replays import Replays
 from projections.rules.access import unit_refusal
-from projections.rules.competency import CompetencyProfile, GapCount, gap_counts
+from projections.rules.competency import CompetencyProfile, gap_counts
 from projections.rules.facts import RosterEntry, entry_on
-from projections.rules.jp import ZERO, JpTotal, Summary, summarize, total
+from projections.rules.jp import ZERO, JpTotal, Summary, jp_band, summarize, total
 from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA
 
-# The histogram's buckets of counted JP (display bins named by the issue, not a rule: the target
-# itself always comes from the policy). (label, lowest JP, JP it stays below; None: no bound).
-BUCKETS: tuple[tuple[str, Decimal, Decimal | None], ...] = (
-    ("0", ZERO, Decimal("0.000001")),
-    ("1-9", Decimal("0.000001"), Decimal(10)),
-    ("10-19", Decimal(10), Decimal(20)),
-    ("20-39", Decimal(20), Decimal(40)),
-    ("40+", Decimal(40), None),
-)
-UNIT_SORTS = ("unit", "pegawai", "share", "jp", "pending", "below")
-WAITING_STEP = {"submitted": SUPERVISOR, "supervisor_approved": UNIT_PENGELOLA}
-
-
-@dataclass(frozen=True)
-class Position:
-    """Which point of the log the figures show: `seq` (the read models' checkpoint, or the
-    as_of point resolved), the moment it was stored, and whether it was asked for."""
-
-    seq: int
-    stored_at: datetime | None
-    as_of: str | None
-
-
-@dataclass(frozen=True)
-class PegawaiRow:
-    """A pegawai of the instansi at the period's end, with the year's figures."""
-
-    nip: str
-    nama: str | None
-    jabatan: str | None
-    jenis_jabatan: str | None
-    status: str | None
-    unit_kerja: str | None
-    instansi: str | None
-    jp_counted: Decimal
-    jp_pending: Decimal
-    target_jp: Decimal | None
-    target_met: bool | None
-
-    @property
-    def missing_jp(self) -> Decimal | None:
-        """JP still needed to reach the target (None without a target)."""
-        return None if self.target_jp is None else max(ZERO, self.target_jp - self.jp_counted)
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    """A unit kerja's roll-up (the /api/v1 Summary) with how many of its pegawai are below target."""
-
-    summary: Summary
-    below_target: int
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A claim waiting for a decision, with who decides it and for how many days it has waited."""
-
-    statement_id: str
-    nip: str
-    nama: str | None
-    unit_kerja: str | None
-    form_code: str
-    activity_date: date
-    jp: Decimal | None
-    step: str  # supervisor | unit_pengelola
-    stored_on: date
-    age_days: int
-
-
-@dataclass(frozen=True)
-class AtasanQueue:
-    """The claims of the instansi's pegawai waiting for one atasan (nip None: no atasan in the roster)."""
-
-    atasan_nip: str | None
-    atasan_nama: str | None
-    claims: tuple[Waiting, ...]
-
-    @property
-    def oldest_days(self) -> int:
-        return max((c.age_days for c in self.claims), default=0)
-
-    @property
-    def jp_waiting(self) -> Decimal:
-        return sum((c.jp or ZERO for c in self.claims), ZERO)
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    instansi: str
-    year: int
-    position: Position
-    policy_in_force: tuple[str, ...]  # versions in force for the instansi on the reference day
-    reference_day: date  # the period's end, or the position's day when earlier
-    summary: Summary  # the instansi as /api/v1 summary shows it
-    units: tuple[UnitRow, ...]
-    pegawai: tuple[PegawaiRow, ...]  # every member at the period's end, by unit then nama
-    buckets: tuple[tuple[str, int], ...]  # (label, pegawai) of counted JP
-    jp_by_month: Mapping[int, Mapping[str, Decimal]]  # month -> form code -> JP counted
-    gaps: Mapping[str, tuple[GapCount, ...]]  # unit kerja -> per competency
-    waiting: tuple[AtasanQueue, ...]  # waiting for an atasan, oldest first; validations last
-    validations: tuple[Waiting, ...] = field(default_factory=tuple)  # waiting for the unit pengelola
-
-    @property
-    def validation_queue(self) -> AtasanQueue | None:
-        """The claims waiting for the unit pengelola's validation, as one queue (None: none wait)."""
-        return AtasanQueue(None, None, self.validations) if self.validations else None
-
-    @property
-    def competency_codes(self) -> list[str]:
-        return sorted({g.code for rows in self.gaps.values() for g in rows})
-
-    def below_target(self, *, unit_kerja: str | None = None, status: str | None = None,
-                     jenis_jabatan: str | None = None, search: str | None = None) -> list[PegawaiRow]:
-        """The pegawai with a target not met, filtered, fewest JP first."""
-        wanted = (search or "").strip().lower()
-        found = [p for p in self.pegawai if p.target_met is False
-                 and unit_kerja in (None, "", p.unit_kerja) and status in (None, "", p.status)
-                 and jenis_jabatan in (None, "", p.jenis_jabatan)
-                 and (not wanted or wanted in p.nip or wanted in (p.nama or "").lower())]
-        return sorted(found, key=lambda p: (p.jp_counted, p.unit_kerja or "", p.nama or "", p.nip))
-
-
-def sorted_units(units: Sequence[UnitRow], sort: str | None) -> list[UnitRow]:
-    """The unit rows by `sort` (UNIT_SORTS; a leading '-' reverses it; default: by name)."""
-    raw = sort or "unit"
-    key, backwards = raw.lstrip("-"), raw.startswith("-")
-    if key not in UNIT_SORTS:
-        raise BadRequest(f"sort {raw!r} is not one of {', '.join(UNIT_SORTS)} (a leading '-' reverses)")
-    by: dict[str, Callable[[UnitRow], tuple[Decimal | str | int, str]]] = {
-        "unit": lambda u: (u.summary.unit_kerja or "", ""),
-        "pegawai": lambda u: (u.summary.pegawai, u.summary.unit_kerja or ""),
-        "share": lambda u: (u.summary.share_met if u.summary.share_met is not None else Decimal(-1),
-                            u.summary.unit_kerja or ""),
-        "jp": lambda u: (u.summary.jp_counted, u.summary.unit_kerja or ""),
-        "pending": lambda u: (u.summary.jp_pending, u.summary.unit_kerja or ""),
-        "below": lambda u: (u.below_target, u.summary.unit_kerja or ""),
-    }
-    return sorted(units, key=by[key], reverse=backwards)
+__all__ = ["BUCKETS", "UNIT_SORTS", "AtasanQueue", "Dashboard", "Lister", "PegawaiRow", "Position", "UnitRow",
+           "Waiting", "gather", "instansi_list", "position", "sorted_units"]
 
 
 def position(engine: Engine, as_of: str | None) -> Position:
@@ -198,11 +66,21 @@ def instansi_list(engine: Engine, reader: Credential | None = None) -> list[str]
 
 def gather(engine: Engine, instansi: str, year: int, as_of: str | None = None, *,
            replays: Replays | None = None, reader: Credential | None = None,
-           now: datetime | None = None) -> Dashboard:
+           now: datetime | None = None, computed: bool = False) -> Dashboard:
     """The dashboard of an instansi for a year, as of the log position `as_of` (None: now).
     NotAuthorized when `reader` (None: the operator) may not read the instansi's summaries;
-    NotFound when the roster never named anyone in it."""
+    NotFound when the roster never named anyone in it. Now, a rolled-up year with no figure
+    waiting is read from the stored rows alone (_stored), unless `computed`; otherwise (as_of,
+    or figures waiting) every pegawai's facts are loaded and folded (_replayed)."""
     access.require_unit(engine, reader, instansi, None)
+    if not as_of and not computed and (board := dashboard_stored.stored(engine, instansi, year, now)) is not None:
+        return board
+    return _replayed(engine, instansi, year, as_of, replays, now)
+
+
+def _replayed(engine: Engine, instansi: str, year: int, as_of: str | None, replays: Replays | None,
+              now: datetime | None) -> Dashboard:
+    """The dashboard folded from every pegawai's facts (as of `as_of`, or now)."""
     # The figures and the position they state are one point: an as_of is pinned to its seq,
     # and "now" is the read models' checkpoint in the snapshot the facts are read from.
     pinned = resolve_as_of(engine, as_of)
@@ -268,8 +146,8 @@ def gather(engine: Engine, instansi: str, year: int, as_of: str | None = None, *
 
 
 def _buckets(rows: Sequence[PegawaiRow]) -> tuple[tuple[str, int], ...]:
-    return tuple((label, sum(1 for r in rows if r.jp_counted >= low and (high is None or r.jp_counted < high)))
-                 for label, low, high in BUCKETS)
+    bands = [jp_band(r.jp_counted) for r in rows]  # the bands the stored roll-ups count
+    return tuple((label, bands.count(label)) for label, _, _ in BUCKETS)
 
 
 def _by_month(credited: Sequence[JpTotal], instansi: str) -> dict[int, dict[str, Decimal]]:
@@ -287,20 +165,9 @@ def _waiting(engine: Engine, history: Mapping[str, Sequence[RosterEntry]], credi
              day_of: Callable[[datetime], date], today: date) -> list[AtasanQueue]:
     """The year's claims credited to the instansi that wait for a decision, grouped by the atasan
     of the activity date (the step before validation), then those waiting for the unit pengelola."""
-    lines = [(t, line) for t in credited for line in t.lines
+    lines = [(t.nip, t.nama, line) for t in credited for line in t.lines
              if line.status == "pending" and line.instansi == instansi and line.recognition in WAITING_STEP]
     with reading(engine) as conn:  # the events never change: the log's stored times serve any as_of
-        stored = log.at(conn, [line.seq for _, line in lines])
-    groups: dict[tuple[str, str | None], list[Waiting]] = defaultdict(list)
-    for item, line in lines:
-        step = WAITING_STEP[line.recognition or ""]
-        entry = entry_on(history[item.nip], line.activity_date)
-        on = day_of(stored[line.seq].stored) if line.seq in stored else line.activity_date
-        claim = Waiting(line.statement_id, item.nip, item.nama, line.unit_kerja, line.form_code, line.activity_date,
-                        line.jp, step, on, max(0, (today - on).days))
-        groups[(step, entry.atasan_nip if entry and step == SUPERVISOR else None)].append(claim)
-    names = {nip: e.nama for nip, entries in history.items() for e in entries[-1:]}
-    queues = [AtasanQueue(atasan, names.get(atasan or ""), tuple(sorted(claims, key=lambda c: (c.stored_on, c.nip))))
-              for (_, atasan), claims in groups.items()]
-    return sorted(queues, key=lambda q: (q.claims[0].step != SUPERVISOR, -q.oldest_days, q.atasan_nip or ""))
+        stored = log.at(conn, [line.seq for _, _, line in lines])
+    return queues(lines, history, {seq: event.stored for seq, event in stored.items()}, day_of, today)
 

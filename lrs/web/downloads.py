@@ -44,7 +44,7 @@ def instansi_file(code: str, table: str, fmt: str) -> ResponseReturnValue:
     board = board_of(code)
     every = {"unit-kerja": report_files.units_table(dashboard.sorted_units(board.units, request.args.get("sort")),
                                                      board.year),
-             "di-bawah-target": report_files.pegawai_table(below_target_of(board), board.year),
+             "di-bawah-target": report_files.pegawai_table(below_target_of(board)[0], board.year),
              "menunggu": report_files.waiting_table(board)}
     chosen = list(every.values()) if table == "semua" else [every[table]]
     return _file(chosen, report_files.about_dashboard(board), table, fmt)

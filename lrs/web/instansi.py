@@ -41,10 +41,11 @@ def board_of(code: str) -> Dashboard:
         raise PageProblem(404, _("The roster names no pegawai in instansi %(code)s.", code=code)) from exc
 
 
-def below_target_of(board: Dashboard) -> list[dashboard.PegawaiRow]:
+def below_target_of(board: Dashboard, limit: int | None = None) -> tuple[list[dashboard.PegawaiRow], int]:
+    """The pegawai below target the filters ask for (up to `limit`), and how many there are."""
     args = request.args
-    return board.below_target(unit_kerja=args.get("unit"), status=args.get("status"),
-                              jenis_jabatan=args.get("jenis"), search=args.get("q"))
+    return board.below_target_page(unit_kerja=args.get("unit"), status=args.get("status"),
+                                   jenis_jabatan=args.get("jenis"), search=args.get("q"), limit=limit)
 
 
 def _heat(with_gap: int, with_standard: int) -> int:
@@ -75,7 +76,7 @@ def instansi(code: str) -> ResponseReturnValue:
     board = board_of(code)
     sort = request.args.get("sort") or "unit"
     units = dashboard.sorted_units(board.units, sort)
-    below = below_target_of(board)
+    below, below_count = below_target_of(board, SHOWN_BELOW)
     current = policy_terms.current_year(engine())
     years = sorted({*range(current - YEARS_SHOWN + 1, current + 1), board.year}, reverse=True)
     kept = {k: v for k, v in request.args.items() if k in ("year", "as_of") and v}
@@ -85,11 +86,10 @@ def instansi(code: str) -> ResponseReturnValue:
         args: dict[str, Any] = {**kept, **(extra or {})}
         return url_for("web.instansi_file", code=code, table=table, fmt=fmt, **args)
     return render_template(
-        "instansi.html", board=board, units=units, sort=sort, below=below[:SHOWN_BELOW], below_count=len(below),
+        "instansi.html", board=board, units=units, sort=sort, below=below, below_count=below_count,
         years=years, kept=kept, file_url=file_url, filters=filters, active_filters={k: v for k, v in filters.items() if v},
         zone=policy_terms.timezone_of(engine(), board.year),
         unit_names=[u.summary.unit_kerja for u in board.units if u.summary.unit_kerja],
-        statuses=sorted({p.status for p in board.pegawai if p.status}),
-        kinds=sorted({p.jenis_jabatan for p in board.pegawai if p.jenis_jabatan}),
+        statuses=board.statuses, kinds=board.kinds,
         **_charts(board))
 

@@ -68,6 +68,9 @@ def contribution(total: JpTotal, jenis_jabatan: str | None) -> dict[Scope, Tally
                                   *(("competency", code) for code in line.competencies)):
                     _bump(tally, f"{kind}:{key}", line.jp_counted)
                     _bump(tally, f"{kind}.lines:{key}")
+                # The month x learning form the dashboard charts ("YYYY-MM form").
+                _bump(tally, f"month_form:{line.activity_date.isoformat()[:7]} {line.form_code}", line.jp_counted)
+                _bump(tally, f"month_form.lines:{line.activity_date.isoformat()[:7]} {line.form_code}")
             elif line.status == "pending":
                 _bump(tally, "jp_pending", line.jp or ZERO)
                 _bump(tally, "pending_claims")
@@ -111,6 +114,23 @@ def _keyed(tally: Mapping[str, Decimal], kind: str) -> dict[str, Decimal]:
 
 def _int(tally: Mapping[str, Decimal], name: str) -> int:
     return int(tally.get(name, ZERO))
+
+
+def has_month_forms(tally: Mapping[str, Decimal]) -> bool:
+    """Whether a tally keeps JP by month x form: every counted line adds it, so a tally with
+    counted lines but none was summed before the counter came (its year needs re-rolling)."""
+    return any(name.startswith("month_form.lines:") for name in tally) or not _keyed(tally, "month.lines")
+
+
+def jp_by_month_form(tally: Mapping[str, Decimal]) -> dict[int, dict[str, Decimal]]:
+    """Counted JP by the activity's month (1-12) and learning form, as the dashboard charts it."""
+    amounts = _keyed(tally, "month_form")
+    months: dict[int, dict[str, Decimal]] = {}
+    for key in _keyed(tally, "month_form.lines"):
+        month, form = key.split(" ", 1)
+        forms = months.setdefault(int(month[5:7]), {})
+        forms[form] = forms.get(form, ZERO) + amounts.get(key, ZERO)
+    return {m: dict(sorted(forms.items())) for m, forms in sorted(months.items())}
 
 
 def summary_of(scope: Scope, tally: Mapping[str, Decimal], denominator: str = "") -> Summary:

@@ -97,7 +97,7 @@ def test_appends_are_gathered_until_someone_waits(engine: Engine, monkeypatch: p
     record_roster(engine, [roster_row()])
     calls = []
     real = runner.catch_up
-    monkeypatch.setattr(runner, "catch_up", lambda e: calls.append(1) or real(e))
+    monkeypatch.setattr(runner, "catch_up", lambda e, **kw: calls.append(1) or real(e, **kw))
     projector = Projector(engine, gather_seconds=600)  # only a waiter ends the gathering here
     try:
         for jp in (1, 2, 3):

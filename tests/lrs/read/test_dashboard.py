@@ -3,6 +3,7 @@
 come from the same year's figures, at the log position it says."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -16,10 +17,11 @@ from lrs.read.jp import summary
 from lrs.read.recognitions import pending_validation
 from lrs.store import read_models
 from lrs.store.engine import reading
-from tests.fixtures.dashboard import NIP_D, corpu
-from lrs.write.reference import default_authority
+from tests.fixtures.dashboard import NIP_D, colleagues, corpu
+from lrs.write.reference import default_authority, trust_source
+from tests.fixtures.web import office
 from lrs.write.statements import record_statements
-from tests.fixtures.jp import ATTENDED, NIP_A, NIP_B, NIP_C, claim, decision
+from tests.fixtures.jp import LMS, ATTENDED, NIP_A, NIP_B, NIP_C, claim, decision
 
 
 def _credential(key: str, scopes: tuple[str, ...]) -> Credential:
@@ -113,3 +115,28 @@ def test_claims_after_the_atasan_wait_for_the_unit_pengelola_as_the_api_lists_th
     queue = board.validation_queue
     assert queue is not None and (queue.jp_waiting, len(queue.claims)) == (0, 1)  # its JP is the decision's
     assert [c.nip for q in board.waiting for c in q.claims] == [NIP_A]  # the mentoring still waits for C
+
+
+def test_the_stored_rows_give_the_figures_the_facts_give(engine: Engine) -> None:
+    office(engine, "pegawai-a", "atasan-c", "pegawai-b", "bpsdm")
+    trust_source(engine, "lms")
+    colleagues(engine)  # three more units, PNS and PPPK, jenis jabatan, assessments, a claim waiting
+    record_statements(engine, [claim(jp=8, timestamp="2026-02-10T09:00:00+07:00")], authority=LMS)
+    assignment = claim("NK_DETASERING", nip=NIP_B, verb=ATTENDED, duration="PT6H",
+                       timestamp="2026-05-04T10:00:00+07:00")
+    record_statements(engine, [assignment], authority=default_authority("pegawai-b"))
+    record_statements(engine, [decision("approved", assignment["id"], NIP_C)], authority=default_authority("atasan-c"))
+    later = datetime.now(timezone.utc) + timedelta(days=3)
+    stored = dashboard.gather(engine, "KEMENKEU", 2026, now=later)
+    computed = dashboard.gather(engine, "KEMENKEU", 2026, now=later, computed=True)
+    assert stored.lister is not None and computed.lister is None  # read from the stored rows, every member not
+    assert stored.pegawai == () and replace(stored, pegawai=computed.pegawai) == computed
+    assert stored.waiting and stored.validations and len(stored.gaps) > 2 and len(stored.jp_by_month) > 5
+    assert (stored.statuses, stored.kinds) == (computed.statuses, computed.kinds) and stored.kinds
+    asked: list[dict[str, str]] = [{}, {"unit_kerja": "Biro SDM"}, {"status": "PNS"}, {"status": "PPPK"},
+                                   *({"jenis_jabatan": kind} for kind in computed.kinds), {"search": "BUDI"}, {"search": NIP_C[-6:]},
+                                   {"search": "%"}, {"unit_kerja": "Biro SDM", "search": "a"}]
+    for filters in asked:
+        assert stored.below_target(**filters) == computed.below_target(**filters), filters
+        assert stored.below_target_page(limit=1, **filters) == computed.below_target_page(limit=1, **filters)
+    assert [p.nip for p in stored.below_target(jenis_jabatan=computed.kinds[0])]  # the filter finds someone

@@ -15,7 +15,9 @@ from lrs.store.tables import metadata
 from lrs.write.reference import create_credential, default_authority
 from lrs.write.statements import record_statements
 from projections import runner
-from tests.fixtures.jp import NIP_A, assessment
+from lrs.read import dashboard
+from tests.fixtures.dashboard import corpu
+from tests.fixtures.jp import LMS, NIP_A, assessment, claim
 
 
 def test_migrated_database_matches_the_table_declarations(engine: Engine) -> None:
@@ -48,4 +50,24 @@ def test_0007_refolds_assessments_with_the_posting_credential(tmp_path: Path) ->
     with engine.connect() as conn:
         assert conn.execute(text("SELECT statement_id, authority_key FROM assessments")).one() == (
             statement["id"], "asesor")
+    engine.dispose()
+
+
+def test_0016_empties_the_roll_ups_and_the_next_claim_rolls_the_year_up_again(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    upgrade(engine)
+    corpu(engine, "pegawai-a")
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0015")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in
+                ("rollups", "rollup_parts", "rollup_years")] == [0, 0, 0]
+    assert dashboard.gather(engine, "KEMENKEU", 2026).lister is None  # computed meanwhile
+    record_statements(engine, [claim(jp=2, timestamp="2026-07-01T09:00:00+07:00")], authority=LMS)
+    board = dashboard.gather(engine, "KEMENKEU", 2026)
+    assert board.lister is not None and board.summary == dashboard.gather(engine, "KEMENKEU", 2026,
+                                                                         computed=True).summary
     engine.dispose()

@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projections.rules.jp import JpTotal, Line, Summary, jp_band, summarize
-from projections.rules.tallies import NATION, Scope, Tally, combine, contribution, scope_of, shown, summary_of
+from projections.rules.tallies import (
+    NATION, Scope, Tally, combine, contribution, has_month_forms, jp_by_month_form, scope_of, shown, summary_of,
+)
 
 INSTANSI = ("KEMENKEU", "KEMENDAGRI")
 UNITS = ("Biro SDM", "Inspektorat", "")
@@ -76,6 +78,23 @@ def test_summed_parts_read_as_summarize(drawn: tuple[tuple[JpTotal, str | None],
     sums = _sums(figures)
     for scope in SCOPES:
         assert summary_of(scope, sums.get(scope, {})) == _expected(scope, figures), scope
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 6).flatmap(lambda n: st.tuples(*(totals(f"nip{i}") for i in range(n)))))
+def test_summed_parts_keep_jp_by_month_and_form(drawn: tuple[tuple[JpTotal, str | None], ...]) -> None:
+    sums = _sums(list(drawn))
+    for instansi in INSTANSI:
+        expected: dict[int, dict[str, Decimal]] = {}
+        for item, _ in drawn:
+            for line in item.lines:
+                if line.status == "counted" and line.instansi == instansi:
+                    forms = expected.setdefault(line.activity_date.month, {})
+                    forms[line.form_code] = forms.get(line.form_code, Decimal(0)) + line.jp_counted
+        tally = sums.get(scope_of(instansi), {})
+        assert jp_by_month_form(tally) == expected and has_month_forms(tally)
+    older = {name: value for name, value in sums.get(NATION, {}).items() if not name.startswith("month_form")}
+    assert has_month_forms(older) == (not any(name.startswith("month.lines:") for name in older))
 
 
 @settings(max_examples=100, deadline=None)
