@@ -110,8 +110,8 @@ def test_the_atasan_approves_in_the_inbox_and_the_pegawai_jp_changes(
     # 11 JP counted, the 4 JP of the mentoring waiting for the atasan.
     assert pegawai.get_by_test_id("jp-counted").inner_text() == "11"
     assert pegawai.get_by_test_id("jp-pending").inner_text() == "4"
-    assert pegawai.locator("svg.bars .bar-label").all_text_contents() == ["Pelatihan teknis", "E-learning"]
-    assert pegawai.locator("svg.bars .bar-value").all_text_contents() == ["8 JP", "3 JP"]
+    assert pegawai.locator("svg.bars[aria-labelledby=\"by-form-title\"] .bar-label").all_text_contents() == ["Pelatihan teknis", "E-learning"]
+    assert pegawai.locator("svg.bars[aria-labelledby=\"by-form-title\"] .bar-value").all_text_contents() == ["8 JP", "3 JP"]
     _shoot(browser, web_server, "pegawai-a", "/app/me?year=2026", "me")
 
     # A form posted without its CSRF token is refused.
