@@ -66,8 +66,15 @@ def _metrics_folder() -> None:
             os.remove(old)
         return
     folder = tempfile.mkdtemp(prefix="jejak-metrics-")
-    atexit.register(shutil.rmtree, folder, True)
+    atexit.register(_remove_when_master_exits, folder, os.getpid())
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+
+
+def _remove_when_master_exits(folder: str, master: int) -> None:
+    """Workers are forked with the master's exit handlers: only the master, at its exit, removes
+    the folder (a worker that ends would take it from the others and from the next one)."""
+    if os.getpid() == master:
+        shutil.rmtree(folder, True)
 
 
 def _worker_exited(_arbiter: Any, worker: Any) -> None:
