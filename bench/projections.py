@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jsonlines import chunks  # bench/jsonlines.py: the script's folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 GEN = ROOT.parent / "shared" / "tools" / "xapi_gen.py"
 sys.path.insert(0, str(ROOT))
@@ -48,18 +50,6 @@ def _engine(url: str) -> Any:
     engine = make_engine(url)
     upgrade(engine)
     return engine
-
-
-def _lines(path: Path, size: int) -> Any:
-    chunk: list[dict[str, Any]] = []
-    with path.open() as handle:
-        for line in handle:
-            chunk.append(json.loads(line))
-            if len(chunk) == size:
-                yield chunk
-                chunk = []
-    if chunk:
-        yield chunk
 
 
 def load(url: str, statements: Path, people: Path) -> int:
@@ -79,7 +69,7 @@ def load(url: str, statements: Path, people: Path) -> int:
     record_roster(engine, rows)
     count = 0
     authority = default_authority("bench")
-    for chunk in _lines(statements, 1000):
+    for chunk in chunks(statements.open(), 1000):
         record_statements(engine, chunk, authority=authority, project=False)
         count += len(chunk)
     engine.dispose()
@@ -168,7 +158,7 @@ def burst(url: str, statements: Path) -> dict[str, float]:
     runner.catch_up(engine)
     spent = _timing_rollups()
     count = 0
-    for chunk in _lines(statements, 100):
+    for chunk in chunks(statements.open(), 100):
         record_statements(engine, chunk, authority=default_authority("bench"), project=False)
         count += len(chunk)
     started = time.perf_counter()

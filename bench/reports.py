@@ -37,7 +37,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
+
+from jsonlines import chunks  # bench/jsonlines.py: the script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 GEN = ROOT.parent / "shared" / "tools" / "xapi_gen.py"
@@ -52,17 +54,6 @@ def _engine(url: str) -> Any:
     engine = make_engine(url)
     upgrade(engine)
     return engine
-
-
-def _chunks(lines: Iterator[str], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for line in lines:
-        chunk.append(json.loads(line))
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _roster_rows(people: Path) -> list[dict[str, Any]]:
@@ -345,7 +336,7 @@ def measure(url: str, args: argparse.Namespace, data: Path) -> dict[str, Any]:
     generator = _generate(args.burst, args.pegawai, 8 + statements)
     assert generator.stdout is not None
     count = 0
-    for chunk in _chunks(generator.stdout, 100):
+    for chunk in chunks(generator.stdout, 100):
         record_statements(engine, chunk, authority=authority, project=False)
         count += len(chunk)
     generator.wait()
@@ -363,7 +354,7 @@ def measure(url: str, args: argparse.Namespace, data: Path) -> dict[str, Any]:
     def arrive() -> None:
         feed = _generate(1_000_000, args.pegawai, 9 + statements)
         assert feed.stdout is not None
-        for chunk in _chunks(feed.stdout, 100):
+        for chunk in chunks(feed.stdout, 100):
             if stop.is_set():
                 break
             record_statements(engine, chunk, authority=authority, project=False)

@@ -34,7 +34,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
+from jsonlines import chunks  # bench/jsonlines.py: the script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 GEN = ROOT.parent / "shared" / "tools" / "xapi_gen.py"
@@ -58,18 +60,6 @@ def _admin(sql: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(sql))
     admin.dispose()
-
-
-def _chunks(path: Path, size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    with path.open() as handle:
-        for line in handle:
-            chunk.append(json.loads(line))
-            if len(chunk) == size:
-                yield chunk
-                chunk = []
-    if chunk:
-        yield chunk
 
 
 def load(args: argparse.Namespace) -> None:
@@ -102,7 +92,7 @@ def load(args: argparse.Namespace) -> None:
         record_roster(engine, rows)
         started, count = time.perf_counter(), 0
         authority = default_authority("bench")
-        for chunk in _chunks(tmp / "all.ndjson", 1000):
+        for chunk in chunks((tmp / "all.ndjson").open(), 1000):
             record_statements(engine, chunk, authority=authority, project=False)
             count += len(chunk)
             if count % 100_000 == 0:
