@@ -11,6 +11,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -18,7 +19,7 @@ from jsonschema import Draft202012Validator
 
 from lrs.errors import InvalidStatement
 
-PROFILE_PATH = Path(__file__).resolve().parents[2] / "schemas" / "profile" / "jejak.jsonld"
+PROFILE_PATH = Path(str(resources.files("lrs.schemas"))) / "profile" / "jejak.jsonld"
 MEDIA_TYPE = "application/ld+json"
 _SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['([^'\\]*)'\]|\[(\*)\]")
 _PLACES = {"ContextExtension": "context.extensions", "ResultExtension": "result.extensions",

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from lrs.errors import InvalidStatement
 from lrs.xapi import durations, json_limits, profile, rules
 from lrs.xapi.versions import V1, V2
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "xapi"
+SCHEMA_DIR = Path(str(resources.files("lrs.schemas"))) / "xapi"
 STATEMENT_SCHEMA = "statement.schema.json"
 # The schema each version's statements are checked against; statement-2.0 starts from statement.schema.json.
 SCHEMAS = {V1: STATEMENT_SCHEMA, V2: "statement-2.0.schema.json"}

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -17,7 +18,7 @@ import jsonschema
 from lrs.errors import InvalidPolicy
 from projections.rules import dates
 
-POLICY_DIR = Path(__file__).resolve().parents[2] / "schemas" / "policy"
+POLICY_DIR = Path(str(resources.files("lrs.schemas"))) / "policy"
 NATIONAL_DEFAULTS = "national-default.v*.json"
 MINUTE = timedelta(minutes=1)
 
