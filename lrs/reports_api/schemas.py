@@ -114,27 +114,28 @@ class JpTotal(Schema):
     warnings = _objects("Warnings with a code and a message.")
 
 
-class SummaryPage(Schema):
+class Paged(Schema):
+    """An offset page: how many there are in all, where the page starts and its size."""
+    count = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+
+
+class SummaryPage(Paged):
     year = fields.Integer(required=True)
     summary = fields.Dict(required=True, metadata={"description": "The totals of the whole instansi or unit kerja."})
     units = _objects("The instansi's unit kerja summaries (instansi summary).")
     pegawai = _objects("The unit kerja's pegawai JP totals (unit summary).")
-    count = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
     current_as_of = fields.Integer(allow_none=True, metadata={
         "description": "A stored roll-up: the log position it is current as of (null: computed on request)."})
     pending_figures = fields.Integer(allow_none=True, metadata={
         "description": "Figures of the year waiting to be recomputed (0: the roll-up is exact)."})
 
 
-class NationalPage(Schema):
+class NationalPage(Paged):
     year = fields.Integer(required=True)
     summary = fields.Dict(required=True, metadata={"description": "The nation's totals (stored roll-up)."})
     instansi = _objects("Each instansi's summary, paged by code.")
-    count = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
     current_as_of = fields.Integer(metadata={"description": "The log position the roll-up is current as of."})
     pending_figures = fields.Integer(metadata={"description": "Figures of the year waiting to be recomputed."})
 
@@ -157,13 +158,10 @@ class Recognitions(Schema):
     claims = _objects("The claims that need a decision: status, JP and every decision.")
 
 
-class PendingPage(Schema):
+class PendingPage(Paged):
     atasan = fields.String(metadata={"description": "The atasan (atasan pending)."})
     instansi = fields.String(metadata={"description": "The instansi (instansi pending)."})
     pending = _objects("Claims waiting, oldest first: the pegawai, the claim's line, the step and the cap.")
-    count = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
 
 
 class CompetencyProfile(Schema):
@@ -200,12 +198,9 @@ class Checkpoint(Schema):
     event_seq = fields.Integer(metadata={"description": "The seq of the checkpoint.signed event."})
 
 
-class CheckpointPage(Schema):
+class CheckpointPage(Paged):
     checkpoints = fields.List(fields.Nested(Checkpoint), required=True)
     keys = _objects("Every published key: algorithm, key_id, public_key, event_seq.")
-    count = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
 
 
 class Explanation(Schema):
