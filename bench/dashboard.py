@@ -15,6 +15,13 @@ instansi (lrs/read/jp.py summary()), over N generated statements.
     .venv/bin/python bench/dashboard.py --count 20000 --learners 2000
     .venv/bin/python bench/dashboard.py --count 40000 --learners 20000 --one-instansi KEMENKEU
         [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_i13]
+
+With --url (a store loaded by bench/reports.py, the figures benchmark: 300,000 pegawai), nothing
+is generated: the largest instansi's dashboard page `/app/instansi/<code>` is rendered through the
+app (create_app, Flask's test client, logged in with a national reports credential), which is
+the server time of a request without the network, beside gather() and its XLSX download.
+
+    .venv/bin/python bench/dashboard.py --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_reports --year 2025
 """
 from __future__ import annotations
 
@@ -60,7 +67,11 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2026, help="the year the statements fall in and is read")
     parser.add_argument("--one-instansi", help="place every learner in this instansi")
     parser.add_argument("--pg-url", help="PostgreSQL instead of SQLite: a database the bench may add a schema to")
+    parser.add_argument("--url", help="a store loaded by bench/reports.py: time the rendered page on it")
     args = parser.parse_args()
+    if args.url:
+        on_store(args.url, args.year, args.repeat)
+        return
     from sqlalchemy import text
 
     from lrs.read import dashboard, jp, report_files
@@ -118,6 +129,52 @@ def main() -> None:
           f"{below} below target; gather() read the stored rows: {stored}")
     for name, seconds in figures.items():
         print(f"{name}: best {min(seconds):.2f} s, median {statistics.median(seconds):.2f} s ({args.repeat} runs)")
+
+
+def on_store(url: str, year: int, repeat: int) -> None:
+    """The largest instansi's dashboard page on an existing store, rendered through the app."""
+    import re
+
+    from sqlalchemy import text
+
+    from lrs.app import create_app
+    from lrs.read import dashboard
+    from lrs.store import credentials
+    from lrs.write.reference import create_credential
+
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "PROJECT_IN_BACKGROUND": False, "SECRET_KEY": "bench"})
+    engine = app.extensions["lrs.engine"]
+    with engine.connect() as conn:
+        if credentials.find_credential(conn, "bench-dashboard") is None:
+            create_credential(engine, "bench-dashboard", "bench-dashboard", ["reports"])
+        instansi, pegawai = conn.execute(text(
+            "SELECT instansi, count(DISTINCT nip) FROM roster_entries GROUP BY instansi "
+            "ORDER BY count(DISTINCT nip) DESC, instansi LIMIT 1")).one()
+        statements = conn.execute(text("SELECT count(*) FROM statements")).scalar_one()
+    client = app.test_client()
+    login = client.get("/app/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login)
+    client.post("/app/login", data={"username": "bench-dashboard", "password": "bench-dashboard",
+                                    "csrf_token": token.group(1) if token else ""})
+
+    def page(path: str) -> None:
+        reply = client.get(path)
+        if reply.status_code != 200:
+            raise RuntimeError(f"GET {path}: {reply.status_code}")
+
+    figures = {
+        "dashboard page /app/instansi/<code>": _timed(lambda: page(f"/app/instansi/{instansi}?year={year}"), repeat),
+        "dashboard gather() (stored rows)": _timed(lambda: dashboard.gather(engine, instansi, year), repeat),
+        "XLSX download": _timed(lambda: page(f"/app/instansi/{instansi}/export/semua.xlsx?year={year}"), repeat),
+        "national page /app/": _timed(lambda: page(f"/app/?year={year}"), repeat),
+    }
+    load1, load5, _ = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min); {url.split(':')[0]}")
+    print(f"{statements:,} statements; the largest instansi {instansi}: {pegawai:,} pegawai; year {year}")
+    for name, seconds in figures.items():
+        print(f"{name}: best {min(seconds) * 1000:,.0f} ms, median {statistics.median(seconds) * 1000:,.0f} ms "
+              f"({repeat} runs)")
+    engine.dispose()
 
 
 if __name__ == "__main__":
