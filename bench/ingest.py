@@ -563,7 +563,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--pg-url", default=DEFAULT_PG_URL,
                     help="PostgreSQL SQLAlchemy URL (loopback); a schema bench_<pid> is created in it and dropped")
     ap.add_argument("--workers", type=int, default=2, help="lrs serve --workers")
-    ap.add_argument("--threads", type=int, default=None, help="lrs serve --threads (None: lrs's own default, 4)")
+    ap.add_argument("--threads", type=int, default=None, help="lrs serve --threads (None: lrs's own default, 2)")
     ap.add_argument("--batch", type=int, default=100, help="statements per POST")
     ap.add_argument("--concurrency", type=int, default=4, help="xapi_load threads (ingest and query)")
     ap.add_argument("--max-seconds", type=float, default=600, help="upper bound on the ingest phase")

@@ -86,7 +86,8 @@ def roster() -> None:
 def roster_import(file: Path, skip_invalid: bool, database_url: str) -> None:
     """Append one roster.recorded event per row of FILE (CSV or XLSX), all in one transaction.
 
-    Header: nip,nama,status,jabatan,unit_kerja,instansi,atasan_nip,effective_from (optional: mbox).
+    Header: nip,nama,status,jabatan,unit_kerja,instansi,atasan_nip,effective_from (optional: mbox,
+    jenis_jabatan).
     A file with bad rows changes nothing unless --skip-invalid is given."""
     _import(file, skip_invalid, ROSTER, database_url)
 
