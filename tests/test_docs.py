@@ -2,6 +2,7 @@
 with its default, every `lrs` command, every module of the layers. Text only: no database."""
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -92,3 +93,24 @@ def test_the_layer_table_names_every_module_and_no_other() -> None:
 def test_the_roster_help_names_every_column() -> None:
     shown = CliRunner().invoke(main, ["roster", "import", "--help"], terminal_width=200).output
     assert all(column in shown for column in (*roster.HEADER, *roster.OPTIONAL))
+
+
+def _options(script: Path) -> list[str]:
+    """The --options a bench script's argparse parser takes, except the hidden ones."""
+    tree = ast.parse(script.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+            hidden = any(isinstance(k.value, ast.Attribute) and k.value.attr == "SUPPRESS" for k in node.keywords)
+            names = [a.value for a in node.args if isinstance(a, ast.Constant) and str(a.value).startswith("--")]
+            found += [] if hidden else names
+    return found
+
+
+def test_the_bench_readme_names_every_option_of_every_script() -> None:
+    rows = _table_rows((ROOT / "bench" / "README.md").read_text(encoding="utf-8"))
+    scripts = [p for p in sorted((ROOT / "bench").glob("*.py")) if _options(p)]
+    assert sorted(rows) == sorted(p.name for p in scripts)
+    missing = [f"{p.name} {o}" for p in scripts for o in _options(p) if f"`{o}`" not in " ".join(rows[p.name])
+               and f"`{o} " not in " ".join(rows[p.name])]
+    assert missing == []
