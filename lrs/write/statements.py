@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import Connection, Engine
 
-from lrs.errors import BadRequest, InvalidStatement, LrsError, StatementConflict
+from lrs.errors import BadRequest, InvalidStatement, LrsError, NotAuthorized, StatementConflict
 from lrs.events import STATEMENT_STORED, Event, EventDraft
 from lrs.store import attachment_blobs, chain, log, statement_rows
 from lrs.write import group_commit
@@ -33,10 +33,13 @@ def _check_batch_ids(batch: Sequence[Mapping[str, Any]]) -> None:
 
 
 def _check_voids(
-    batch: Sequence[Mapping[str, Any]], stored: Mapping[str, statement_rows.StoredStatement],
-    targets: Mapping[str, statement_rows.StoredStatement],
+    batch: Sequence[Mapping[str, Any]], targets: Mapping[str, statement_rows.StoredStatement],
+    authority: Mapping[str, Any],
 ) -> None:
-    """A voiding statement may not target another voiding statement (xAPI Data 2.3.2)."""
+    """A voiding statement may not target another voiding statement (xAPI Data 2.3.2), and only
+    the credential that stored a statement may void it (the xAPI lets an LRS refuse a void for
+    its permissions): otherwise anyone able to write could take a pegawai's claim out of their
+    JP. A target not stored (yet) may be voided (xAPI Data 2.3.2 asks not to refuse that)."""
     voiding_in_batch = {s["id"] for s in batch if xs.is_voiding(s) and "id" in s}
     for index, item in enumerate(batch):
         if not xs.is_voiding(item):
@@ -47,6 +50,11 @@ def _check_voids(
             raise InvalidStatement(
                 f"statement[{index}].object.id {target} is itself a voiding statement; "
                 "a voiding statement cannot be voided"
+            )
+        if hit is not None and dict(hit.body.get("authority") or {}) != dict(authority):
+            raise NotAuthorized(
+                f"statement[{index}] voids statement {target}, which another credential stored: "
+                "only the credential that stored a statement may void it"
             )
 
 
@@ -144,7 +152,7 @@ def _fresh(request: _Request, known: Mapping[str, statement_rows.StoredStatement
             raise StatementConflict(
                 f"statement[{index}].id {item['id']} is already stored with different content"
             )
-    _check_voids(fresh, known, known)
+    _check_voids(fresh, known, request.authority)
     return fresh
 
 

@@ -73,7 +73,7 @@ def test_a_claim_row_follows_its_lifecycle(staff: Engine) -> None:
         "validated", "counted", 4, 4)
     assert (row["decided_by"], row["decider"], row["decided_at"]) == (
         approval["id"], NIP_C, "2026-04-01T09:00:00+07:00")
-    record_statements(staff, [void(claimed)], authority=LMS)
+    record_statements(staff, [void(claimed)], authority=PHONE)
     row = _claim_rows(staff)[claimed]
     assert (row["recognition"], row["status"], Decimal(row["jp_counted"]), row["decided_by"]) == (
         "voided", "voided", 0, None)

@@ -89,12 +89,14 @@ def histories(draw: Callable[..., Any]) -> list[tuple[Any, ...]]:
                                   assess_op, plan_op, trust_op), min_size=1, max_size=10))
     ids = [str(uuid.UUID(int=i + 1)) for i in range(len(ops))]
     statements = [ids[i] for i, op in enumerate(ops) if op[0] in ("claim", "decide", "assess", "plan")]
+    stored_by = {ids[i]: _storer(op) for i, op in enumerate(ops) if op[0] in ("claim", "decide", "assess", "plan")}
     resolved = []
     for i, op in enumerate(ops):
         if op[0] == "decide" and statements:
             op = (*op[:2], statements[op[2] % len(statements)], *op[3:])
         elif op[0] == "void" and statements:
-            op = ("void", statements[op[1] % len(statements)])
+            voided = statements[op[1] % len(statements)]
+            op = ("void", voided, stored_by[voided])  # only who stored a statement may void it
         elif op[0] in ("decide", "void"):
             continue
         resolved.append((ids[i], op))
@@ -103,6 +105,17 @@ def histories(draw: Callable[..., Any]) -> list[tuple[Any, ...]]:
 
 DECIDERS = {"atasan": (default_authority("atasan"), NIP_C), "colleague": (default_authority("colleague"), NIP_B),
             "pengelola": (default_authority("pengelola"), NIP_C), "self": (default_authority("pegawai-a"), NIP_A)}
+
+
+def _storer(op: tuple[Any, ...]) -> dict[str, Any]:
+    """The authority _apply stores a statement op with."""
+    if op[0] == "claim":
+        return LMS if op[6] else PHONE
+    if op[0] == "decide":
+        return DECIDERS[op[3]][0]
+    if op[0] == "assess":
+        return default_authority(op[5])
+    return PHONE
 
 
 def _apply(engine: Engine, statement_id: str, op: tuple[Any, ...], versions: list[int]) -> None:
@@ -124,7 +137,7 @@ def _apply(engine: Engine, statement_id: str, op: tuple[Any, ...], versions: lis
     elif kind == "void":
         statement = void(op[1])
         statement["id"] = statement_id
-        record_statements(engine, [statement], authority=LMS)
+        record_statements(engine, [statement], authority=op[2])
     elif kind == "roster":
         _, nip, unit, instansi, jabatan, since, status, mbox = op
         record_roster(engine, [roster_row(nip, unit_kerja=unit, instansi=instansi, jabatan=jabatan,

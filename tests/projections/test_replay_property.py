@@ -87,7 +87,12 @@ def _stored_agree(engine: Any) -> None:
         assert list(stored_figures.differences(conn)) == []
 
 
+_AUTHORS: dict[str, Any] = {}  # statement id -> the authority that stored it (ids are fresh uuids)
+
+
 def _apply(engine: Any, op: tuple[Any, ...], stored: list[str], version: list[int]) -> None:
+    """Apply one op; `stored` lists the statements stored, and `_AUTHORS` who stored each (only
+    that credential may void it)."""
     kind = op[0]
     if kind == "statement":
         _, form, nip, jp, duration, day, trusted, reg = op
@@ -97,19 +102,23 @@ def _apply(engine: Any, op: tuple[Any, ...], stored: list[str], version: list[in
             statement["context"].pop("registration")
         record_statements(engine, [statement], authority=LMS if trusted else PHONE)
         stored.append(statement["id"])
+        _AUTHORS[statement["id"]] = LMS if trusted else PHONE
     elif kind == "void" and stored:
-        record_statements(engine, [void(stored[op[1] % len(stored)])], authority=LMS)
+        voided = stored[op[1] % len(stored)]
+        record_statements(engine, [void(voided)], authority=_AUTHORS.get(voided, PHONE))
     elif kind == "decide" and stored:
         _, verb, index, who, jp = op
         authority, nip = DECIDERS[who]
         statement = decision(verb, stored[index % len(stored)], nip, jp=jp, reason="checked")
         record_statements(engine, [statement], authority=authority)
         stored.append(statement["id"])
+        _AUTHORS[statement["id"]] = authority
     elif kind == "assess":
         _, code, level, nip, day, key = op
         statement = assessment(code, level, nip, timestamp=day)
         record_statements(engine, [statement], authority=default_authority(key))
         stored.append(statement["id"])
+        _AUTHORS[statement["id"]] = default_authority(key)
     elif kind == "plan":
         _, nip, activity, jp = op
         statement = planned(activity, 2026, nip, jp=jp, codes=["TK.A"])

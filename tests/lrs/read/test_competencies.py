@@ -70,7 +70,7 @@ def test_profile_levels_gaps_learning_and_plan(engine: Engine) -> None:
     assert plan == {ANGGARAN: "done", "https://lms.example.go.id/course/etika": "not_started"}
     assert (to_json(found)["jp_planned"], to_json(found)["jp_done"]) == (12, 8)
     # Training never changes the assessed level; an assessment voided drops out.
-    record_statements(engine, [void(rows["INT"]["assessment_id"])], authority=LMS)
+    record_statements(engine, [void(rows["INT"]["assessment_id"])], authority=ASESOR)
     assert _rows(pegawai_profile(engine, NIP_A, 2026))["INT"]["assessed_level"] == 1
     assert _rows(pegawai_profile(engine, NIP_A, 2025))["INT"]["assessed_level"] == 1
 
