@@ -31,16 +31,20 @@ BATCH = 500
 
 
 def _parts(conn: Connection, totals: Sequence[JpTotal], policies: PolicySet) -> dict[Key, Parts]:
-    """Each figure's parts, with the pegawai's jenis jabatan on the period's last day."""
+    """Each figure's parts, with the pegawai's jenis jabatan on the period's last day and the
+    competencies their standard names (the stored competency rows: figures.refresh stores them
+    before it rolls up)."""
     ends = {year: policies.period_end(year) for year in {t.year for t in totals}}
     positions: dict[str, list[tuple[date, str | None]]] = defaultdict(list)
     for nip, since, jenis in rollup_rows.positions(conn, sorted({t.nip for t in totals})):
         positions[nip].append((since, jenis))
+    standards = rollup_rows.standards_of(conn, [(t.nip, t.year) for t in totals])
     found: dict[Key, Parts] = {}
     for item in totals:
         # As entry_on: the row in force on the last day (the latest effective_from not after it).
         held = [row for row in positions[item.nip] if row[0] <= ends[item.year]]
-        found[(item.nip, item.year)] = contribution(item, max(held, key=lambda row: row[0])[1] if held else None)
+        found[(item.nip, item.year)] = contribution(item, max(held, key=lambda row: row[0])[1] if held else None,
+                                                    standards.get((item.nip, item.year), ()))
     return found
 
 

@@ -3,7 +3,8 @@ the right people and others, voids of claims, decisions and assessments, roster 
 naming the mbox or not, national versions and instansi overlays effective before the statements
 they govern, competency standards and plans) arriving in any order, after every arrival each
 stored figure (JP, claim rows, competency rows) is what the rules compute from the facts and none
-waits; at the end the reads from storage equal an as-of replay at the head, and a full rebuild
+waits, and the roll-ups are the sums of their parts with the gap counts of their units' competency
+rows; at the end the reads from storage equal an as-of replay at the head, and a full rebuild
 stores exactly the same rows.
 
 Examples: 25 on SQLite, 6 on PostgreSQL; LRS_PROPERTY_EXAMPLES=<n> runs n on each."""
@@ -28,16 +29,17 @@ from lrs.read.competencies import instansi_gaps, pegawai_profile
 from lrs.read.jp import pegawai_jp
 from lrs.read.recognitions import claims_of, pending_for, pending_validation
 from lrs.read.values import to_json
-from lrs.store import figure_rows, read_models
+from lrs.store import figure_rows, read_models, rollup_rows
 from lrs.store.engine import make_engine, reading
 from lrs.store.tables import metadata
 from lrs.write.reference import (
     create_credential, default_authority, publish_policy, record_roster, record_standards, trust_source,
 )
 from lrs.write.statements import record_statements
-from projections import figures, runner
+from projections import figures, rollups, runner
 from projections.replays import Replays
 from projections.rules.policy import PolicySet
+from projections.rules.tallies import gap_counts_of
 from tests.fixtures.databases import PgSchema
 from tests.fixtures.jp import (
     LMS, NIP_A, NIP_B, NIP_C, PHONE, assessment, claim, decision, overlay, planned, roster_row, target, void,
@@ -178,10 +180,21 @@ def _setup(engine: Engine) -> None:
 
 
 def _stored_agree(engine: Engine) -> None:
-    """Every stored figure, claim and competency row is what the rules compute, and none waits."""
+    """Every stored figure, claim and competency row is what the rules compute, and none waits;
+    every roll-up is the sum of its parts, and its competency gap counts (what the dashboard's
+    heatmap reads) are those of its unit's competency profiles."""
     with reading(engine) as conn:
         assert figure_rows.pending(conn) == (0, None)
         assert list(figures.differences(conn)) == []
+        assert list(rollups.differences(conn)) == []
+        opened = rollup_rows.open_years(conn)
+        rolled = {year: rollup_rows.stored_tallies(conn, year) for year in opened}
+    for year, tallies in rolled.items():
+        for instansi in ("KEMENKEU", "KEMENDAGRI"):
+            expected = {u.unit_kerja: u.competencies for u in instansi_gaps(engine, instansi, year) if u.pegawai}
+            stored = {scope[2]: gap_counts_of(tally) for scope, tally in tallies.items()
+                      if scope[:2] == ("unit", instansi) and tally.get("pegawai")}
+            assert stored == expected
 
 
 def _stored(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
