@@ -140,5 +140,5 @@ def test_claims_show_each_decision_in_the_policy_timezone(client: FlaskClient, e
     page = client.get("/app/me").get_data(as_text=True)
     item = page[page.index('data-testid="claim"'):page.index("</ul>", page.index('class="decisions"'))]
     assert "Disetujui · NIP 198503032010011003 · 1 Apr 2026 09:30 · 3 JP" in item  # 02:30 UTC in Jakarta
-    assert "berlaku" in item and "atasan of the learner on the activity date" in item
+    assert "berlaku" in item and "atasan pegawai pada tanggal kegiatan" in item
     assert _testid(page, "jp-counted") == "3"
