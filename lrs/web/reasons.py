@@ -3,9 +3,13 @@ people download, from the message catalog (Indonesian first; the English catalog
 rules say). Every code a rule gives has its words here: tests/lrs/web/test_reasons.py walks them."""
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any, Sequence
 
-from flask_babel import lazy_gettext as _l  # type: ignore[import-untyped]
+from babel import dates as babel_dates
+from flask_babel import format_decimal, get_locale  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 
 from projections.rules.reasons import ENGLISH, Why
 
@@ -67,6 +71,10 @@ WORDS: dict[str, Any] = {
         'policy does not allow: the claimed JP counts'
     ),
     "recognition.with_jp": _l('recognised with %(set)s JP set by the decision'),
+    "standard.not_in_roster": _l("the pegawai is not in the roster on that day"),
+    "standard.of_instansi": _l("standard of jabatan '%(jabatan)s' of %(instansi)s"),
+    "standard.general": _l("standard of jabatan '%(jabatan)s' for every instansi"),
+    "standard.none": _l("no competency standard for jabatan '%(jabatan)s'"),
     "denominator.period_end_roster_with_target": _l(
         'pegawai on the roster of the instansi or unit kerja on the last day of the period whose status '
         'has a target in the policy (R-REP-01); JP of a pegawai who moved is credited to the unit kerja '
@@ -84,13 +92,29 @@ VALUES: dict[str, dict[str, Any]] = {
 }
 
 
+NUMBERS = frozenset({"jp", "minutes", "per_jp", "step", "over", "cap", "set", "claimed"})  # JP and minutes
+DAYS = frozenset({"day"})
+
+
+def _value(name: str, value: str) -> str:
+    """A parameter as the page's language writes it: JP and minutes with its decimal comma, days
+    by name, policy codes in words; anything else as the rule gave it."""
+    try:
+        if name in NUMBERS:
+            return str(format_decimal(Decimal(value), format="#,##0.##"))
+        if name in DAYS:
+            return str(babel_dates.format_date(date.fromisoformat(value), "d MMM y", locale=get_locale()))
+    except (ArithmeticError, ValueError):
+        return value
+    return str(VALUES.get(name, {}).get(value, value))
+
+
 def say_one(item: Why) -> str:
     """One reason in the page's language (its code, if the catalog had no words for it)."""
     template = WORDS.get(item.code)
     if template is None:
         return str(item)
-    values = {name: say(value) if isinstance(value, tuple) else str(VALUES.get(name, {}).get(value, value))
-              for name, value in item.params}
+    values = {name: say(value) if isinstance(value, tuple) else _value(name, value) for name, value in item.params}
     return str(template) % values
 
 

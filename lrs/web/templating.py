@@ -40,6 +40,7 @@ def helpers() -> dict[str, Any]:
         "reason_of": lambda item: reasons.say(item.why, item.reason),  # a line's or a decision's
         "target_reason_of": lambda total: reasons.say(total.target_why, total.target_reason),
         "counted_words": reasons.denominator,
+        "standard_of": lambda profile: reasons.say(profile.standard_why, profile.standard),
     }
 
 

@@ -115,6 +115,11 @@ ENGLISH: Mapping[str, str] = {
     "recognition.above_claimed": "recognised; %(set)s JP set by the decision is above the %(claimed)s JP claimed, "
                                  "which the policy does not allow: the claimed JP counts",
     "recognition.with_jp": "recognised with %(set)s JP set by the decision",
+    # Which competency standard applies (projections/rules/competency.py standard_for)
+    "standard.not_in_roster": "the pegawai is not in the roster on that day",
+    "standard.of_instansi": "standard of jabatan '%(jabatan)s' of %(instansi)s",
+    "standard.general": "standard of jabatan '%(jabatan)s' for every instansi",
+    "standard.none": "no competency standard for jabatan '%(jabatan)s'",
     # Who is counted (projections/rules/policy.py denominator)
     "denominator.period_end_roster_with_target": (
         "pegawai on the roster of the instansi or unit kerja on the last day of the period whose status has a "

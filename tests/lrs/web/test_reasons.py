@@ -45,7 +45,7 @@ def test_a_reason_with_a_nested_one_reads_in_indonesian(app: Flask) -> None:
     assert english(pending) == ("120 min / 45 min per JP, floored to 0.5; NK_MENTORING needs supervisor "
                                 "verification: waiting for the atasan's decision")
     with app.test_request_context(), force_locale("id"):
-        assert reasons.say(pending) == ("120 menit / 45 menit per JP, dibulatkan ke bawah per 0.5; NK_MENTORING "
+        assert reasons.say(pending) == ("120 menit / 45 menit per JP, dibulatkan ke bawah per 0,5; NK_MENTORING "
                                         "perlu verifikasi oleh atasan: menunggu keputusan atasan")
     with app.test_request_context(), force_locale("en"):
         assert reasons.say(pending) == english(pending)
