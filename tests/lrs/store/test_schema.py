@@ -16,7 +16,8 @@ from lrs.store.schema import _config, upgrade
 from lrs.store.tables import metadata
 from lrs.write.reference import create_credential, default_authority
 from lrs.write.statements import record_statements
-from projections import runner
+from lrs.store.engine import reading
+from projections import figures, rollups, runner
 from lrs.read import dashboard
 from tests.fixtures.dashboard import corpu
 from tests.fixtures.jp import LMS, NIP_A, assessment, claim
@@ -69,9 +70,14 @@ def test_a_new_counter_empties_the_roll_ups_and_the_next_claim_rolls_the_year_up
     with engine.connect() as conn:
         assert [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in
                 ("rollups", "rollup_parts", "rollup_years")] == [0, 0, 0]
+        # 0017 queues every figure, to store its reasons' codes.
+        queued, stored = (conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in ("figure_work", "jp_figures"))
+        assert queued == stored > 0
     assert dashboard.gather(engine, "KEMENKEU", 2026).lister is None  # computed meanwhile
     record_statements(engine, [claim(jp=2, timestamp="2026-07-01T09:00:00+07:00")], authority=LMS)
     board = dashboard.gather(engine, "KEMENKEU", 2026)
     computed = dashboard.gather(engine, "KEMENKEU", 2026, computed=True)
     assert board.lister is not None and (board.summary, board.gaps) == (computed.summary, computed.gaps)
+    with reading(engine) as conn:
+        assert list(figures.differences(conn)) == [] and list(rollups.differences(conn)) == []
     engine.dispose()
