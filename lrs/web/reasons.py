@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Sequence
 
 from babel import dates as babel_dates
+from babel.support import Translations
 from flask_babel import format_decimal, get_locale  # type: ignore[import-untyped]
 from flask_babel import lazy_gettext as _l
 
@@ -130,6 +132,13 @@ def denominator(text: str) -> str:
         if text == english:
             return str(WORDS[code])
     return text
+
+
+def denominator_in_indonesian(text: str) -> str:
+    """Who is counted, from the Indonesian catalog outside a request (`lrs report export`'s files):
+    the message is the policy's English words themselves."""
+    catalog = Translations.load(str(Path(__file__).resolve().parent / "translations"), ["id"])
+    return str(catalog.gettext(text)) if text in ENGLISH_DENOMINATORS.values() else text
 
 
 ENGLISH_DENOMINATORS = {code: text for code, text in ENGLISH.items() if code.startswith("denominator.")}
