@@ -188,6 +188,8 @@ def test_each_person_sees_the_figures_computed_by_hand(engine: Engine, client: F
     assert "Kurang 2 JP lagi untuk mencapai target." in page
     assert "melebihi batas tahunan 6 JP untuk NK_MANDIRI" in page and "diakui" in page
     assert "annual cap" not in page and "recognised" not in page
+    lines = client.get("/app/me/export.csv?year=2026").get_data(as_text=True)  # the same, in the file
+    assert "0,5 JP melebihi batas tahunan 6 JP untuk NK_MANDIRI" in lines and "target: target untuk PNS" in lines
     _log_out(client)
 
     # D2: the mentoring's 4 JP pending, waiting for the atasan.
