@@ -88,7 +88,7 @@ def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq:
 
 
 def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[str, str]]:
-    """Every stored part that is not what its stored figure adds, every figure of a rolled-up year
+    """Every stored part that is not what its stored figure (and competency rows) add, every figure of a rolled-up year
     without a part, and every stored roll-up that is not the sum of its parts: where, and what."""
     opened = rollup_rows.open_years(conn)
     policies = PolicySet.from_rows(read_models.policy_rows(conn))
@@ -104,7 +104,7 @@ def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[str, 
             if key not in figures:
                 yield where, "a part in the roll-ups, but no stored figure"
             elif parts != expected[key]:
-                yield where, "its part in the roll-ups is not what its stored figure adds"
+                yield where, "its part in the roll-ups is not what its stored figure and competency rows add"
             for scope, tally in parts.items():
                 add(sums[key[1]].setdefault(scope, {}), tally)
         after = page[-1][0]
