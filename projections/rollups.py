@@ -88,8 +88,9 @@ def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq:
 
 
 def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[str, str]]:
-    """Every stored part that is not what its stored figure (and competency rows) add, every figure of a rolled-up year
-    without a part, and every stored roll-up that is not the sum of its parts: where, and what."""
+    """Every stored part that is not what its stored figure and competency rows add, every figure
+    of a rolled-up year without a part, and every stored roll-up that is not the sum of its parts:
+    where, and what."""
     opened = rollup_rows.open_years(conn)
     policies = PolicySet.from_rows(read_models.policy_rows(conn))
     for nip, year in rollup_rows.figures_without_parts(conn, opened, batch):
