@@ -221,8 +221,8 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
             facts: dict[Key, Loaded] = {}
             totals, gone = compute(conn, keys, loaded_into=facts)
             figure_rows.save_figures(conn, totals, gone, seq)
+            claim_figures.save(conn, totals, gone, facts, seq)  # before rolling up: its competency rows count
             rollups.apply(conn, totals, gone, seq, _claimed(conn, facts))
-            claim_figures.save(conn, totals, gone, facts, seq)
             figure_rows.done(conn, keys)
         count += len(keys)
 
@@ -259,8 +259,8 @@ def recompute_all(engine: Engine, names: Sequence[str], *, batch: int = BULK) ->
             facts: dict[Key, Loaded] = {}
             totals, gone = compute(conn, sorted(touched.keys), loaded_into=facts)
             figure_rows.save_figures(conn, totals, gone, seq)  # what refresh() stores per batch, exactly
+            claim_figures.save(conn, totals, gone, facts, seq)  # before rolling up: its competency rows count
             rollups.apply(conn, totals, gone, seq, _claimed(conn, facts))
-            claim_figures.save(conn, totals, gone, facts, seq)
             figure_rows.done(conn, [(t.nip, t.year) for t in totals] + list(gone))
         count += len(totals)
         after = nips[-1]

@@ -31,16 +31,20 @@ BATCH = 500
 
 
 def _parts(conn: Connection, totals: Sequence[JpTotal], policies: PolicySet) -> dict[Key, Parts]:
-    """Each figure's parts, with the pegawai's jenis jabatan on the period's last day."""
+    """Each figure's parts, with the pegawai's jenis jabatan on the period's last day and the
+    competencies their standard names (the stored competency rows: figures.refresh stores them
+    before it rolls up)."""
     ends = {year: policies.period_end(year) for year in {t.year for t in totals}}
     positions: dict[str, list[tuple[date, str | None]]] = defaultdict(list)
     for nip, since, jenis in rollup_rows.positions(conn, sorted({t.nip for t in totals})):
         positions[nip].append((since, jenis))
+    standards = rollup_rows.standards_of(conn, [(t.nip, t.year) for t in totals])
     found: dict[Key, Parts] = {}
     for item in totals:
         # As entry_on: the row in force on the last day (the latest effective_from not after it).
         held = [row for row in positions[item.nip] if row[0] <= ends[item.year]]
-        found[(item.nip, item.year)] = contribution(item, max(held, key=lambda row: row[0])[1] if held else None)
+        found[(item.nip, item.year)] = contribution(item, max(held, key=lambda row: row[0])[1] if held else None,
+                                                    standards.get((item.nip, item.year), ()))
     return found
 
 
@@ -84,8 +88,9 @@ def apply(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], seq:
 
 
 def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[str, str]]:
-    """Every stored part that is not what its stored figure adds, every figure of a rolled-up year
-    without a part, and every stored roll-up that is not the sum of its parts: where, and what."""
+    """Every stored part that is not what its stored figure and competency rows add, every figure
+    of a rolled-up year without a part, and every stored roll-up that is not the sum of its parts:
+    where, and what."""
     opened = rollup_rows.open_years(conn)
     policies = PolicySet.from_rows(read_models.policy_rows(conn))
     for nip, year in rollup_rows.figures_without_parts(conn, opened, batch):
@@ -100,7 +105,7 @@ def differences(conn: Connection, *, batch: int = BATCH) -> Iterable[tuple[str, 
             if key not in figures:
                 yield where, "a part in the roll-ups, but no stored figure"
             elif parts != expected[key]:
-                yield where, "its part in the roll-ups is not what its stored figure adds"
+                yield where, "its part in the roll-ups is not what its stored figure and competency rows add"
             for scope, tally in parts.items():
                 add(sums[key[1]].setdefault(scope, {}), tally)
         after = page[-1][0]

@@ -39,13 +39,14 @@ def export(instansi: str, year: int, fmt: str, out: Path, table: str | None, as_
     as-of point, the policy versions and who is counted: an XLSX on its "Keterangan" sheet, a
     CSV in the last columns of every row."""
     from lrs.read import dashboard, report_files
+    from lrs.web.reasons import denominator_in_indonesian
 
     board = read_report(database_url, lambda engine: dashboard.gather(engine, instansi, year, as_of))
     tables = {"unit-kerja": report_files.units_table(board.units, year),
               "di-bawah-target": report_files.pegawai_table(board.below_target(), year),
               "menunggu": report_files.waiting_table(board)}
     chosen = [tables[table]] if table else list(tables.values()) if fmt == "xlsx" else [tables["unit-kerja"]]
-    about = report_files.about_dashboard(board)
+    about = report_files.about_dashboard(board, denominator_in_indonesian(board.summary.denominator))
     content = (report_files.csv_bytes(chosen[0], about) if fmt == "csv"
                else report_files.xlsx_bytes(chosen, about))
     out.write_bytes(content)

@@ -1,6 +1,6 @@
 """An instansi's dashboard now, from stored rows only (lrs/read/dashboard.py gather() without
 as_of): the year's roll-ups (projections/rollups.py) for the instansi, its units, the histogram and
-JP by month and form; the stored competency rows for the gaps; the stored claim rows waiting for a
+JP by month and form, and the unit x competency gap counts; the stored claim rows waiting for a
 decision; and the list below target a page at a time from the stored figures. Bounded by the
 instansi's units, competencies and waiting claims, never by its members."""
 from __future__ import annotations
@@ -16,12 +16,11 @@ from lrs.read.dashboard_model import BUCKETS, WAITING_STEP, Dashboard, PegawaiRo
 from lrs.store import dashboard_rows, log, read_models, rollup_rows
 from lrs.store.engine import reading
 from projections import runner
-from projections.rules.competency import GapCount
 from projections.rules.facts import RosterEntry, entry_on
 from projections.rules.jp import ZERO
 from projections.rules.policy import PolicySet
 from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA
-from projections.rules.tallies import has_month_forms, jp_by_month_form, scope_of, shown, summary_of
+from projections.rules.tallies import gap_counts_of, has_month_forms, jp_by_month_form, scope_of, shown, summary_of
 
 
 def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Dashboard | None:
@@ -41,7 +40,6 @@ def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Da
         policies = PolicySet.from_rows(read_models.policy_rows(conn))
         year_end = policies.period_end(year)
         unit_tallies, _ = rollup_rows.children(conn, year, "unit", instansi, 0, 1 << 30)
-        gap_rows = dashboard_rows.gap_rows(conn, instansi, year)
         claims = [(nip, line) for nip, line in dashboard_rows.waiting_claims(conn, instansi, year)
                   if line.instansi == instansi and line.recognition in WAITING_STEP]
         nips = sorted({nip for nip, _ in claims})
@@ -58,10 +56,7 @@ def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Da
     whole = summary_of(scope_of(instansi), found, denominator)
     units = tuple(UnitRow(summary_of(scope, tally, denominator),
                           int(tally.get("in_scope", ZERO) - tally.get("met", ZERO))) for scope, tally in unit_tallies)
-    gaps = {u.summary.unit_kerja or "": tuple(
-        GapCount(r["kompetensi"], r["jenis"], int(r["with_standard"]), int(r["with_gap"]), int(r["not_assessed"]))
-        for r in sorted(gap_rows, key=lambda r: str(r["kompetensi"])) if r["unit"] == (u.summary.unit_kerja or ""))
-        for u in units if u.summary.pegawai}
+    gaps = {scope[2]: tuple(gap_counts_of(tally)) for scope, tally in unit_tallies if tally.get("pegawai", ZERO)}
     waiting = queues([(nip, named.get(nip), line) for nip, line in claims], history,
                       {seq: event.stored for seq, event in stored.items()}, policies.day_of, today)
 

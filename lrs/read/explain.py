@@ -21,6 +21,7 @@ from lrs.store.engine import reading
 from lrs.vocabulary import AUDIT
 from projections.folds import bindings, jp_voids, sources
 from projections.replays import Replays
+from projections.rules.claim_states import VOIDED_CLAIM
 from projections.rules.facts import Claim, Decision, RosterEntry, entry_on
 from projections.rules.jp import JpTotal, Line, total
 from projections.rules.policy import PolicySet, label
@@ -247,8 +248,8 @@ class _Builder:
             tuple(self.decision(r) for r in line.decisions), self.source(line.seq), None)
 
     def voided(self, claim: Claim) -> ExplainedStatement:
-        rulings = [Ruling(d.statement_id, d.seq, d.kind, d.decided_at, None, None, False, "the claim is voided",
-                          d.jp) for d in sorted(self.decisions.values(), key=lambda d: d.seq)
+        rulings = [Ruling(d.statement_id, d.seq, d.kind, d.decided_at, None, None, False, str(VOIDED_CLAIM),
+                          d.jp, (VOIDED_CLAIM,)) for d in sorted(self.decisions.values(), key=lambda d: d.seq)
                    if d.target_id == claim.statement_id]
         return ExplainedStatement(
             claim.statement_id, claim.form_code, claim.activity_date, False, "voided",

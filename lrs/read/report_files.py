@@ -16,10 +16,10 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from lrs.read.dashboard import Dashboard, PegawaiRow, UnitRow
-from projections.rules.jp import JpTotal
+from projections.rules.jp import JpTotal, Line
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -55,10 +55,11 @@ class About:
                 ("Sumber", "Jejak LRS: dihitung dari log peristiwa pada posisi di atas")]
 
 
-def about_dashboard(board: Dashboard) -> About:
+def about_dashboard(board: Dashboard, counted: str | None = None) -> About:
+    """`counted`: who is counted in the file's words (the web's Indonesian); else the policy's."""
     versions = tuple(sorted({*board.policy_in_force, *board.summary.policy_versions}))
     return About(board.instansi, board.year, board.position.seq, board.position.as_of, versions,
-                 board.summary.denominator)
+                 board.summary.denominator if counted is None else counted)
 
 
 def _number(value: Decimal | None) -> Decimal | int | None:
@@ -102,23 +103,25 @@ def waiting_table(board: Dashboard) -> Table:
 
 
 def lines_table(result: JpTotal, names: Mapping[str, str], recognitions: Mapping[str, str],
-                statuses: Mapping[str, str]) -> Table:
-    """A pegawai's year, line by line (what /app/me shows behind the figures)."""
+                statuses: Mapping[str, str], say: Callable[[Line], str] = lambda line: line.reason) -> Table:
+    """A pegawai's year, line by line (what /app/me shows behind the figures); `say` gives a
+    line's reason in the file's words (the web's Indonesian), else the rule's English."""
     rows = tuple((result.nip, result.nama or "", result.unit_kerja or "", result.instansi or "", result.year,
                   line.activity_date, line.form_code, names.get(line.form_code, line.form_code), _number(line.jp),
                   _number(line.jp_counted), statuses.get(line.status, line.status),
                   recognitions.get(line.recognition or "", line.recognition or ""),
-                  line.reason, ", ".join(line.policy_versions), line.statement_id) for line in result.lines)
+                  say(line), ", ".join(line.policy_versions), line.statement_id) for line in result.lines)
     return Table("riwayat", "Riwayat Pembelajaran",
                  ("NIP", "Nama", "Unit Kerja", "Instansi", "Tahun", "Tanggal Kegiatan", "Kode Bentuk",
                   "Bentuk Pembelajaran", "JP", "JP Diakui", "Status", "Pengakuan", "Keterangan", "Versi Kebijakan",
                   "ID Pernyataan"), rows)
 
 
-def about_pegawai(result: JpTotal, seq: int, as_of: str | None) -> About:
+def about_pegawai(result: JpTotal, seq: int, as_of: str | None, target: str | None = None) -> About:
+    """`target`: the target's reason in the file's words, else the rule's."""
     return About(f"NIP {result.nip}", result.year, seq, as_of, result.policy_versions,
                  "setiap pernyataan pembelajaran pegawai pada tahun ini, dengan statusnya; "
-                 f"target: {result.target_reason}")
+                 f"target: {result.target_reason if target is None else target}")
 
 
 def _cell(value: Any) -> Any:

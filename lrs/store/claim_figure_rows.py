@@ -17,6 +17,7 @@ from lrs.store.tables import (
     assessments, claim_figures, competency_figures, competency_profiles, figure_work, jp_figures, plans, roster_entries,
 )
 from projections.rules.competency import CompetencyProfile, CompetencyRow, Learning, PlanItem, WithoutEffect
+from projections.rules.reasons import whys_of
 from projections.rules.jp import Line
 from projections.rules.recognition import settled_by
 
@@ -54,7 +55,7 @@ def profile_of(text: str) -> CompetencyProfile:
                           tuple(p["competencies"]), p["status"], p["done_by"]) for p in d["plan"])
     return CompetencyProfile(d["nip"], d["year"], d["nama"], d["jabatan"], d["unit_kerja"], d["instansi"],
                              d["standard"], rows, _dec(d["jpm"]), plan, Decimal(d["jp_planned"]),
-                             Decimal(d["jp_done"]), tuple(d["policy_versions"]))
+                             Decimal(d["jp_done"]), tuple(d["policy_versions"]), whys_of(d.get("standard_why")))
 
 
 def claim_row(nip: str, year: int, position: int, line: Line, form_jp_counted: Decimal, seq: int) -> dict[str, Any]:

@@ -1,19 +1,19 @@
 """The stored rows an instansi's dashboard reads (lrs/read/dashboard.py): a page of its pegawai
 below target from the stored figures (jp_figures), filtered and in the dashboard's order, and the
-year's stored claims (claim_figures) of pegawai ever in the instansi that wait for a decision,
-and its unit x competency gap counts (competency_figures)."""
+year's stored claims (claim_figures) of pegawai ever in the instansi that wait for a decision.
+(The unit x competency gap counts are in the stored roll-ups: lrs/store/rollup_rows.py.)"""
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, func, or_, select
+from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from lrs.store.claim_figure_rows import WAITING
 from lrs.store.engine import is_sqlite
 from lrs.store.figure_rows import line_of
 from lrs.store.read_models import one_of
-from lrs.store.tables import claim_figures, competency_figures, jp_figures, roster_entries
+from lrs.store.tables import claim_figures, jp_figures, roster_entries
 from projections.rules.jp import Line
 
 
@@ -69,20 +69,6 @@ def waiting_claims(conn: Connection, instansi: str, year: int) -> list[tuple[str
                     claim_figures.c.status == "pending", ever_in)
              .order_by(claim_figures.c.nip, claim_figures.c.position))
     return [(r.nip, line_of(json.loads(r.line))) for r in conn.execute(query)]
-
-
-def gap_rows(conn: Connection, instansi: str, year: int) -> list[dict[str, Any]]:
-    """Per unit kerja (its members on the period's last day; none: "") and competency of a
-    standard, how many of the instansi's pegawai it names (with_standard), of them with a gap, and
-    not assessed, from the stored competency rows. As waiting_claims, nothing of the year waits."""
-    c = competency_figures.c
-    unit = func.coalesce(c.unit_kerja, "")
-    counts = select(
-        unit.label("unit"), c.kompetensi, func.max(c.jenis).label("jenis"), func.count().label("with_standard"),
-        func.sum(case((c.gap > 0, 1), else_=0)).label("with_gap"),
-        func.sum(case((c.assessed_level.is_(None), 1), else_=0)).label("not_assessed"),
-    ).where(c.instansi == instansi, c.year == year, c.required_level.is_not(None)).group_by(unit, c.kompetensi)
-    return [dict(r._mapping) for r in conn.execute(counts)]
 
 
 def figure_names(conn: Connection, nips: list[str], year: int) -> dict[str, str | None]:

@@ -15,6 +15,7 @@ from lrs.store.read_models import one_of
 from lrs.store.tables import decisions, figure_work, jp_claims, jp_figures, roster_entries
 from projections.rules.duplicates import SuspectedDuplicate
 from projections.rules.jp import JpTotal, JpWarning, Line
+from projections.rules.reasons import whys_of
 from projections.rules.recognition import Ruling
 
 Key = tuple[str, int]  # (nip, year)
@@ -39,14 +40,14 @@ def _dec(text: str | None) -> Decimal | None:
 
 def _ruling(d: Mapping[str, Any]) -> Ruling:
     return Ruling(d["statement_id"], d["seq"], d["kind"], d["decided_at"], d["decider"], d["step"],
-                  d["effective"], d["reason"], _dec(d["jp"]))
+                  d["effective"], d["reason"], _dec(d["jp"]), whys_of(d.get("why")))
 
 
 def _line(d: Mapping[str, Any]) -> Line:
     return Line(d["statement_id"], d["seq"], d["form_code"], date.fromisoformat(d["activity_date"]),
                 d["unit_kerja"], d["instansi"], _dec(d["jp"]), Decimal(d["jp_counted"]), d["status"], d["reason"],
                 tuple(d["policy_versions"]), d["recognition"], tuple(_ruling(r) for r in d["decisions"]),
-                tuple(d["competencies"]))
+                tuple(d["competencies"]), whys_of(d.get("why")))
 
 
 def line_of(d: Mapping[str, Any]) -> Line:
@@ -62,7 +63,7 @@ def total_of(text: str) -> JpTotal:
         d["target_met"], d["target_reason"], tuple(d["policy_versions"]), tuple(_line(x) for x in d["lines"]),
         tuple(SuspectedDuplicate(tuple(s["statement_ids"]), tuple(s["kept"]), s["reason"])
               for s in d["suspected_duplicates"]),
-        tuple(JpWarning(w["code"], w["message"]) for w in d["warnings"]),
+        tuple(JpWarning(w["code"], w["message"]) for w in d["warnings"]), whys_of(d.get("target_why")),
     )
 
 

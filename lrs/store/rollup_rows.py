@@ -13,9 +13,9 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, literal, 
 from lrs.store.engine import bulk_insert, is_sqlite
 from lrs.store.figure_rows import Key, total_of
 from lrs.store.read_models import one_of
-from lrs.store.tables import figure_work, jp_figures, roster_entries, rollup_parts, rollup_years, rollups
+from lrs.store.tables import competency_figures, figure_work, jp_figures, roster_entries, rollup_parts, rollup_years, rollups
 from projections.rules.jp import JpTotal
-from projections.rules.tallies import Scope, Tally
+from projections.rules.tallies import Scope, StandardRow, Tally
 
 Parts = dict[Scope, Tally]
 
@@ -137,6 +137,23 @@ def figures_of(conn: Connection, keys: Sequence[Key]) -> dict[Key, JpTotal]:
     return {(r.nip, int(r.year)): total_of(r.total) for year, nips in sorted(by_year.items())
             for where in one_of(conn, jp_figures.c.nip, sorted(set(nips)))
             for r in conn.execute(query.where(jp_figures.c.year == year, where))}
+
+
+def standards_of(conn: Connection, keys: Sequence[Key]) -> dict[Key, list[StandardRow]]:
+    """The stored competency rows of these keys that a standard names (the gap counters' facts)."""
+    c = competency_figures.c
+    by_year: dict[int, list[str]] = {}
+    for nip, year in keys:
+        by_year.setdefault(year, []).append(nip)
+    query = (select(c.nip, c.year, c.instansi, c.unit_kerja, c.kompetensi, c.jenis, c.assessed_level, c.gap)
+             .where(c.required_level.is_not(None)).order_by(c.nip, c.year, c.kompetensi))
+    found: dict[Key, list[StandardRow]] = {}
+    for year, nips in sorted(by_year.items()):
+        for where in one_of(conn, c.nip, sorted(set(nips))):
+            for r in conn.execute(query.where(c.year == year, where)):
+                found.setdefault((r.nip, int(r.year)), []).append(StandardRow(
+                    r.instansi, r.unit_kerja, r.kompetensi, r.jenis, r.assessed_level is not None, bool(r.gap)))
+    return found
 
 
 def figures_without_parts(conn: Connection, years: Sequence[int], limit: int) -> list[Key]:

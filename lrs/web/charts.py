@@ -66,15 +66,25 @@ class StackedRow:
     segments: tuple[Segment, ...]
 
 
-def stacked(rows: Sequence[tuple[str, Mapping[str, Decimal]]], labels: Mapping[str, str]) -> tuple[
+OTHERS = ""  # the code of the segment that sums the forms past the patterns
+
+
+def stacked(rows: Sequence[tuple[str, Mapping[str, Decimal]]], labels: Mapping[str, str], others: str = "") -> tuple[
         list[StackedRow], list[tuple[str, str, int]]]:
     """Rows of stacked bars (a month's JP by learning form), widths relative to the largest row,
-    and the legend: (code, label, pattern) of every code, largest overall first."""
+    and the legend: (code, label, pattern) of every code, largest overall first. Past PATTERNS
+    codes, the smallest are summed as one segment labelled `others`, so no two look alike."""
     overall: dict[str, Decimal] = {}
     for _, parts in rows:
         for code, value in parts.items():
             overall[code] = overall.get(code, Decimal(0)) + value
     codes = sorted((c for c, v in overall.items() if v > 0), key=lambda c: (-overall[c], labels.get(c, c)))
+    if len(codes) > PATTERNS:
+        kept, codes = set(codes[:PATTERNS - 1]), [*codes[:PATTERNS - 1], OTHERS]
+        rows = [(label, {**{c: v for c, v in parts.items() if c in kept},
+                         OTHERS: sum((v for c, v in parts.items() if c not in kept), Decimal(0))})
+                for label, parts in rows]
+        labels = {**labels, OTHERS: others}
     pattern = {code: index % PATTERNS for index, code in enumerate(codes)}
     top = max((sum(parts.values(), Decimal(0)) for _, parts in rows), default=Decimal(0))
     drawn = []

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from lrs.errors import NotAuthorized, NotFound
 from lrs.read import dashboard, jp, policy_terms, report_files
 from lrs.read.report_files import About, Table
-from lrs.web import labels
+from lrs.web import labels, reasons
 from lrs.web.blueprint import bp
 from lrs.web.errors import PageProblem
 from lrs.web.instansi import below_target_of, board_of
@@ -47,7 +47,9 @@ def instansi_file(code: str, table: str, fmt: str) -> ResponseReturnValue:
              "di-bawah-target": report_files.pegawai_table(below_target_of(board)[0], board.year),
              "menunggu": report_files.waiting_table(board)}
     chosen = list(every.values()) if table == "semua" else [every[table]]
-    return _file(chosen, report_files.about_dashboard(board), table, fmt)
+    with force_locale("id"):  # the files speak Indonesian, as their headers do
+        counted = reasons.denominator(board.summary.denominator)
+    return _file(chosen, report_files.about_dashboard(board, counted), table, fmt)
 
 
 def _lines_file(nip: str, reader_is_owner: bool, fmt: str) -> ResponseReturnValue:
@@ -66,8 +68,10 @@ def _lines_file(nip: str, reader_is_owner: bool, fmt: str) -> ResponseReturnValu
     with force_locale("id"):  # the files speak Indonesian, as their headers do
         words = {code: str(word) for code, word in labels.RECOGNITION.items()}
         statuses = {code: str(word) for code, word in labels.STATUS.items()}
-    table = report_files.lines_table(result, names, words, statuses)
-    return _file([table], report_files.about_pegawai(result, at.seq, at.as_of), "riwayat", fmt)
+        said = {line.statement_id: reasons.say(line.why, line.reason) for line in result.lines}
+        target = reasons.say(result.target_why, result.target_reason)
+    table = report_files.lines_table(result, names, words, statuses, lambda line: said[line.statement_id])
+    return _file([table], report_files.about_pegawai(result, at.seq, at.as_of, target), "riwayat", fmt)
 
 
 @bp.get("/me/export.<any(csv, xlsx):fmt>")

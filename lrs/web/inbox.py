@@ -21,7 +21,7 @@ from lrs.read.recognitions import Claimed
 from lrs.read.team import team_of
 from lrs.read.values import to_json
 from lrs.web.blueprint import bp
-from lrs.web import charts
+from lrs.web import charts, reasons
 from lrs.web.forms import APPROVE, REJECT, BulkDecisionForm, DecisionForm
 from lrs.api.context import engine, replays
 from lrs.web.session import signed_in, viewer
@@ -99,7 +99,7 @@ def _no_effect(claim: Claimed, decision_id: str) -> str | None:
     lines = recognitions.claims_of(engine(), claim.nip, year, replays=replays())
     rulings = [r for line in lines if line.statement_id == claim.line.statement_id for r in line.decisions]
     ruling = next((r for r in rulings if r.statement_id == decision_id), None)
-    return None if ruling is None or ruling.effective else (ruling.reason or "")
+    return None if ruling is None or ruling.effective else reasons.say(ruling.why, ruling.reason or "")
 
 
 def _report(claim: Claimed, decision_id: str, approve: bool) -> None:

@@ -58,7 +58,8 @@ def _heat(with_gap: int, with_standard: int) -> int:
 def _charts(board: Dashboard) -> dict[str, Any]:
     names = policy_terms.form_names(engine(), board.year, board.instansi)
     months = get_month_names("abbreviated", locale=get_locale())
-    rows, legend = charts.stacked([(str(months[m]), parts) for m, parts in board.jp_by_month.items()], names)
+    rows, legend = charts.stacked([(str(months[m]), parts) for m, parts in board.jp_by_month.items()], names,
+                                  _("Other learning forms"))
     buckets = charts.ordered_bars([(label, _("%(range)s JP", range=label.replace("-", "–")), Decimal(count))
                                    for label, count in board.buckets])
     codes = board.competency_codes

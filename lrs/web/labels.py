@@ -1,6 +1,6 @@
 """The words for the codes the figures carry (a line's status, a claim's recognition state, a
 decision's kind, what a claim of a learning form states), from the message catalog. The reasons
-the rules give stay as the rules say them."""
+the rules give have their words in lrs/web/reasons.py."""
 from __future__ import annotations
 
 from typing import Any

@@ -11,7 +11,7 @@ from babel import dates as babel_dates
 from flask import request, url_for
 from flask_babel import format_decimal, get_locale  # type: ignore[import-untyped]
 
-from lrs.web import labels, language
+from lrs.web import labels, language, reasons
 from lrs.web.blueprint import bp
 
 
@@ -37,6 +37,10 @@ def helpers() -> dict[str, Any]:
         "jenis_word": lambda code: labels.word(labels.JENIS, code),
         "plan_word": lambda code: labels.word(labels.PLAN, code),
         "in_language": in_language,
+        "reason_of": lambda item: reasons.say(item.why, item.reason),  # a line's or a decision's
+        "target_reason_of": lambda total: reasons.say(total.target_why, total.target_reason),
+        "counted_words": reasons.denominator,
+        "standard_of": lambda profile: reasons.say(profile.standard_why, profile.standard),
     }
 
 

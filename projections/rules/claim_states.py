@@ -8,14 +8,18 @@ from typing import Mapping, Sequence
 from projections.rules.facts import Claim, Decision
 from projections.rules.jp import ZERO, JpTotal, Line
 from projections.rules.policy import PolicySet
+from projections.rules.reasons import english, why
 from projections.rules.recognition import Ruling
+
+VOIDED = (why("claim.voided_later"),)  # a voided claim's line
+VOIDED_CLAIM = why("claim.voided")  # a decision on it
 
 
 def voided_line(claim: Claim, decisions: Sequence[Decision]) -> Line:
     return Line(claim.statement_id, claim.seq, claim.form_code, claim.activity_date, None, None, None, ZERO,
-                "voided", "voided by a later statement", (), "voided",
-                tuple(Ruling(d.statement_id, d.seq, d.kind, d.decided_at, None, None, False, "the claim is voided",
-                             d.jp) for d in decisions))
+                "voided", english(VOIDED), (), "voided",
+                tuple(Ruling(d.statement_id, d.seq, d.kind, d.decided_at, None, None, False, str(VOIDED_CLAIM),
+                             d.jp, (VOIDED_CLAIM,)) for d in decisions), why=VOIDED)
 
 
 def year_lines(total: JpTotal, claims: Sequence[Claim], decisions: Mapping[str, Sequence[Decision]],

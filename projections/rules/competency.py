@@ -24,6 +24,7 @@ from projections.rules import dates
 from projections.rules.facts import Assessment, Binding, Claim, Planned, RosterEntry, Standard, entry_on
 from projections.rules.jp import JpTotal
 from projections.rules.policy import Policy
+from projections.rules.reasons import Why, why
 
 ZERO = Decimal(0)
 # PermenPANRB 38/2017: the 8 managerial competencies and the socio-cultural one (Perekat Bangsa).
@@ -90,17 +91,18 @@ class CompetencyProfile:
     jp_planned: Decimal
     jp_done: Decimal  # counted JP of the planned activities
     policy_versions: tuple[str, ...]
+    standard_why: tuple[Why, ...] = ()  # `standard` as codes (projections/rules/reasons.py)
 
 
 def _jenis(code: str) -> str:
     return "manajerial" if code in MANAJERIAL else "sosial_kultural" if code in SOSIAL_KULTURAL else "teknis"
 
 
-def standard_for(entry: RosterEntry | None, standards: Sequence[Standard], day: date) -> tuple[dict[str, Standard], str]:
+def standard_for(entry: RosterEntry | None, standards: Sequence[Standard], day: date) -> tuple[dict[str, Standard], Why]:
     """The jabatan's required levels on `day`: the instansi's own standard where it has one for
     the jabatan, else the general one; per competency the latest effective_from not after `day`."""
     if entry is None:
-        return {}, "the pegawai is not in the roster on that day"
+        return {}, why("standard.not_in_roster")
     for instansi in (entry.instansi, ""):
         rows = [s for s in standards if s.jabatan == entry.jabatan and s.instansi == instansi
                 and s.effective_from <= day]
@@ -108,9 +110,10 @@ def standard_for(entry: RosterEntry | None, standards: Sequence[Standard], day: 
             chosen: dict[str, Standard] = {}
             for row in sorted(rows, key=lambda s: (s.effective_from, s.seq)):
                 chosen[row.kompetensi] = row
-            where = f"of {instansi}" if instansi else "for every instansi"
-            return chosen, f"standard of jabatan {entry.jabatan!r} {where}"
-    return {}, f"no competency standard for jabatan {entry.jabatan!r}"
+            if instansi:
+                return chosen, why("standard.of_instansi", jabatan=entry.jabatan, instansi=instansi)
+            return chosen, why("standard.general", jabatan=entry.jabatan)
+    return {}, why("standard.none", jabatan=entry.jabatan)
 
 
 def assessment_standing(assessment: Assessment, nip: str, history: Sequence[RosterEntry],
@@ -194,10 +197,10 @@ def profile(
     plan = _plan(year, plans, jp, by_id)
     return CompetencyProfile(
         nip, year, entry.nama if entry else None, entry.jabatan if entry else None,
-        entry.unit_kerja if entry else None, entry.instansi if entry else None, which, tuple(rows), jpm, plan,
+        entry.unit_kerja if entry else None, entry.instansi if entry else None, str(which), tuple(rows), jpm, plan,
         sum((p.jp_planned or ZERO for p in plan), ZERO),
         sum((line.jp_counted for p in plan for line in jp.lines if line.statement_id == p.done_by), ZERO),
-        jp.policy_versions)
+        jp.policy_versions, (which,))
 
 
 def _plan(year: int, plans: Sequence[Planned], jp: JpTotal, claims: Mapping[str, Claim]) -> tuple[PlanItem, ...]:

@@ -10,6 +10,7 @@ from typing import Callable, Mapping, NamedTuple, Sequence
 from projections.rules.dates import moment
 from projections.rules.facts import Claim
 from projections.rules.policy import MINUTE, Policy
+from projections.rules.reasons import Why, why
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,14 @@ class SuspectedDuplicate:
 
 @dataclass(frozen=True)
 class Completions:
-    duplicate_of: Mapping[str, str]  # a duplicate's statement id -> why, naming the statement kept
+    duplicate_of: Mapping[str, Why]  # a duplicate's statement id -> why, naming the statement kept
     suspects: tuple[SuspectedDuplicate, ...]
 
 
 class _Report(NamedTuple):
     claim: Claim
     at: datetime  # the statement's timestamp
-    why: str  # why it reports the completion its group stands for ("" for the first)
+    why: Why | None  # why it reports the completion its group stands for (None for the first)
 
 
 Order = tuple[tuple[datetime, int], ...]  # the times and seqs of a suspect's statements
@@ -60,10 +61,10 @@ def completions(claims: Sequence[Claim], policy_of: Callable[[Claim], Policy]) -
         groups = by_activity.setdefault(claim.activity_id, [])
         found = _join(claim, at, groups, policy_of(claim))
         if found is None:
-            groups.append(_Group([_Report(claim, at, "")]))
+            groups.append(_Group([_Report(claim, at, None)]))
         else:
             found[0].members.append(_Report(claim, at, found[1]))
-    duplicate_of: dict[str, str] = {}
+    duplicate_of: dict[str, Why] = {}
     suspects: list[tuple[Order, SuspectedDuplicate]] = []
     for groups in by_activity.values():
         suspects.extend(_duplicates(group, duplicate_of) for group in groups if len(group.members) > 1)
@@ -72,18 +73,17 @@ def completions(claims: Sequence[Claim], policy_of: Callable[[Claim], Policy]) -
     return Completions(duplicate_of, tuple(s for _, s in suspects))
 
 
-def _join(claim: Claim, at: datetime, groups: Sequence[_Group], policy: Policy) -> tuple[_Group, str] | None:
+def _join(claim: Claim, at: datetime, groups: Sequence[_Group], policy: Policy) -> tuple[_Group, Why] | None:
     """The completion a claim reports again, with why; None for a new completion."""
     if claim.registration:
         for group in groups:
             if any(m.claim.registration == claim.registration for m in group.members):
-                return group, "same registration and activity"
+                return group, why("duplicate.same_registration")
     form = policy.form(claim.form_code)
     if form is not None and form.per in policy.once_per_period:
         for group in groups:
             if group.first.claim.form_code == claim.form_code:
-                return group, (f"{claim.form_code} (per {form.per}) counts once per activity in a period "
-                               "(deduplication.once_per_period)")
+                return group, why("duplicate.once_per_period", form=claim.form_code, per=form.per)
     same_verb = [g for g in groups if g.first.claim.verb_id == claim.verb_id]
     if not same_verb:
         return None
@@ -91,11 +91,11 @@ def _join(claim: Claim, at: datetime, groups: Sequence[_Group], policy: Policy) 
     window = policy.duplicate_window
     registered = {m.claim.registration for m in group.members if m.claim.registration}
     if at - group.first.at <= window and not (claim.registration and registered - {claim.registration}):
-        return group, f"same activity and verb within {window / MINUTE:g} minutes (deduplication.window_minutes)"
+        return group, why("duplicate.window", minutes=f"{window / MINUTE:g}")
     return None
 
 
-def _duplicates(group: _Group, duplicate_of: dict[str, str]) -> tuple[Order, SuspectedDuplicate]:
+def _duplicates(group: _Group, duplicate_of: dict[str, Why]) -> tuple[Order, SuspectedDuplicate]:
     """Every report but the kept one is a duplicate naming it (the first's why is the kept's)."""
     kept = group.kept()
     kept_id = kept.claim.statement_id
@@ -103,10 +103,11 @@ def _duplicates(group: _Group, duplicate_of: dict[str, str]) -> tuple[Order, Sus
     for report in group.members:
         if report is kept:
             continue
-        why = report.why or kept.why
-        duplicate_of[report.claim.statement_id] = f"the same completion as statement {kept_id}: {why}"
-        if why not in rules:
-            rules.append(why)
+        rule = report.why or kept.why
+        assert rule is not None  # every report but a group's first joined it for a rule
+        duplicate_of[report.claim.statement_id] = why("jp.duplicate", kept=kept_id, why=(rule,))
+        if str(rule) not in rules:
+            rules.append(str(rule))
     ids = tuple(m.claim.statement_id for m in group.members)
     return tuple((m.at, m.claim.seq) for m in group.members), SuspectedDuplicate(
         ids, (kept_id,), f"{len(ids)} statements report one completion ({'; '.join(rules)}); "

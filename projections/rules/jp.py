@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from projections.rules.duplicates import SuspectedDuplicate, completions
 from projections.rules.facts import Binding, Claim, Decision, RosterEntry, entry_on
 from projections.rules.policy import Form, Policy, PolicySet
+from projections.rules.reasons import Why, english, why
 from projections.rules.recognition import Context, Learner, Ruling, recognise
 
 ZERO = Decimal(0)
@@ -37,6 +38,7 @@ class Line:
     recognition: str | None = None  # auto, or the lifecycle state (projections/rules/recognition.py)
     decisions: tuple[Ruling, ...] = ()
     competencies: tuple[str, ...] = ()  # the codes the activity names, else the policy's mapping
+    why: tuple[Why, ...] = ()  # `reason` as codes (projections/rules/reasons.py), for the web's words
 
 
 @dataclass(frozen=True)
@@ -65,40 +67,43 @@ class JpTotal:
     lines: tuple[Line, ...] = field(default_factory=tuple)
     suspected_duplicates: tuple[SuspectedDuplicate, ...] = ()
     warnings: tuple[JpWarning, ...] = ()
+    target_why: tuple[Why, ...] = ()  # `target_reason` as codes
 
 
 def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
     return (value / step).to_integral_value(rounding=ROUND_FLOOR) * step
 
 
-def jp_for(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | None, str]:
+def jp_for(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | None, Why]:
     """The JP a claim is worth under a form's rule (jp_rule_semantics), or None and why not."""
     per = form.per
     if per == "not_counted_by_default":
-        return ZERO, f"{form.code} is recorded but not counted by default"
+        return ZERO, why("jp.not_counted_by_default", form=form.code)
     if per in ("certificate", "course") or (per == "hour" and form.prefer_declared):
         if claim.jp_declared is not None:
-            return claim.jp_declared, f"JP declared by the statement ({per})"
+            return claim.jp_declared, why("jp.declared", per=per)
         if per == "certificate":
-            return None, "the certificate JP is missing; it is never derived from dates"
+            return None, why("jp.certificate_missing")
     if per in ("session", "assignment", "activity") and form.jp_per_unit is not None:
-        return form.jp_per_unit, f"{form.jp_per_unit} JP per {per} (policy)"
+        return form.jp_per_unit, why("jp.per_unit", jp=form.jp_per_unit, per=per)
     if per == "hour" or form.fallback == "hour":
         return _by_minutes(form, claim, policy)
-    return None, f"policy has no JP for {form.code} per {per} (jp_per_unit is null)"
+    return None, why("jp.no_jp_per_unit", form=form.code, per=per)
 
 
-def _by_minutes(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | None, str]:
+def _by_minutes(form: Form, claim: Claim, policy: Policy) -> tuple[Decimal | None, Why]:
     minutes_per_jp = policy.minutes_per_jp(form.minutes_ref)
     step = policy.rounding_step
     if claim.minutes is None:
-        return None, "the statement has no result.duration to convert"
+        return None, why("jp.no_duration")
     if minutes_per_jp is None:
-        return None, f"policy has no minutes per JP for {form.code} ({form.minutes_ref or 'no unit named'})"
+        if form.minutes_ref:
+            return None, why("jp.no_minutes_per_jp", form=form.code, unit=form.minutes_ref)
+        return None, why("jp.no_minutes_unit", form=form.code)
     if step is None:
-        return None, "policy has no rounding step"
+        return None, why("jp.no_rounding_step")
     jp = floor_to_step(claim.minutes / minutes_per_jp, step)
-    return jp, f"{claim.minutes} min / {minutes_per_jp} min per JP, floored to {step}"
+    return jp, why("jp.by_minutes", minutes=claim.minutes, per_jp=minutes_per_jp, step=step)
 
 
 @dataclass(frozen=True)
@@ -145,17 +150,17 @@ def total(nip: str, year: int, claims: Iterable[Claim], history: Sequence[Roster
     policy = facts.policies.policy_in_force(year_end, entry.instansi if entry else None)
     target = policy.target_for(entry.status) if entry else None
     if entry is None:
-        reason = f"nip {nip} is not in the roster on {year_end}"
+        reason = why("target.not_in_roster", nip=nip, day=year_end)
     elif target is None:
-        reason = f"policy has no target for status {entry.status}"
+        reason = why("target.none_for_status", status=entry.status)
     else:
-        reason = f"target for {entry.status} on {year_end}"
+        reason = why("target.for_status", status=entry.status, day=year_end)
     versions = sorted({v for line in lines for v in line.policy_versions} | set(policy.versions))
     return JpTotal(
         nip, year, entry.nama if entry else None, entry.status if entry else None,
         entry.unit_kerja if entry else None, entry.instansi if entry else None, counted, pending,
         dict(sorted(used_by_form.items())), target, None if target is None else counted >= target,
-        reason, tuple(versions), tuple(lines), same.suspects, _warnings(year, entry, counted, policy),
+        str(reason), tuple(versions), tuple(lines), same.suspects, _warnings(year, entry, counted, policy), (reason,),
     )
 
 
@@ -182,44 +187,46 @@ class _Judged:
 
 def _judge(
     claim: Claim, entry: RosterEntry | None, history: Sequence[RosterEntry], policy: Policy,
-    duplicate_of: Mapping[str, str], facts: Facts,
+    duplicate_of: Mapping[str, Why], facts: Facts,
 ) -> _Judged:
     rulings: tuple[Ruling, ...] = ()
 
-    def line(jp: Decimal | None, status: str, reason: str, recognition: str | None = None,
+    def line(jp: Decimal | None, status: str, reasons: tuple[Why, ...], recognition: str | None = None,
              cap: Decimal | None = None, order: int = 0) -> _Judged:
         return _Judged(Line(claim.statement_id, claim.seq, claim.form_code, claim.activity_date,
                             entry.unit_kerja if entry else None, entry.instansi if entry else None,
-                            jp, ZERO, status, reason, policy.versions, recognition, rulings,
-                            claim.competency_codes or policy.competency_codes(claim.form_code, claim.activity_id)),
+                            jp, ZERO, status, english(reasons), policy.versions, recognition, rulings,
+                            claim.competency_codes or policy.competency_codes(claim.form_code, claim.activity_id),
+                            reasons),
                        cap, order)
 
     if claim.statement_id in duplicate_of:
-        return line(None, "duplicate", duplicate_of[claim.statement_id])
+        return line(None, "duplicate", (duplicate_of[claim.statement_id],))
     form = policy.form(claim.form_code)
     if form is None:
-        return line(None, "not_countable", f"learning form {claim.form_code} is not in the policy")
-    jp, why = jp_for(form, claim, policy)
+        return line(None, "not_countable", (why("jp.form_not_in_policy", form=claim.form_code),))
+    jp, worth = jp_for(form, claim, policy)
+    reasons: tuple[Why, ...] = (worth,)
     if form.verification == "auto" and claim.authority_key in facts.trusted:
         if jp is None:
-            return line(None, "not_countable", why)
-        return line(jp, "counted", f"{why}; from trusted source {claim.authority_key}", "auto", form.cap, claim.seq)
+            return line(None, "not_countable", reasons)
+        return line(jp, "counted", (*reasons, why("jp.trusted_source", key=claim.authority_key)), "auto", form.cap,
+                    claim.seq)
     if form.verification == "auto":
-        why += f"; credential {claim.authority_key!r} is not a trusted source, so the atasan decides"
+        reasons += (why("jp.untrusted_auto", key=claim.authority_key),)
     recognition = recognise(jp, form.verification, learner_on(history, claim.activity_date),
                             facts.decisions.get(claim.statement_id, ()), facts.context(policy), policy)
     rulings = recognition.rulings
     if recognition.status == "rejected":
-        return line(jp, "rejected", recognition.reason, recognition.status)
+        return line(jp, "rejected", recognition.why, recognition.status)
     if recognition.awaiting is not None:
         if jp is None:
-            why = f"{why}; a decision may set the JP"
-        return line(recognition.jp, "pending", f"{why}; {form.code} needs {form.verification} verification: "
-                    f"{recognition.reason}", recognition.status)
+            reasons += (why("jp.decision_may_set"),)
+        return line(recognition.jp, "pending", (*reasons, why("jp.needs_verification", form=form.code,
+                    verification=form.verification, why=recognition.why)), recognition.status)
     if recognition.jp is None:
-        return line(None, "not_countable", f"{why}; recognised, but the decision sets no JP either",
-                    recognition.status)
-    return line(recognition.jp, "counted", f"{why}; {recognition.reason}", recognition.status, form.cap,
+        return line(None, "not_countable", (*reasons, why("jp.recognised_no_jp")), recognition.status)
+    return line(recognition.jp, "counted", (*reasons, *recognition.why), recognition.status, form.cap,
                 recognition.order)
 
 
@@ -236,11 +243,10 @@ def _apply_caps(judged: Sequence[_Judged]) -> tuple[list[Line], dict[str, Decima
         used = used_by_form.get(line.form_code, ZERO)
         credit = jp if item.cap is None else max(ZERO, min(jp, item.cap - used))
         used_by_form[line.form_code] = used + credit
-        reason = line.reason
+        reasons = line.why
         if credit < jp:
-            reason += (f"; {jp - credit} JP over the annual cap of {item.cap} JP for {line.form_code}, "
-                       "shown, not counted")
-        counted[index] = replace(line, jp_counted=credit, reason=reason)
+            reasons += (why("jp.over_cap", over=jp - credit, cap=item.cap, form=line.form_code),)
+        counted[index] = replace(line, jp_counted=credit, reason=english(reasons), why=reasons)
     return [counted.get(i, j.line) for i, j in enumerate(judged)], used_by_form
 
 

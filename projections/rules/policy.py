@@ -17,6 +17,7 @@ import jsonschema
 
 from lrs.errors import InvalidPolicy
 from projections.rules import dates
+from projections.rules.reasons import why
 
 POLICY_DIR = Path(str(resources.files("lrs.schemas"))) / "policy"
 NATIONAL_DEFAULTS = "national-default.v*.json"
@@ -108,9 +109,7 @@ class Policy:
         """Who is in the compliance denominator (R-REP-01), said on every summary."""
         rule = str(self._entry("reporting", "denominator"))
         if rule == "period_end_roster_with_target":
-            return ("pegawai on the roster of the instansi or unit kerja on the last day of the period whose "
-                    "status has a target in the policy (R-REP-01); JP of a pegawai who moved is credited to "
-                    "the unit kerja of each activity date (R-REP-02)")
+            return str(why(f"denominator.{rule}"))
         raise ValueError(f"unknown denominator rule {rule!r}")
 
     @property

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Callable, Mapping, Sequence
 
 from lrs.vocabulary import VERIFIER
+from projections.rules.reasons import Why, english, why
 from projections.rules.facts import Binding, Decision
 from projections.rules.policy import Policy
 
@@ -52,6 +53,7 @@ class Ruling:
     effective: bool
     reason: str
     jp: Decimal | None
+    why: tuple[Why, ...] = ()  # `reason` as codes (projections/rules/reasons.py)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,12 @@ class Recognition:
     status: str  # submitted | supervisor_approved | validated | rejected
     jp: Decimal | None  # the JP recognised (the claim's, or as a decision set it)
     order: int  # seq of the decision that completed it: caps apply in this order
-    reason: str
+    why: tuple[Why, ...]
     rulings: tuple[Ruling, ...]
+
+    @property
+    def reason(self) -> str:
+        return english(self.why)
 
     @property
     def awaiting(self) -> str | None:
@@ -77,22 +83,22 @@ class Context:
     nip_of_mbox: Mapping[str, str]
 
 
-def _decider(decision: Decision, context: Context) -> tuple[str | None, Binding | None, str]:
+def _decider(decision: Decision, context: Context) -> tuple[str | None, Binding | None, Why]:
     key = decision.authority_key
     binding = context.bindings.get(key or "")
     if binding is not None:
-        return binding.nip, binding, f"credential {key} is bound to {binding.nip or binding.role}"
+        return binding.nip, binding, why("decider.bound", key=key, who=binding.nip or binding.role)
     if key in context.trusted:
         nip = (decision.account if decision.home_page in context.home_pages
                else context.nip_of_mbox.get(decision.mbox or ""))
         if nip is None:
-            return None, None, f"trusted source {key} names an actor who is not in the roster"
-        return nip, None, f"trusted source {key} acting for {nip}"
-    return None, None, f"credential {key!r} is neither bound to a person nor a trusted source"
+            return None, None, why("decider.source_unknown_actor", key=key)
+        return nip, None, why("decider.source_for", key=key, nip=nip)
+    return None, None, why("decider.unknown", key=key)
 
 
 def may_decide(step: str, nip: str | None, bindings: Sequence[Binding], learner: Learner, day: date,
-               policy: Policy) -> str | None:
+               policy: Policy) -> Why | None:
     """Why the person `nip`, acting through credentials with `bindings`, may take `step` for this
     learner's claim on `day`; None when they may not. The one rule of who decides, for judging a
     decision and for listing what waits for someone. Nobody decides their own claim, through
@@ -103,38 +109,43 @@ def may_decide(step: str, nip: str | None, bindings: Sequence[Binding], learner:
         return None
     if step == UNIT_PENGELOLA:
         if any(b.covers(UNIT_PENGELOLA, learner.instansi, learner.unit_kerja) for b in bindings):
-            return f"unit pengelola of {learner.instansi}"
+            return why("decide.unit_pengelola", instansi=learner.instansi)
         return None
     if nip is not None and nip == learner.atasan_nip:
-        return "atasan of the learner on the activity date"
+        return why("decide.atasan")
     if nip is not None and policy.supervisor_on == "activity_or_decision_date" and nip == learner.atasan_on(day):
-        return f"atasan of the learner on the decision date {day}"
+        return why("decide.atasan_on_decision", day=day)
     if any(b.covers(VERIFIER, learner.instansi, learner.unit_kerja) for b in bindings):
-        return f"delegated verifier of {learner.unit_kerja}, {learner.instansi}"
+        return why("decide.verifier", unit=learner.unit_kerja, instansi=learner.instansi)
     if (learner.atasan_nip is None and policy.without_atasan == UNIT_PENGELOLA
             and any(b.covers(UNIT_PENGELOLA, learner.instansi, learner.unit_kerja) for b in bindings)):
-        return f"unit pengelola of {learner.instansi}, for a pegawai the roster gives no atasan"
+        return why("decide.pengelola_without_atasan", instansi=learner.instansi)
     return None
 
 
 def _step(decision: Decision, nip: str | None, binding: Binding | None, learner: Learner,
-          steps: Sequence[str], policy: Policy) -> tuple[str | None, str]:
+          steps: Sequence[str], policy: Policy) -> tuple[str | None, Why]:
     """The step this decider may decide for this learner, or None and why not."""
     bindings = [binding] if binding is not None else []
     if learner.nip is not None and learner.nip in (nip, binding.nip if binding else None):
-        return None, f"{learner.nip} may not decide their own claim"
+        return None, why("decide.own_claim", nip=learner.nip)
     day = policy.day_of(decision.decided_at)
     as_pengelola = may_decide(UNIT_PENGELOLA, nip, bindings, learner, day, policy) if UNIT_PENGELOLA in steps else None
     if decision.kind == "validated" or (decision.kind == "rejected" and as_pengelola):
         if as_pengelola:
             return UNIT_PENGELOLA, as_pengelola
         if UNIT_PENGELOLA not in steps:
-            return None, "the form needs no validation by the unit pengelola"
-        return None, f"only a credential bound to the unit pengelola of {learner.instansi} may validate"
-    if (why := may_decide(SUPERVISOR, nip, bindings, learner, day, policy)) is not None:
-        return SUPERVISOR, why
-    who = nip or "nobody known"
-    return None, f"{who} is not the learner's atasan on the activity date ({learner.atasan_nip or 'none in the roster'})"
+            return None, why("decide.no_validation_step")
+        return None, why("decide.only_pengelola", instansi=learner.instansi)
+    if (found := may_decide(SUPERVISOR, nip, bindings, learner, day, policy)) is not None:
+        return SUPERVISOR, found
+    if nip:
+        if learner.atasan_nip:
+            return None, why("decide.not_atasan", nip=nip, atasan=learner.atasan_nip)
+        return None, why("decide.not_atasan_no_atasan", nip=nip)
+    if learner.atasan_nip:
+        return None, why("decide.nobody_not_atasan", atasan=learner.atasan_nip)
+    return None, why("decide.nobody_no_atasan")
 
 
 def recognise(claim_jp: Decimal | None, verification: str, learner: Learner | None,
@@ -144,27 +155,27 @@ def recognise(claim_jp: Decimal | None, verification: str, learner: Learner | No
     rulings: list[Ruling] = []
     for decision in sorted(decisions, key=lambda d: d.seq):
         nip, binding, who = _decider(decision, context)
-        step, why = (None, "voided") if decision.voided else (
+        step, found = (None, why("decide.voided")) if decision.voided else (
             (None, who) if nip is None and binding is None else
-            (None, "no roster row for the learner on the activity date") if learner is None else
+            (None, why("decide.no_roster_row")) if learner is None else
             _step(decision, nip, binding, learner, steps, policy))
+        reasons = (found,) if step is None else (who, found)
         ruling = Ruling(decision.statement_id, decision.seq, decision.kind, decision.decided_at, nip, step,
-                        step is not None, why if step is None else f"{who}; {why}", decision.jp)
+                        step is not None, english(reasons), decision.jp, reasons)
         rulings.append(ruling)
     latest = _latest(rulings)
     rejected = [r for r in latest.values() if r.kind == "rejected"]
     if rejected:
         last = max(rejected, key=lambda r: r.seq)
-        return Recognition("rejected", None, last.seq, f"rejected by {last.decider}: {_reason(decisions, last)}",
-                           tuple(rulings))
+        return Recognition("rejected", None, last.seq, (_rejected(decisions, last),), tuple(rulings))
     if SUPERVISOR not in latest:
-        return Recognition("submitted", claim_jp, 0, "waiting for the atasan's decision", tuple(rulings))
+        return Recognition("submitted", claim_jp, 0, (why("recognition.waiting_atasan"),), tuple(rulings))
     if UNIT_PENGELOLA in steps and UNIT_PENGELOLA not in latest:
         return Recognition("supervisor_approved", _jp(claim_jp, latest, policy)[0], 0,
-                           "approved by the atasan; waiting for the unit pengelola", tuple(rulings))
+                           (why("recognition.waiting_pengelola"),), tuple(rulings))
     jp, note = _jp(claim_jp, latest, policy)
     done = max(r.seq for r in latest.values())
-    return Recognition("validated", jp, done, note, tuple(rulings))
+    return Recognition("validated", jp, done, (note,), tuple(rulings))
 
 
 def _latest(rulings: Sequence[Ruling]) -> dict[str, Ruling]:
@@ -188,22 +199,23 @@ def settled_by(status: str | None, rulings: Sequence[Ruling]) -> Ruling | None:
     return None
 
 
-def _reason(decisions: Sequence[Decision], ruling: Ruling) -> str:
+def _rejected(decisions: Sequence[Decision], ruling: Ruling) -> Why:
     found = next(d for d in decisions if d.statement_id == ruling.statement_id)
-    return found.reason or "no reason given"
+    if found.reason:
+        return why("recognition.rejected", decider=ruling.decider, reason=found.reason)
+    return why("recognition.rejected_no_reason", decider=ruling.decider)
 
 
-def _jp(claim_jp: Decimal | None, latest: Mapping[str, Ruling], policy: Policy) -> tuple[Decimal | None, str]:
+def _jp(claim_jp: Decimal | None, latest: Mapping[str, Ruling], policy: Policy) -> tuple[Decimal | None, Why]:
     """The JP recognised: the latest decision JP (the unit pengelola's over the atasan's),
     within the policy's limit, else the claim's."""
     setting = next((latest[s] for s in (UNIT_PENGELOLA, SUPERVISOR) if s in latest and latest[s].jp is not None),
                    None)
     if setting is None or setting.jp is None:
-        return claim_jp, "recognised"
+        return claim_jp, why("recognition.recognised")
     if claim_jp is not None and setting.jp > claim_jp and policy.approved_jp_limit == "claimed":
-        return claim_jp, (f"recognised; {_text(setting.jp)} JP set by the decision is above the "
-                          f"{_text(claim_jp)} JP claimed, which the policy does not allow: the claimed JP counts")
-    return setting.jp, f"recognised with {_text(setting.jp)} JP set by the decision"
+        return claim_jp, why("recognition.above_claimed", set=_text(setting.jp), claimed=_text(claim_jp))
+    return setting.jp, why("recognition.with_jp", set=_text(setting.jp))
 
 
 def _text(value: Decimal) -> str:

@@ -6,13 +6,16 @@ A tally is counters only (name -> Decimal), so a roll-up is the sum of its pegaw
 changed figure moves it by (new - old): projections/rollups.py stores each pegawai-year's parts and
 applies the differences. A name is `kind:key`; every map a Summary shows by key (forms, months,
 competencies) keeps the number of lines beside its JP, since a key with 0 JP still shows.
-Competency gaps, when the per-competency rows come, are one more kind of counter here."""
+Competency gaps are counters of members too: per competency a pegawai-year's standard names (its
+stored competency rows, projections/claim_figures.py), one under `gap.standard`, and one under
+`gap.with` when assessed below the required level, `gap.unassessed` when not assessed."""
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
+from projections.rules.competency import GapCount
 from projections.rules.jp import ZERO, Compliance, JpTotal, Summary, compliance_of, jp_band
 
 Scope = tuple[str, str, str]  # (kind: nation, instansi or unit, instansi code or "", unit kerja or "")
@@ -44,14 +47,39 @@ def _member(tally: Tally, total: JpTotal, jenis_jabatan: str | None) -> None:
         tally[name] = tally.get(name, ZERO) + by
 
 
-def contribution(total: JpTotal, jenis_jabatan: str | None) -> dict[Scope, Tally]:
+class StandardRow(NamedTuple):
+    """A competency a pegawai-year's standard names (a competency row with a required level),
+    with where the pegawai is on the period's last day."""
+
+    instansi: str | None
+    unit_kerja: str | None
+    code: str
+    jenis: str
+    assessed: bool  # has an assessment
+    gap: bool  # assessed below the required level
+
+
+def contribution(total: JpTotal, jenis_jabatan: str | None,
+                 standards: Sequence[StandardRow] = ()) -> dict[Scope, Tally]:
     """What a pegawai-year's figure adds to each roll-up: as a member where the roster has them on
     the period's last day (the figure's instansi and unit kerja; no unit reads as ""), and each
-    line's JP where its activity date found them. `jenis_jabatan`: theirs at year end."""
+    line's JP where its activity date found them. `jenis_jabatan`: theirs at year end;
+    `standards`: the competencies their standard names, counted where the rows place them."""
     parts: dict[Scope, Tally] = {}
     if total.instansi is not None:
         for scope in (NATION, scope_of(total.instansi), scope_of(total.instansi, total.unit_kerja or "")):
             _member(parts.setdefault(scope, {}), total, jenis_jabatan)
+    for row in standards:
+        if row.instansi is None:
+            continue
+        key = f"{row.jenis}/{row.code}"
+        for scope in (NATION, scope_of(row.instansi), scope_of(row.instansi, row.unit_kerja or "")):
+            tally = parts.setdefault(scope, {})
+            _bump(tally, f"gap.standard:{key}")
+            if row.gap:
+                _bump(tally, f"gap.with:{key}")
+            if not row.assessed:
+                _bump(tally, f"gap.unassessed:{key}")
     credited: set[Scope] = set()
     for line in total.lines:
         if line.instansi is None:
@@ -131,6 +159,17 @@ def jp_by_month_form(tally: Mapping[str, Decimal]) -> dict[int, dict[str, Decima
         forms = months.setdefault(int(month[5:7]), {})
         forms[form] = forms.get(form, ZERO) + amounts.get(key, ZERO)
     return {m: dict(sorted(forms.items())) for m, forms in sorted(months.items())}
+
+
+def gap_counts_of(tally: Mapping[str, Decimal]) -> list[GapCount]:
+    """Per competency, the roll-up's pegawai whose standard names it, with a gap, not assessed:
+    what projections/rules/competency.py gap_counts() gives for its members' profiles."""
+    with_gap, unassessed = _keyed(tally, "gap.with"), _keyed(tally, "gap.unassessed")
+    found = []
+    for key, count in _keyed(tally, "gap.standard").items():
+        jenis, code = key.split("/", 1)
+        found.append(GapCount(code, jenis, int(count), int(with_gap.get(key, ZERO)), int(unassessed.get(key, ZERO))))
+    return sorted(found, key=lambda g: (g.code, g.jenis))
 
 
 def summary_of(scope: Scope, tally: Mapping[str, Decimal], denominator: str = "") -> Summary:

@@ -40,6 +40,7 @@ def test_export_writes_the_tables_with_the_api_figures(database_url: str, engine
     assert [r[0] for r in book["Di Bawah Target"].iter_rows(min_row=2, values_only=True)][1:] == [NIP_C, NIP_B]
     notes = dict(book["Keterangan"].iter_rows(min_row=2, values_only=True))
     assert notes["Subjek"] == "KEMENKEU" and notes["Per (as_of)"].startswith("terkini (seq ")
+    assert notes["Yang Dihitung"].startswith("pegawai yang tercatat di instansi")  # the Indonesian catalog's words
 
     out = tmp_path / "units.csv"
     _run("report", "export", "--instansi", "KEMENKEU", "--year", "2026", "--format", "csv", "--out", str(out),

@@ -41,3 +41,13 @@ def test_stacked_rows_share_one_scale_and_one_pattern_per_form() -> None:
     assert march.width == march.segments[-1].start + march.segments[-1].width
     assert [(s.code, s.pattern) for s in april.segments] == [("B", 1)]
     assert april.segments[0].width == Decimal("15.3")
+
+
+def test_forms_past_the_patterns_are_summed_as_others_so_no_two_look_alike() -> None:
+    forms = {f"F{i}": Decimal(10 - i) for i in range(8)}  # F0 10 JP ... F7 3 JP
+    rows, legend = charts.stacked([("Mar", forms), ("Apr", {"F7": Decimal(1)})], {}, "Lainnya")
+    assert legend == [*((f"F{i}", f"F{i}", i) for i in range(charts.PATTERNS - 1)), ("", "Lainnya", charts.PATTERNS - 1)]
+    march, april = rows
+    assert [(s.code, s.value) for s in march.segments][-1] == ("", Decimal(5 + 4 + 3))  # F5, F6, F7
+    assert (march.total, [(s.code, s.value) for s in april.segments]) == (sum(forms.values()), [("", 1)])
+    assert len({s.pattern for s in march.segments}) == len(march.segments)

@@ -134,7 +134,7 @@ def test_unit_table_downloads_hold_the_api_figures(client: FlaskClient, engine: 
                                 u["pegawai"]) for u in api["units"]]
     assert {(r["Posisi Log (seq)"], r["Versi Kebijakan"]) for r in rows} == {
         (seq, "id.asn.bangkom.national-default@1")}
-    assert rows[0]["Yang Dihitung"].startswith("pegawai on the roster of the instansi")
+    assert rows[0]["Yang Dihitung"].startswith("pegawai yang tercatat di instansi")  # the catalog's words
 
     book = load_workbook(io.BytesIO(client.get("/app/instansi/KEMENKEU/export/semua.xlsx?year=2026").data))
     assert book.sheetnames == ["Unit Kerja", "Di Bawah Target", "Menunggu per Atasan", "Keterangan"]

@@ -37,7 +37,8 @@ def test_me_shows_the_year_figures_of_the_api(client: FlaskClient, engine: Engin
     assert 'class="counted" style="width: 62.5%"' in page and 'class="pending" style="width: 35.0%"' in page
     # Every line behind the figures, with its status and why.
     assert page.count('data-testid="line"') == 3
-    assert "Diakui" in page and "Menunggu" in page and "needs supervisor verification" in page
+    assert "Diakui" in page and "Menunggu" in page and "perlu verifikasi oleh atasan: menunggu keputusan atasan" in page
+    assert "needs supervisor verification" not in page  # the rules' reasons in Indonesian (lrs/web/reasons.py)
     # Claims with their recognition state: the mentoring and the seminar wait for the atasan.
     assert page.count('data-testid="claim"') == 2 and "Menunggu atasan" in page
 
@@ -139,5 +140,5 @@ def test_claims_show_each_decision_in_the_policy_timezone(client: FlaskClient, e
     page = client.get("/app/me").get_data(as_text=True)
     item = page[page.index('data-testid="claim"'):page.index("</ul>", page.index('class="decisions"'))]
     assert "Disetujui · NIP 198503032010011003 · 1 Apr 2026 09:30 · 3 JP" in item  # 02:30 UTC in Jakarta
-    assert "berlaku" in item and "atasan of the learner on the activity date" in item
+    assert "berlaku" in item and "atasan pegawai pada tanggal kegiatan" in item
     assert _testid(page, "jp-counted") == "3"

@@ -30,12 +30,12 @@ def test_the_atasan_on_the_activity_date_may_decide() -> None:
 
 def test_the_new_atasan_decides_only_where_the_policy_says_so() -> None:
     later = with_supervisor_on("activity_or_decision_date")
-    assert "decision date" in (may_decide(SUPERVISOR, NEW_ATASAN, [], LEARNER, date(2026, 8, 1), later) or "")
+    assert "decision date" in str(may_decide(SUPERVISOR, NEW_ATASAN, [], LEARNER, date(2026, 8, 1), later) or "")
     assert may_decide(SUPERVISOR, NEW_ATASAN, [], LEARNER, date(2026, 6, 1), later) is None
 
 
 def test_a_verifier_decides_for_their_unit_only() -> None:
-    assert "verifier" in (may_decide(SUPERVISOR, OTHER, [VERIFIER], LEARNER, date(2026, 8, 1), POLICY) or "")
+    assert "verifier" in str(may_decide(SUPERVISOR, OTHER, [VERIFIER], LEARNER, date(2026, 8, 1), POLICY) or "")
     assert may_decide(SUPERVISOR, OTHER, [ELSEWHERE], LEARNER, date(2026, 8, 1), POLICY) is None
     assert may_decide(UNIT_PENGELOLA, OTHER, [VERIFIER], LEARNER, date(2026, 8, 1), POLICY) is None
 
