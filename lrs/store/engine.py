@@ -1,11 +1,13 @@
 """Engines and transactions: SQLite pragmas and BEGIN IMMEDIATE, PostgreSQL table locks."""
 from __future__ import annotations
 
+import functools
+import re
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
 
 from lrs.store import hooks
@@ -51,19 +53,43 @@ def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert many rows in the caller's transaction. PostgreSQL: COPY, because psycopg's
-    executemany sends a statement per row and multi-row VALUES text is re-parsed per batch;
-    SQLite: the driver's executemany, which is already a tight C loop."""
+    """Insert many rows in the caller's transaction. PostgreSQL: one INSERT of the columns as
+    arrays (`unnest`), one round trip (COPY needs two, and psycopg's executemany one statement
+    per row), which a `pipelined()` block sends along with the statements around it; SQLite:
+    the driver's executemany, which is already a tight C loop."""
     if not rows:
         return
     if is_sqlite(conn):
         conn.execute(insert(table), list(rows))
         return
-    columns = [c.name for c in table.columns]
+    names, sql = _unnest_insert(table, conn.dialect)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row.get(name) for name in columns])
+    cursor.execute(sql, [[row.get(name) for row in rows] for name in names])
+
+
+_COLLATE = re.compile(r' COLLATE "[^"]*"')
+
+
+@functools.lru_cache(maxsize=128)
+def _unnest_insert(table: Table, dialect: Dialect) -> tuple[list[str], str]:
+    names = [c.name for c in table.columns]
+    # Binary parameters: psycopg escapes text arrays slowly. The column's own collation applies.
+    arrays = ", ".join(f"%b::{_COLLATE.sub('', c.type.compile(dialect=dialect))}[]" for c in table.columns)
+    return names, f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
+
+
+@contextmanager
+def pipelined(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: the writes of the block go out together and their results come back
+    together at its end (psycopg's pipeline mode), one round trip instead of one per
+    statement; an error surfaces at the latest when the block ends. Only statements whose
+    results the block does not read may run in it (SQLAlchemy cannot read rows in pipeline
+    mode). SQLite: nothing to save, the block just runs."""
+    if is_sqlite(conn):
+        yield
+        return
+    with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+        yield
 
 
 @contextmanager
