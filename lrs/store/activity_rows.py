@@ -7,6 +7,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from lrs.events import Event
+from lrs.store.engine import one_of
 from lrs.store.tables import activities
 from lrs.xapi.activities import definitions, merge_definition
 
@@ -19,7 +20,7 @@ def look_up(conn: Connection, statements: Iterable[Mapping[str, Any]]) -> dict[s
     for start in range(0, len(wanted), 500):
         known.update((row.id, row.definition) for row in conn.execute(
             select(activities.c.id, activities.c.definition)
-            .where(activities.c.id.in_(wanted[start:start + 500]))
+            .where(one_of(conn, activities.c.id, wanted[start:start + 500]))
         ))
     return known
 

@@ -6,6 +6,7 @@ from typing import Any, Collection, Iterable, Mapping, Sequence
 from sqlalchemy import Connection, insert, select
 
 from lrs.events import Event
+from lrs.store.engine import one_of
 from lrs.store.tables import agent_names
 from lrs.xapi.agents import named_agents
 
@@ -18,7 +19,7 @@ def look_up(conn: Connection, statements: Iterable[Mapping[str, Any]]) -> set[tu
     for start in range(0, len(ifis), 500):
         have.update((r.ifi, r.name) for r in conn.execute(
             select(agent_names.c.ifi, agent_names.c.name)
-            .where(agent_names.c.ifi.in_(ifis[start:start + 500]))
+            .where(one_of(conn, agent_names.c.ifi, ifis[start:start + 500]))
         ))
     return have
 

@@ -7,7 +7,8 @@ import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, insert
+from sqlalchemy import Column, ColumnElement, Connection, Dialect, Engine, Table, any_, bindparam, create_engine, event, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 
 from lrs.store import hooks
@@ -50,6 +51,15 @@ def _sqlite_setup(engine: Engine) -> None:
 
 def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
     return conn_or_engine.dialect.name == "sqlite"
+
+
+def one_of(conn: Connection, column: Column[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`. PostgreSQL: `= ANY(one array parameter)`, a short statement that
+    SQLAlchemy and psycopg convert once and keep; an IN list of hundreds of parameters is new
+    text to them each time (psycopg parses it again for every batch of an append)."""
+    if is_sqlite(conn):
+        return column.in_(values)
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, and_, exists, insert, or_, select, update
 
 from lrs.events import Event
 from lrs.store import activity_rows, agent_rows
-from lrs.store.engine import bulk_insert
+from lrs.store.engine import bulk_insert, one_of
 from lrs.store.tables import (
     events, statement_activities, statement_agents, statement_targets, statements,
 )
@@ -32,12 +32,12 @@ def find_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredStateme
     for start in range(0, len(wanted), 500):
         rows += conn.execute(
             select(statements.c.seq, statements.c.id, statements.c.voiding_target)
-            .where(statements.c.id.in_(wanted[start:start + 500]))
+            .where(one_of(conn, statements.c.id, wanted[start:start + 500]))
         ).all()
     if not rows:
         return {}
     bodies = {seq: payload for seq, payload in conn.execute(
-        select(events.c.seq, events.c.payload).where(events.c.seq.in_([r.seq for r in rows]))
+        select(events.c.seq, events.c.payload).where(one_of(conn, events.c.seq, [r.seq for r in rows]))
     )}
     return {r.id: StoredStatement(r.seq, r.id, r.voiding_target, json.loads(bodies[r.seq])) for r in rows}
 
@@ -131,9 +131,9 @@ def _apply_voids(conn: Connection, targets: list[str], new_ids: list[str]) -> No
     """Void targets of new voiding statements, and new statements whose voiding came first, in
     one UPDATE (nothing read back). A voiding statement itself is never voided (xAPI Data 2.3.2)."""
     voiding = statements.alias("voiding")
-    hit = [statements.c.id.in_(targets)] if targets else []
+    hit = [one_of(conn, statements.c.id, targets)] if targets else []
     if new_ids:
-        hit.append(and_(statements.c.id.in_(new_ids),
+        hit.append(and_(one_of(conn, statements.c.id, new_ids),
                         exists().where(voiding.c.voiding_target == statements.c.id)))
     if hit:
         conn.execute(update(statements).where(statements.c.voiding_target.is_(None), or_(*hit)).values(voided=True))
