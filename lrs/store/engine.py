@@ -10,6 +10,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from sqlalchemy import Column, ColumnElement, Connection, Dialect, Engine, Table, any_, bindparam, create_engine, event, insert
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from lrs.store import hooks
 
@@ -73,18 +74,21 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         conn.execute(insert(table), list(rows))
         return
     names, sql = _unnest_insert(table, conn.dialect)
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(sql, [[row.get(name) for row in rows] for name in names])
+    with _as_sqlalchemy_errors(conn, sql):
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(sql, [[row.get(name) for row in rows] for name in names])
 
 
-_COLLATE = re.compile(r' COLLATE "[^"]*"')
+_MODIFIERS = re.compile(r' COLLATE "[^"]*"|\(\d+(, *\d+)?\)')
 
 
 @functools.lru_cache(maxsize=128)
 def _unnest_insert(table: Table, dialect: Dialect) -> tuple[list[str], str]:
     names = [c.name for c in table.columns]
-    # Binary parameters: psycopg escapes text arrays slowly. The column's own collation applies.
-    arrays = ", ".join(f"%b::{_COLLATE.sub('', c.type.compile(dialect=dialect))}[]" for c in table.columns)
+    # Binary parameters: psycopg escapes text arrays slowly. Cast to the bare type: an explicit
+    # cast to VARCHAR(36) would cut a longer value where the column's own (assignment) cast
+    # refuses it, as COPY did; the column's collation applies.
+    arrays = ", ".join(f"%b::{_MODIFIERS.sub('', c.type.compile(dialect=dialect))}[]" for c in table.columns)
     return names, f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
 
 
@@ -98,8 +102,25 @@ def pipelined(conn: Connection) -> Iterator[None]:
     if is_sqlite(conn):
         yield
         return
-    with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+    with _as_sqlalchemy_errors(conn, "(pipelined writes)"):
+        with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+            yield
+
+
+@contextmanager
+def _as_sqlalchemy_errors(conn: Connection, statement: str) -> Iterator[None]:
+    """Errors of the driver, used directly, raised as SQLAlchemy raises them (DBAPIError and
+    its kinds, which lrs/store/failures.py maps to 503 or 400), the connection invalidated when
+    it was lost, as SQLAlchemy does for the statements it runs."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
         yield
+    except dbapi.Error as exc:
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error, connection_invalidated=lost,
+                                  dialect=conn.dialect) from exc
 
 
 @contextmanager
