@@ -38,8 +38,13 @@ _TIMEOUT_REPLY = (b"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/js
 
 def _head_end(data: bytes | bytearray) -> int:
     """Where the body starts (after the blank line ending the head), or -1."""
-    ends = [i + len(mark) for mark in (b"\r\n\r\n", b"\n\n") if (i := data.find(mark)) >= 0]
-    return min(ends) if ends else -1
+    crlf = data.find(b"\r\n\r\n")
+    # A bare "\n\n" ends it too when it comes first; looked for only up to the CRLF one, so a
+    # large body is not scanned again each time more of it arrives.
+    lf = data.find(b"\n\n", 0, crlf + 3 if crlf >= 0 else len(data))
+    if lf >= 0:
+        return lf + 2
+    return crlf + 4 if crlf >= 0 else -1
 
 
 def _headers(head: bytes) -> dict[str, list[str]]:
@@ -98,16 +103,16 @@ def request_ready(data: bytes | bytearray, body_budget: int) -> bool:
     if start < 0:
         return len(data) > HEAD_LIMIT_BYTES
     headers = _headers(bytes(data[:start]))
-    body = data[start:]
+    arrived = len(data) - start
     if "chunked" in ",".join(headers.get("transfer-encoding", [])).lower():
-        return len(body) > body_budget or _chunked_end(body) != -1
+        return arrived > body_budget or _chunked_end(data[start:]) != -1
     lengths = headers.get("content-length", [])
     if not lengths:
         return True
     if len(set(lengths)) > 1 or not lengths[0].isdigit():
         return True
     length = int(lengths[0])
-    return length > body_budget or len(body) >= length
+    return length > body_budget or arrived >= length
 
 
 def expects_continue(data: bytes | bytearray) -> bool:

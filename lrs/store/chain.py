@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
+import orjson
 import rfc8785
 
 from lrs.errors import InvalidStatement
@@ -57,10 +58,17 @@ def _fast_ready(value: Any) -> bool:
 
 def canonical_json(value: Any) -> str:
     """RFC 8785 (JCS) text of a JSON value. Integral floats in `value` are turned into ints in
-    place (the same JSON number). Common statements take a fast path through the C encoder;
+    place (the same JSON number). Common statements take a fast path through orjson;
     anything else goes through the rfc8785 library; both give the same text."""
     try:
         if isinstance(value, (dict, list)) and _fast_ready(value):
+            # For such values orjson writes what json.dumps(sort_keys=True, separators=(",", ":"),
+            # ensure_ascii=False) writes, ten times faster (test_chain.py holds both to rfc8785).
+            # It refuses a lone surrogate or a key that is not a string: json.dumps then decides.
+            try:
+                return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+            except orjson.JSONEncodeError:
+                pass
             text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         else:
             text = rfc8785.dumps(value).decode("utf-8")

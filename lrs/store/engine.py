@@ -1,12 +1,16 @@
 """Engines and transactions: SQLite pragmas and BEGIN IMMEDIATE, PostgreSQL table locks."""
 from __future__ import annotations
 
+import functools
+import re
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy import Column, ColumnElement, Connection, Dialect, Engine, Table, any_, bindparam, create_engine, event, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from lrs.store import hooks
 
@@ -50,20 +54,73 @@ def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
     return conn_or_engine.dialect.name == "sqlite"
 
 
+def one_of(conn: Connection, column: Column[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`. PostgreSQL: `= ANY(one array parameter)`, a short statement that
+    SQLAlchemy and psycopg convert once and keep; an IN list of hundreds of parameters is new
+    text to them each time (psycopg parses it again for every batch of an append)."""
+    if is_sqlite(conn):
+        return column.in_(values)
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+
+
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert many rows in the caller's transaction. PostgreSQL: COPY, because psycopg's
-    executemany sends a statement per row and multi-row VALUES text is re-parsed per batch;
-    SQLite: the driver's executemany, which is already a tight C loop."""
+    """Insert many rows in the caller's transaction. PostgreSQL: one INSERT of the columns as
+    arrays (`unnest`), one round trip (COPY needs two, and psycopg's executemany one statement
+    per row), which a `pipelined()` block sends along with the statements around it; SQLite:
+    the driver's executemany, which is already a tight C loop."""
     if not rows:
         return
     if is_sqlite(conn):
         conn.execute(insert(table), list(rows))
         return
-    columns = [c.name for c in table.columns]
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row.get(name) for name in columns])
+    names, sql = _unnest_insert(table, conn.dialect)
+    with _as_sqlalchemy_errors(conn, sql):
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(sql, [[row.get(name) for row in rows] for name in names])
+
+
+_MODIFIERS = re.compile(r' COLLATE "[^"]*"|\(\d+(, *\d+)?\)')
+
+
+@functools.lru_cache(maxsize=128)
+def _unnest_insert(table: Table, dialect: Dialect) -> tuple[list[str], str]:
+    names = [c.name for c in table.columns]
+    # Binary parameters: psycopg escapes text arrays slowly. Cast to the bare type: an explicit
+    # cast to VARCHAR(36) would cut a longer value where the column's own (assignment) cast
+    # refuses it, as COPY did; the column's collation applies.
+    arrays = ", ".join(f"%b::{_MODIFIERS.sub('', c.type.compile(dialect=dialect))}[]" for c in table.columns)
+    return names, f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
+
+
+@contextmanager
+def pipelined(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: the writes of the block go out together and their results come back
+    together at its end (psycopg's pipeline mode), one round trip instead of one per
+    statement; an error surfaces at the latest when the block ends. Only statements whose
+    results the block does not read may run in it (SQLAlchemy cannot read rows in pipeline
+    mode). SQLite: nothing to save, the block just runs."""
+    if is_sqlite(conn):
+        yield
+        return
+    with _as_sqlalchemy_errors(conn, "(pipelined writes)"):
+        with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+            yield
+
+
+@contextmanager
+def _as_sqlalchemy_errors(conn: Connection, statement: str) -> Iterator[None]:
+    """Errors of the driver, used directly, raised as SQLAlchemy raises them (DBAPIError and
+    its kinds, which lrs/store/failures.py maps to 503 or 400), the connection invalidated when
+    it was lost, as SQLAlchemy does for the statements it runs."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error, connection_invalidated=lost,
+                                  dialect=conn.dialect) from exc
 
 
 @contextmanager

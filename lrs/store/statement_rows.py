@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, and_, exists, insert, or_, select, update
 
 from lrs.events import Event
 from lrs.store import activity_rows, agent_rows
-from lrs.store.engine import bulk_insert
+from lrs.store.engine import bulk_insert, one_of
 from lrs.store.tables import (
     events, statement_activities, statement_agents, statement_targets, statements,
 )
@@ -32,22 +32,45 @@ def find_by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, StoredStateme
     for start in range(0, len(wanted), 500):
         rows += conn.execute(
             select(statements.c.seq, statements.c.id, statements.c.voiding_target)
-            .where(statements.c.id.in_(wanted[start:start + 500]))
+            .where(one_of(conn, statements.c.id, wanted[start:start + 500]))
         ).all()
     if not rows:
         return {}
     bodies = {seq: payload for seq, payload in conn.execute(
-        select(events.c.seq, events.c.payload).where(events.c.seq.in_([r.seq for r in rows]))
+        select(events.c.seq, events.c.payload).where(one_of(conn, events.c.seq, [r.seq for r in rows]))
     )}
     return {r.id: StoredStatement(r.seq, r.id, r.voiding_target, json.loads(bodies[r.seq])) for r in rows}
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What insert_rows() reads before it writes, read ahead (look_up()) so that its writes can
+    go to the database together (engine.pipelined)."""
+
+    definitions: Mapping[str, str]
+    names: Collection[tuple[str, str]]
+
+
+def look_up(conn: Connection, statements: Sequence[Mapping[str, Any]]) -> Lookups:
+    """The stored Activity definitions and agent names these statements may change."""
+    return Lookups(activity_rows.look_up(conn, statements), agent_rows.look_up(conn, statements))
+
+
+def reads_while_inserting(statements: Iterable[Mapping[str, Any]]) -> bool:
+    """True when insert_rows() must read between its writes even with Lookups: a StatementRef's
+    closure is read from the rows written before it."""
+    return any(statement_ref(statement) for statement in statements)
 
 
 def _stored_ms(event: Event) -> int:
     return int(event.stored.timestamp() * 1000)
 
 
-def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any]]]) -> None:
-    """Index newly appended statements and apply voiding in both directions."""
+def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any]]],
+                lookups: Lookups | None = None) -> None:
+    """Index newly appended statements and apply voiding in both directions. With `lookups`
+    (look_up() of these statements in this transaction) and no StatementRef among them
+    (reads_while_inserting), it only writes."""
     rows, agents, activities, targets = [], [], [], []
     voided_now: list[str] = []
     for event, statement in stored:
@@ -74,8 +97,8 @@ def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any
         _extend_closure(conn, targets, {r["seq"]: r["id"] for r in rows})
     new_ids = [r["id"] for r in rows]
     _apply_voids(conn, voided_now, new_ids)
-    activity_rows.record(conn, stored)
-    agent_rows.record(conn, stored)
+    activity_rows.record(conn, stored, lookups.definitions if lookups else None)
+    agent_rows.record(conn, stored, lookups.names if lookups else None)
 
 
 def _extend_closure(conn: Connection, direct: list[dict[str, Any]], ids: dict[int, str]) -> None:
@@ -105,15 +128,12 @@ def _extend_closure(conn: Connection, direct: list[dict[str, Any]], ids: dict[in
 
 
 def _apply_voids(conn: Connection, targets: list[str], new_ids: list[str]) -> None:
-    """Void targets of new voiding statements, and new statements whose voiding came first.
-    A voiding statement itself is never voided (xAPI Data 2.3.2)."""
-    late = conn.execute(
-        select(statements.c.voiding_target).where(statements.c.voiding_target.in_(new_ids))
-    ).scalars().all() if new_ids else []
-    hit = set(targets) | set(late)
+    """Void targets of new voiding statements, and new statements whose voiding came first, in
+    one UPDATE (nothing read back). A voiding statement itself is never voided (xAPI Data 2.3.2)."""
+    voiding = statements.alias("voiding")
+    hit = [one_of(conn, statements.c.id, targets)] if targets else []
+    if new_ids:
+        hit.append(and_(one_of(conn, statements.c.id, new_ids),
+                        exists().where(voiding.c.voiding_target == statements.c.id)))
     if hit:
-        conn.execute(
-            update(statements)
-            .where(statements.c.id.in_(hit), statements.c.voiding_target.is_(None))
-            .values(voided=True)
-        )
+        conn.execute(update(statements).where(statements.c.voiding_target.is_(None), or_(*hit)).values(voided=True))

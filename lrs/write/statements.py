@@ -4,6 +4,7 @@ its read model rows. No Flask, no SQL text. Projections catch up after each appe
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, Sequence
@@ -13,6 +14,7 @@ from sqlalchemy import Connection, Engine
 from lrs.errors import BadRequest, InvalidStatement, LrsError, NotAuthorized, StatementConflict
 from lrs.events import STATEMENT_STORED, Event, EventDraft
 from lrs.store import attachment_blobs, chain, log, statement_rows
+from lrs.store.engine import pipelined
 from lrs.write import group_commit
 from lrs.xapi import multipart, signature, versions
 from lrs.xapi import statement as xs
@@ -178,9 +180,15 @@ def _store(conn: Connection, jobs: Sequence[group_commit.Job[_Request, list[Even
             known[item["id"]] = statement_rows.StoredStatement(0, item["id"], voids, item)
         accepted.append((job, fresh))
     everything = [item for _, fresh in accepted for item in fresh]
-    appended = log.append_after(conn, last, [EventDraft(STATEMENT_STORED, item) for item in everything], stored_at)
-    if appended:
-        statement_rows.insert_rows(conn, list(zip(appended, everything)))
+    # Read what the rows depend on first, then send every write together (PostgreSQL: one round
+    # trip while the log's lock is held, instead of one or two per table).
+    lookups = statement_rows.look_up(conn, everything) if everything else None
+    together = nullcontext() if statement_rows.reads_while_inserting(everything) else pipelined(conn)
+    with together:
+        appended = log.append_after(conn, last, [EventDraft(STATEMENT_STORED, item) for item in everything],
+                                    stored_at)
+        if appended:
+            statement_rows.insert_rows(conn, list(zip(appended, everything)), lookups)
     at = 0
     for job, fresh in accepted:
         job.result, at = appended[at:at + len(fresh)], at + len(fresh)

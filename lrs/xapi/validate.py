@@ -187,18 +187,20 @@ class _Compiler:
         if key == "type":
             return _any_of([self._TYPES[name] for name in ([value] if isinstance(value, str) else value)])
         if key == "properties":
-            props = [(name, self.compile(sub)) for name, sub in value.items()]
+            props = {name: self.compile(sub) for name, sub in value.items()}
 
             def properties(x: Any) -> bool:
-                if isinstance(x, dict):
-                    for name, check in props:
-                        if name in x and not check(x[name]):
+                if isinstance(x, dict):  # by the object's keys: most objects use few of the schema's
+                    for name, child in x.items():
+                        check = props.get(name)
+                        if check is not None and not check(child):
                             return False
                 return True
 
             return properties
         if key == "required":
-            return lambda x: not isinstance(x, dict) or all(n in x for n in value)
+            needed = frozenset(value)  # a set test on the keys runs in C; most objects have them all
+            return lambda x: not isinstance(x, dict) or x.keys() >= needed
         if key == "additionalProperties":
             allowed = frozenset(schema.get("properties", ()))
             if value is False:
@@ -247,7 +249,17 @@ class _Compiler:
             return _any_of([self.compile(sub) for sub in value])
         if key == "oneOf":
             subs = [self.compile(sub) for sub in value]
-            return lambda x: sum(1 for c in subs if c(x)) == 1
+
+            def one_of(x: Any) -> bool:
+                matched = False
+                for check in subs:
+                    if check(x):
+                        if matched:
+                            return False
+                        matched = True
+                return matched
+
+            return one_of
         if key == "not":
             negated = self.compile(value)
             return lambda x: not negated(x)
@@ -275,7 +287,14 @@ def _all_of(checks: list[Check]) -> Check:
 def _any_of(checks: list[Check]) -> Check:
     if len(checks) == 1:
         return checks[0]
-    return lambda x: any(c(x) for c in checks)
+
+    def any_of(x: Any) -> bool:
+        for check in checks:
+            if check(x):
+                return True
+        return False
+
+    return any_of
 
 
 def _always(_: object) -> bool:
