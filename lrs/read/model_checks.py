@@ -17,6 +17,7 @@ rebuild) must still be what the rules compute from the rebuilt read models."""
 from __future__ import annotations
 
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -25,8 +26,9 @@ from sqlalchemy import Connection, Engine
 from lrs.events import DOCUMENT_EVENTS, STATEMENT_STORED, Event
 from lrs.read import row_diffs
 from lrs.read.statement_checks import StatementRowsCheck
-from lrs.store import activity_rows, agent_rows, chain, document_rows, figure_rows, model_rows, read_models, \
-    statement_rows
+from lrs.store import (
+    activity_rows, agent_rows, chain, document_rows, figure_rows, model_digests, model_rows, read_models, statement_rows,
+)
 from lrs.store.figure_rows import Key
 from lrs.store.proofs import Problems
 from projections import figures, runner
@@ -46,11 +48,14 @@ class ReadModelCheck:
         self.engine, self.conn, self.head, self.problems, self.progress = engine, conn, head, problems, progress
         self.marks = read_models.checkpoints(conn, runner.BY_NAME)
         self.queued = figure_rows.queued(conn)
-        self._folder = tempfile.TemporaryDirectory(prefix="lrs-verify-")
-        self.rebuilt = model_rows.scratch(Path(self._folder.name) / "read_models.sqlite")
-        self._out = self.rebuilt.connect()
+        self._owned = ExitStack()
+        folder = self._owned.enter_context(tempfile.TemporaryDirectory(prefix="lrs-verify-"))
+        self.rebuilt = model_rows.scratch(Path(folder) / "read_models.sqlite")
+        self._owned.callback(self.rebuilt.dispose)
+        self._out = self._owned.enter_context(self.rebuilt.connect())
         self._out.begin()
-        self.statements = StatementRowsCheck(conn, problems)
+        digests = self._owned.enter_context(model_digests.alongside(engine, conn))
+        self.statements = StatementRowsCheck(conn, problems, digests)
         self._stored: list[tuple[Event, Mapping[str, Any]]] = []
         self._documents: list[Event] = []
 
@@ -58,9 +63,7 @@ class ReadModelCheck:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._out.close()
-        self.rebuilt.dispose()
-        self._folder.cleanup()
+        self._owned.close()
 
     def add(self, row: chain.RawRow) -> None:
         """One event as the walk reads it (log.raw_rows)."""

@@ -9,27 +9,28 @@ here. Memory stays flat in the log's length (one block of rows, and a few digest
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from sqlalchemy import Connection
 
 from lrs.read import row_diffs
 from lrs.store import model_digests, statement_rows
-from lrs.store.model_digests import BLOCK, DIGESTED
+from lrs.store.model_digests import BLOCK, DIGESTED, BlockDigests
 from lrs.store.proofs import READ_MODEL, Problems
+
+STATEMENT_COLUMNS = DIGESTED["statements"][1]
 
 
 class StatementRowsCheck:
-    """Feed it each stored statement in seq order (`add`), then `finish`. The live digests are
-    read when it is made, in the caller's snapshot."""
+    """Feed it each stored statement in seq order (`add`), then `finish`. `digests` are the
+    live tables' (model_digests.alongside), in blocks of `block` seqs."""
 
-    def __init__(self, conn: Connection, problems: Problems, *, block: int = BLOCK) -> None:
+    def __init__(self, conn: Connection, problems: Problems, digests: Iterator[BlockDigests], *,
+                 block: int = BLOCK) -> None:
         self.conn = conn
         self.problems = problems
         self.size = block
-        self.live = {name: list(model_digests.block_digests(conn, name, block)) for name in DIGESTED}
-        self._next = dict.fromkeys(DIGESTED, 0)  # the first live digest not yet compared
-        self._columns = {name: columns for name, (_, columns, _) in DIGESTED.items()}
+        self.live = digests
         self.block = 0
         self.expected: dict[str, list[tuple[Any, ...]]] = {name: [] for name in DIGESTED}
         self.compared = 0  # live rows compared
@@ -40,45 +41,41 @@ class StatementRowsCheck:
             self._close()
             self.block = seq // self.size
         row, agents, activities = statement_rows.rows_of(seq, stored, statement)
-        columns = self._columns
-        self.expected["statements"].append(tuple(row[c] for c in columns["statements"]))
-        self.expected["statement_agents"] += [(seq, r["ifi"], r["direct"]) for r in agents]
-        self.expected["statement_activities"] += [(seq, r["activity_id"], r["direct"]) for r in activities]
+        self.expected["statements"].append(tuple(row[c] for c in STATEMENT_COLUMNS))
+        self.expected["statement_agents"] += sorted((seq, r["ifi"], r["direct"]) for r in agents)
+        self.expected["statement_activities"] += sorted((seq, r["activity_id"], r["direct"]) for r in activities)
 
     def finish(self) -> int:
         """Compare the last block, name live rows in blocks past the log's statements and each
         statement whose `voided` is wrong. Returns the live rows compared."""
         self._close()
-        for name, digests in self.live.items():
-            for block, _, _ in digests[self._next[name]:]:
-                self._drill(name, block, [])
-            self._next[name] = len(digests)
+        for block, found in self.live:
+            self._compare(block, found, dict.fromkeys(DIGESTED, []))
         for seq, voided in model_digests.voided_mismatches(self.conn):
             self.problems.add(READ_MODEL, seq, f"statements row seq {seq}: voided is {voided!r}, the log implies "
                                                f"{not voided!r}", "statements", {"seq": seq})
         return self.compared
 
     def _close(self) -> None:
-        """Compare the current block of each table (and name the rows of any live block before
-        it that the log has no statement in)."""
-        for name, digests in self.live.items():
-            expected = sorted(self.expected[name])
-            self.expected[name] = []
-            at = self._next[name]
-            while at < len(digests) and digests[at][0] < self.block:
-                self._drill(name, digests[at][0], [])
-                at += 1
-            if at < len(digests) and digests[at][0] == self.block:
-                _, count, digest = digests[at]
-                at += 1
-                if count == len(expected) and digest == model_digests.digest([model_digests.row_text(r)
-                                                                              for r in expected]):
-                    self.compared += count
-                else:
-                    self._drill(name, self.block, expected)
-            elif expected:
-                self._drill(name, self.block, expected)
-            self._next[name] = at
+        """Compare the current block (and the live blocks before it, in which the log has no
+        statement)."""
+        expected, self.expected = self.expected, {name: [] for name in DIGESTED}
+        for block, found in self.live:
+            if block == self.block:
+                self._compare(block, found, expected)
+                return
+            self._compare(block, found, dict.fromkeys(DIGESTED, []))
+        self._compare(self.block, dict.fromkeys(DIGESTED, (0, None)), expected)  # past the live rows
+
+    def _compare(self, block: int, found: Mapping[str, tuple[int, str | None]],
+                 expected: Mapping[str, list[tuple[Any, ...]]]) -> None:
+        for name, (count, digest) in found.items():
+            implied = expected[name]
+            if count == len(implied) and (count == 0 or digest == model_digests.digest(
+                    [model_digests.row_text(r) for r in implied])):
+                self.compared += count
+            else:
+                self._drill(name, block, implied)
 
     def _drill(self, name: str, block: int, expected: list[tuple[Any, ...]]) -> None:
         """Read one block's live rows and name each that is not what the log implies."""

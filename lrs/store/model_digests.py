@@ -12,21 +12,22 @@ with `,` and rows with a newline."""
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import (
-    BigInteger, Boolean, ColumnElement, Connection, Integer, String, Table, Text, and_, case, cast, exists, func, literal,
-    or_, select,
+    BigInteger, Boolean, ColumnElement, Connection, Engine, Integer, String, Table, Text, and_, case, cast, exists, func,
+    literal, or_, select,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from lrs.store.engine import is_sqlite
+from lrs.store.log import read_ahead
 from lrs.store.tables import statement_activities, statement_agents, statements
 
 BLOCK = 4096  # seqs per digest: a mismatch reads this many seqs' rows again
 Row = dict[str, Any]
-Digest = tuple[int, int, str]  # (block, rows in it, SHA-256 hex of their texts)
 
 # Each digested table: its columns in the order they are written (the key first, in key order).
 # `voided` is not digested: it depends on later statements, and voided_mismatches() checks it.
@@ -67,37 +68,60 @@ def _field_sql(table: Table, name: str) -> ColumnElement[Any]:
     return func.coalesce(text, literal("-")).op("||")(literal(","))
 
 
-def block_digests(conn: Connection, name: str, size: int = BLOCK) -> Iterator[Digest]:
-    """Each block of `size` seqs of `name`'s rows that holds any, in block order."""
-    table, columns, width = DIGESTED[name]
+BlockDigests = tuple[int, dict[str, tuple[int, str | None]]]  # (block, {table: (rows, digest or None: none)})
+
+
+@contextmanager
+def alongside(engine: Engine, conn: Connection, size: int = BLOCK) -> Iterator[Iterator[BlockDigests]]:
+    """Each block's digests of the three tables, in block order up to the last block holding
+    any of their rows, in `conn`'s snapshot. PostgreSQL: computed by another connection that
+    shares the snapshot, in a thread a few blocks ahead, so its backend works on the other core
+    while the caller walks the log; one range of the seq index per block, never a sort of a
+    whole table. SQLite: computed here when asked."""
+    last = _last_block(conn, size)
     if is_sqlite(conn):
-        yield from _digests_here(conn, table, columns, width, size)
+        yield ((block, _digests_of(conn, block, size)) for block in range(last + 1))
         return
-    text: ColumnElement[Any] = _field_sql(table, columns[0])
-    for column in columns[1:]:
-        text = text.op("||")(_field_sql(table, column))
-    text = text.op("||")(literal("\n"))
-    order = [table.c[c].collate("C") if isinstance(table.c[c].type, String) else table.c[c] for c in columns[:width]]
-    block = (table.c.seq // size).label("block")
-    agg = func.string_agg(text, aggregate_order_by(literal(""), *order))
-    query = (select(block, func.count(), func.encode(func.sha256(func.convert_to(agg, "UTF8")), "hex"))
-             .group_by(block).order_by(block))
-    for found in conn.execution_options(yield_per=256).execute(query):
-        yield int(found[0]), int(found[1]), str(found[2])
+    snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+    with engine.connect() as other, other.begin():
+        other.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        blocks = iter(range(last + 1))
+
+        def fetch() -> list[BlockDigests]:
+            block = next(blocks, None)
+            return [] if block is None else [(block, _digests_of(other, block, size))]
+
+        stream = read_ahead(fetch, depth=16)
+        try:
+            yield (found for batch in stream for found in batch)
+        finally:
+            stream.close()  # the thread is done with `other` before it closes
 
 
-def _digests_here(conn: Connection, table: Table, columns: tuple[str, ...], width: int, size: int) -> Iterator[Digest]:
-    current, rows = -1, list[tuple[Any, ...]]()
-    query = select(*[table.c[c] for c in columns]).order_by(table.c.seq)
-    for found in conn.execution_options(yield_per=5000).execute(query):
-        block = found[0] // size
-        if block != current and rows:
-            yield current, len(rows), digest([row_text(r) for r in sorted(rows, key=lambda r: r[:width])])
-            rows = []
-        current = block
-        rows.append(tuple(found))
-    if rows:
-        yield current, len(rows), digest([row_text(r) for r in sorted(rows, key=lambda r: r[:width])])
+def _last_block(conn: Connection, size: int) -> int:
+    last = [conn.execute(select(func.max(table.c.seq))).scalar() for table, _, _ in DIGESTED.values()]
+    return max((int(seq) for seq in last if seq is not None), default=-1) // size
+
+
+def _digests_of(conn: Connection, block: int, size: int) -> dict[str, tuple[int, str | None]]:
+    found: dict[str, tuple[int, str | None]] = {}
+    for name, (table, columns, width) in DIGESTED.items():
+        where = (table.c.seq >= block * size, table.c.seq < (block + 1) * size)
+        if is_sqlite(conn):
+            rows = sorted(tuple(r) for r in conn.execute(select(*[table.c[c] for c in columns]).where(*where)))
+            found[name] = (len(rows), digest([row_text(r) for r in rows]) if rows else None)
+            continue
+        text: ColumnElement[Any] = _field_sql(table, columns[0])
+        for column in columns[1:]:
+            text = text.op("||")(_field_sql(table, column))
+        order = [table.c[c].collate("C") if isinstance(table.c[c].type, String) else table.c[c]
+                 for c in columns[:width]]
+        agg = func.string_agg(text.op("||")(literal("\n")), aggregate_order_by(literal(""), *order))
+        count, hexdigest = conn.execute(select(func.count(), func.encode(func.sha256(func.convert_to(agg, "UTF8")),
+                                                                          "hex")).where(*where)).one()
+        found[name] = (int(count), hexdigest)
+    return found
 
 
 def block_rows(conn: Connection, name: str, block: int, size: int = BLOCK) -> list[Row]:

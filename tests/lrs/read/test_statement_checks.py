@@ -36,8 +36,8 @@ def store(engine: Engine) -> Engine:
 
 def _check(engine: Engine) -> tuple[Problems, StatementRowsCheck, int]:
     problems = Problems()
-    with reading(engine) as conn:
-        check = StatementRowsCheck(conn, problems, block=SIZE)
+    with reading(engine) as conn, model_digests.alongside(engine, conn, SIZE) as digests:
+        check = StatementRowsCheck(conn, problems, digests, block=SIZE)
         for seq, kind, stored, payload, _, _ in log.raw_rows(conn):
             if kind == STATEMENT_STORED:
                 check.add(seq, stored, parse_payload(payload.decode("utf-8")))
