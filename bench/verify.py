@@ -140,7 +140,9 @@ def child(what: str, url: str) -> None:
             done = replay_to_files(engine, str(head), Path(folder) / "out")
             figures.update(rows=sum(f.rows for f in done.files))
     figures["seconds"] = time.perf_counter() - started
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    figures["peak_rss_mb"] = usage.ru_maxrss / 1024
+    figures["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # this process, all its threads
     engine.dispose()
     print(json.dumps(figures))
 
@@ -164,8 +166,10 @@ def measure(args: argparse.Namespace) -> None:
         found["machine_before"] = before
         results.append(found)
         rate = found["events"] / found["seconds"]
-        print(f"{what}: {found['events']:,} events in {found['seconds']:.1f} s = {rate:,.0f} events/s, "
-              f"peak RSS {found['peak_rss_mb']:.0f} MB ({before})")
+        cpu = found.get("cpu_seconds")
+        per_cpu = f", {found['events'] / cpu:,.0f} events per CPU second of this process" if cpu else ""
+        print(f"{what}: {found['events']:,} events in {found['seconds']:.1f} s = {rate:,.0f} events/s{per_cpu}, "
+              f"peak RSS {found['peak_rss_mb']:.0f} MB ({before}; after {machine().rsplit('load average ', 1)[1]})")
         for name, seconds in found.get("phases", {}).items():
             print(f"  {name}: {seconds:.1f} s = {found['events'] / seconds:,.0f} events/s")
         if what == "verify":
