@@ -9,10 +9,11 @@ from the log) and `lrs replay` over a generated log, in events/s and peak memory
    projection (`record_statements(project=False)`, the fastest product path that writes a log:
    `lrs import` needs an export of one), then every projection rebuilt (the stored figures with
    them). The database is kept for step 2.
-2. (default) each measured in a child process, so its peak RSS is its own: `verify_store`
-   as `lrs verify` runs it, phase by phase (the hash walk; the read models rebuilt from the log
-   into a scratch SQLite file and compared row by row), and `replay_to_files` as `lrs replay`
-   runs it, as of the head.
+2. (default) each measured in a child process, so its peak RSS is its own: the hash walk
+   alone (`verify_store(models=False)`, as `lrs verify --to-seq HEAD` runs it); `verify_store`
+   as `lrs verify` runs it, phase by phase (the walk with the statement rows checked by block
+   digests in the same pass; the projections folded into a scratch SQLite file; the other read
+   models compared row by row); and `replay_to_files` as `lrs replay` runs it, as of the head.
 3. `--drop`: drop the database.
 
 Prints one line per figure and, with --json, a JSON object last. No figure is asserted; quote
@@ -117,7 +118,10 @@ def child(what: str, url: str) -> None:
         head = read_models.head_seq(conn)
     figures: dict[str, Any] = {"what": what, "events": head}
     started = time.perf_counter()
-    if what == "verify":
+    if what == "walk":
+        result = verify_store(engine, models=False)
+        figures.update(ok=result.ok, problems=result.problem_count)
+    elif what == "verify":
         phases: dict[str, float] = {}
         current: list[Any] = [None, started]
 
@@ -136,7 +140,9 @@ def child(what: str, url: str) -> None:
             done = replay_to_files(engine, str(head), Path(folder) / "out")
             figures.update(rows=sum(f.rows for f in done.files))
     figures["seconds"] = time.perf_counter() - started
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    figures["peak_rss_mb"] = usage.ru_maxrss / 1024
+    figures["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # this process, all its threads
     engine.dispose()
     print(json.dumps(figures))
 
@@ -160,8 +166,10 @@ def measure(args: argparse.Namespace) -> None:
         found["machine_before"] = before
         results.append(found)
         rate = found["events"] / found["seconds"]
-        print(f"{what}: {found['events']:,} events in {found['seconds']:.1f} s = {rate:,.0f} events/s, "
-              f"peak RSS {found['peak_rss_mb']:.0f} MB ({before})")
+        cpu = found.get("cpu_seconds")
+        per_cpu = f", {found['events'] / cpu:,.0f} events per CPU second of this process" if cpu else ""
+        print(f"{what}: {found['events']:,} events in {found['seconds']:.1f} s = {rate:,.0f} events/s{per_cpu}, "
+              f"peak RSS {found['peak_rss_mb']:.0f} MB ({before}; after {machine().rsplit('load average ', 1)[1]})")
         for name, seconds in found.get("phases", {}).items():
             print(f"  {name}: {seconds:.1f} s = {found['events'] / seconds:,.0f} events/s")
         if what == "verify":
@@ -178,7 +186,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=5000)
     parser.add_argument("--database", default="bench_verify", help="PostgreSQL database (created by --load)")
     parser.add_argument("--sqlite", help="a SQLite file instead of PostgreSQL")
-    parser.add_argument("--what", nargs="+", default=["verify", "replay"], choices=["verify", "replay"])
+    parser.add_argument("--what", nargs="+", default=["walk", "verify", "replay"], choices=["walk", "verify", "replay"])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -75,11 +75,12 @@ def verify(checkpoint_file: Path | None, export: Path | None, from_seq: int, to_
            figures: bool, database_url: str) -> None:
     """Walk the event log and check every hash, every published key and signed checkpoint,
     and rehash every attachment against its sha2; with --checkpoint, also that the log holds the
-    checkpointed event with the signed hash under a key it published. Then rebuild every read
-    model from the log (statements and their index rows, documents, activities, agents, the
-    projections, credential bindings among them, and the stored figures) in a scratch file and
-    compare it with the database's tables row by row: a row edited, added or removed is named
-    by table and key. Names every problem; exit 1 if there is any. With --figures, recompute
+    checkpointed event with the signed hash under a key it published. In the same pass, check
+    every statement's rows and index rows against the log by digests per block of seqs; then
+    rebuild the other read models from the log (the StatementRef closure, documents,
+    activities, agents, the projections, credential bindings among them, and the stored
+    figures) in a scratch file and compare them with the database's tables row by row: a row
+    edited, added or removed is named by table and key. Names every problem; exit 1 if there is any. With --figures, recompute
     every stored figure, roll-up, claim and competency row instead (those waiting to be
     recomputed are skipped) and list each that differs; exit 1 when any does."""
     from lrs.read.verification import Outside, verify_file, verify_store

@@ -6,6 +6,7 @@ and either against a checkpoint kept outside the log. No SQL text."""
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -94,26 +95,31 @@ def verify_store(engine: Engine, *, outside: Outside | None = None, progress: St
         head = read_models.head_seq(conn)
         last = head if to_seq is None else min(to_seq, head)
         walk = _start(conn, from_seq, outside)
-        if progress is not None:
-            progress("verifying", 0, last - from_seq + 1)
-        for row in log.raw_rows(conn, after=from_seq - 1, until=last):
-            walk.add_row(row)
-            if progress is not None and row[0] % EVERY == 0:
-                progress("verifying", row[0] - from_seq + 1, last - from_seq + 1)
-        if progress is not None:
-            progress("verifying", last - from_seq + 1, last - from_seq + 1)
-        if walk.pending:
-            signed = log.at(conn, [c.seq for _, c in walk.pending])
-            walk.resolve({seq: (e.hash, e.stored) for seq, e in signed.items()})
-        for sha2 in attachment_blobs.mismatched(conn):
-            walk.problems.add(ATTACHMENT, None, f"the bytes of attachment {sha2} no longer hash to it")
-        attachments = attachment_blobs.count(conn)
-        if outside is not None:
-            check_outside(outside.checkpoint, outside.public_key, walk.keys, walk.problems, first=walk.first,
-                          last=walk.head[0], hashed=walk.watched.get(outside.checkpoint.seq))
-        rows = None
-        if models and from_seq == 1 and last == head:
-            rows = model_checks.check(engine, conn, head, walk.problems, progress=progress)
+        checking = models and from_seq == 1 and last == head
+        with ExitStack() as owned:
+            # The read models are checked in the same pass (their live digests read first).
+            check = owned.enter_context(model_checks.ReadModelCheck(engine, conn, head, walk.problems,
+                                                                    progress=progress)) if checking else None
+            if progress is not None:
+                progress("verifying", 0, last - from_seq + 1)
+            for row in log.raw_rows(conn, after=from_seq - 1, until=last):
+                walk.add_row(row)
+                if check is not None:
+                    check.add(row)
+                if progress is not None and row[0] % EVERY == 0:
+                    progress("verifying", row[0] - from_seq + 1, last - from_seq + 1)
+            if progress is not None:
+                progress("verifying", last - from_seq + 1, last - from_seq + 1)
+            if walk.pending:
+                signed = log.at(conn, [c.seq for _, c in walk.pending])
+                walk.resolve({seq: (e.hash, e.stored) for seq, e in signed.items()})
+            for sha2 in attachment_blobs.mismatched(conn):
+                walk.problems.add(ATTACHMENT, None, f"the bytes of attachment {sha2} no longer hash to it")
+            attachments = attachment_blobs.count(conn)
+            if outside is not None:
+                check_outside(outside.checkpoint, outside.public_key, walk.keys, walk.problems, first=walk.first,
+                              last=walk.head[0], hashed=walk.watched.get(outside.checkpoint.seq))
+            rows = check.finish() if check is not None else None
     return _result(walk, "the database", attachments, outside, rows)
 
 

@@ -6,7 +6,7 @@ import functools
 import queue
 import threading
 from datetime import datetime, timezone
-from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Generator, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, LargeBinary, Row, Select, and_, bindparam, cast, func, literal_column, or_, select
 
@@ -160,13 +160,13 @@ def raw_rows(conn: Connection, *, after: int = 0, until: int | None = None, batc
         cursor.itersize = batch
         cursor.execute("SELECT seq, type, stored, convert_to(payload, 'UTF8'), prev_hash, hash FROM events "
                        "WHERE seq > %s AND seq <= %s ORDER BY seq", (after, last))
-        for rows in _read_ahead(lambda: cursor.fetchmany(batch)):
+        for rows in read_ahead(lambda: cursor.fetchmany(batch)):
             yield from rows
     finally:
         cursor.close()
 
 
-def _read_ahead(fetch: Callable[[], list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+def read_ahead(fetch: Callable[[], list[Any]], depth: int = 2) -> Generator[list[Any], None, None]:
     """The batches `fetch` returns until an empty one, fetched in a thread `depth` ahead of the
     caller: the database (another process, another core) sends the next batch while the caller
     works through this one. Only the thread touches the cursor until it has finished."""

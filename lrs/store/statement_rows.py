@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, and_, exists, insert, or_, select, update
@@ -62,8 +63,28 @@ def reads_while_inserting(statements: Iterable[Mapping[str, Any]]) -> bool:
     return any(statement_ref(statement) for statement in statements)
 
 
-def _stored_ms(event: Event) -> int:
-    return int(event.stored.timestamp() * 1000)
+def stored_ms(stored: datetime) -> int:
+    return int(stored.timestamp() * 1000)
+
+
+Rows = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def rows_of(seq: int, stored: datetime, statement: Mapping[str, Any]) -> Rows:
+    """The `statements` row (not yet voided) and the `statement_agents` and
+    `statement_activities` rows of one stored statement: a function of its event alone, so
+    `lrs verify` computes them without writing them (lrs/read/statement_checks.py)."""
+    ref = statement_ref(statement)
+    context = statement.get("context") or {}
+    row = {
+        "seq": seq, "id": statement["id"], "stored_ms": stored_ms(stored),
+        "verb_id": statement["verb"]["id"], "registration": context.get("registration"),
+        "voided": False, "voiding_target": ref if ref and is_voiding(statement) else None,
+        "authority": ifi(statement["authority"]) if "authority" in statement else None,
+    }
+    terms = terms_of(statement)
+    return (row, [{"seq": seq, "ifi": i, "direct": d} for i, d in terms.agents],
+            [{"seq": seq, "activity_id": a, "direct": d} for a, d in terms.activities])
 
 
 def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any]]],
@@ -74,21 +95,13 @@ def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any
     rows, agents, activities, targets = [], [], [], []
     voided_now: list[str] = []
     for event, statement in stored:
-        ref = statement_ref(statement)
-        voiding = ref if is_voiding(statement) else None
-        if voiding:
-            voided_now.append(voiding)
-        context = statement.get("context") or {}
-        rows.append({
-            "seq": event.seq, "id": statement["id"], "stored_ms": _stored_ms(event),
-            "verb_id": statement["verb"]["id"], "registration": context.get("registration"),
-            "voided": False, "voiding_target": voiding,
-            "authority": ifi(statement["authority"]) if "authority" in statement else None,
-        })
-        terms = terms_of(statement)
-        agents += [{"seq": event.seq, "ifi": i, "direct": d} for i, d in terms.agents]
-        activities += [{"seq": event.seq, "activity_id": a, "direct": d} for a, d in terms.activities]
-        if ref:
+        row, its_agents, its_activities = rows_of(event.seq, event.stored, statement)
+        rows.append(row)
+        if row["voiding_target"]:
+            voided_now.append(row["voiding_target"])
+        agents += its_agents
+        activities += its_activities
+        if ref := statement_ref(statement):
             targets.append({"seq": event.seq, "target_id": ref})
     bulk_insert(conn, statements, rows)
     bulk_insert(conn, statement_agents, agents)
@@ -99,6 +112,21 @@ def insert_rows(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any
     _apply_voids(conn, voided_now, new_ids)
     activity_rows.record(conn, stored, lookups.definitions if lookups else None)
     agent_rows.record(conn, stored, lookups.names if lookups else None)
+
+
+def insert_closure(conn: Connection, stored: Sequence[tuple[Event, Mapping[str, Any]]]) -> None:
+    """The `statement_targets` rows of newly appended statements, with the `statements` rows of
+    those holding a StatementRef: all that the closure reads (a statement without one has no
+    targets, so no closure passes through it). `lrs verify` rebuilds the closure so, in a
+    scratch database, without writing every statement row again."""
+    rows, targets = [], []
+    for event, statement in stored:
+        if ref := statement_ref(statement):
+            rows.append(rows_of(event.seq, event.stored, statement)[0])
+            targets.append({"seq": event.seq, "target_id": ref})
+    if targets:
+        bulk_insert(conn, statements, rows)
+        _extend_closure(conn, targets, {r["seq"]: r["id"] for r in rows})
 
 
 def _extend_closure(conn: Connection, direct: list[dict[str, Any]], ids: dict[int, str]) -> None:
