@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
+from weakref import WeakKeyDictionary
+
 from sqlalchemy import Connection, Engine, Table, insert
 
 from lrs.config import DefaultConfig
@@ -39,6 +41,20 @@ class Snapshots:
 
 NONE = Snapshots(every=0, kept=0)
 DEFAULT = Snapshots()
+
+# The settings a server (create_app) or a command gives its engine, so that every catch-up on it
+# (after an append inside a request, a policy published, a report read) snapshots as configured,
+# not only its projector thread's. Keyed weakly: an engine takes its settings with it.
+_configured: WeakKeyDictionary[Engine, Snapshots] = WeakKeyDictionary()
+
+
+def configure(engine: Engine, settings: Snapshots) -> None:
+    _configured[engine] = settings
+
+
+def of(engine: Engine) -> Snapshots:
+    """The snapshot settings configured for this engine (DEFAULT when none were)."""
+    return _configured.get(engine, DEFAULT)
 
 
 def for_rebuild(settings: Snapshots, head: int) -> Snapshots:
