@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from lrs.events import POLICY_PUBLISHED, Event
-from lrs.store import figure_rows, read_models
+from lrs.store import figure_rows, read_models, snapshot_rows
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
 from projections import figures, snapshots
@@ -259,8 +259,11 @@ def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int
         # the Replays lock: a server keeps it and reads it from any request thread.
         scratch = make_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
         tables = [read_models.TABLES[p.NAME][0] for p in PROJECTIONS]
-        metadata.create_all(scratch, tables=[*tables, metadata.tables["projection_checkpoints"]])
+        with scratch.begin() as conn:
+            snapshot_rows.create_bare(conn, [*tables, metadata.tables["projection_checkpoints"]])
         if from_snapshot:
-            snapshots.restore(engine, scratch, until)
+            snapshots.restore(engine, scratch, until)  # into the tables without their indexes
+        with scratch.begin() as conn:
+            snapshot_rows.create_indexes(conn, tables)
     run(PROJECTIONS, scratch, until=until, batch=batch, source=engine)
     return scratch

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, Table, insert
+from sqlalchemy import Connection, Engine, Table
 
 from lrs.config import DefaultConfig
 from lrs.store import read_models, snapshot_rows
@@ -111,8 +111,7 @@ def restore(source: Engine, scratch: Engine, until: int) -> int:
                 return 0
             with scratch.begin() as conn:
                 for name, rows in snapshot_rows.parts(src, seq):
-                    columns = [c.name for c in tables[name].columns]
-                    conn.execute(insert(tables[name]), [dict(zip(columns, row)) for row in rows])
+                    snapshot_rows.insert_part(conn, tables[name], rows)
                 read_models.set_checkpoints(conn, list(tables), seq)
     return seq
 
