@@ -13,7 +13,9 @@ What touches which pegawai-years (over-approximating is safe, missing one is not
 - a roster row: the pegawai's years from the row's period (all years when it names an mbox,
   which decides which mbox claims are theirs), and the claims decided by that mbox;
 - a trusted source or a credential binding: every claim posted with that key or decided by it;
-- a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one;
+- a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one,
+  from the year before the one it takes effect in (a figure reads only the policies in force in its
+  period);
 - a competency standard: the years from its date of every pegawai the roster ever names in its
   jabatan (of its instansi, for an instansi's own);
 - an assessment (or its void, or a change to the credential that posted it): its pegawai's years
@@ -63,7 +65,7 @@ def queue(conn: Connection, changes: Sequence[Change], seq: int) -> int:
             elif name in ("sources", "bindings"):
                 keys.add(row["key"])
             elif name == "policies":
-                touched.policy(row["instansi"])
+                touched.policy(row["instansi"], row["effective_from"])
             elif name == "standards":
                 touched.standard(row)
             elif name in ("assessments", "plans"):
@@ -140,9 +142,14 @@ class _Touched:
         if row["mbox"]:
             self.mboxes.add(row["mbox"])
 
-    def policy(self, instansi: str | None) -> None:
+    def policy(self, instansi: str | None, effective_from: str) -> None:
+        """The pegawai-years a version can apply to: a figure of a year reads the policies in force
+        on days of its period (and on its last day) only, so the years before the one the version
+        takes effect in keep their figures (one more year back: a day's period is read in the
+        policy's timezone)."""
+        since = self._year(effective_from) - 1
         for person in figure_rows.roster_people(self.conn, instansi=instansi):
-            self.everyone[person["nip"]] = ("policy", None)
+            self._from(person["nip"], "policy", since)
 
     def finish(self) -> None:
         """Expand the pegawai touched in every year (from some year on) to their years."""

@@ -84,11 +84,33 @@ def competency_rows(profile: CompetencyProfile, seq: int) -> list[dict[str, Any]
 
 def save(conn: Connection, keys: Sequence[Key], claims: Sequence[Mapping[str, Any]],
          profiles: Sequence[Mapping[str, Any]], competencies: Sequence[Mapping[str, Any]]) -> None:
-    """Replace the rows of these keys (a key of a pegawai no longer in the roster: delete them)."""
-    delete_keys(conn, keys)
-    bulk_insert(conn, claim_figures, claims)
-    bulk_insert(conn, competency_profiles, profiles)
-    bulk_insert(conn, competency_figures, competencies)
+    """Replace the rows of these keys (a key of a pegawai no longer in the roster: delete them).
+    Only the keys whose rows in a table differ from those stored (but for current_as_of) are
+    written there: a policy that moves a target changes a figure, seldom its competency rows,
+    and reading a batch's rows costs far less than deleting and inserting them with their indexes."""
+    for table, rows in ((claim_figures, claims), (competency_profiles, profiles), (competency_figures, competencies)):
+        columns = [c.name for c in table.columns if c.name != "current_as_of"]
+        old = _values_by_key(conn, table, columns, keys)
+        new: dict[Key, set[tuple[Any, ...]]] = {}
+        for row in rows:
+            new.setdefault((row["nip"], int(row["year"])), set()).add(tuple(row[c] for c in columns))
+        changed = [key for key in keys if old.get(key) != new.get(key)]
+        for where in _key_in(conn, [table.c.nip, table.c.year], changed):
+            conn.execute(delete(table).where(where))
+        wanted = set(changed)
+        bulk_insert(conn, table, [row for row in rows if (row["nip"], int(row["year"])) in wanted])
+
+
+def _values_by_key(conn: Connection, table: Table, columns: Sequence[str], keys: Sequence[Key],
+                   ) -> dict[Key, set[tuple[Any, ...]]]:
+    """The stored rows of these keys, each key's as a set of value tuples in `columns` order (which
+    start with nip and year)."""
+    found: dict[Key, set[tuple[Any, ...]]] = {}
+    query = select(*(table.c[name] for name in columns))
+    for where in _key_in(conn, [table.c.nip, table.c.year], keys):
+        for row in conn.execute(query.where(where)):
+            found.setdefault((row[0], int(row[1])), set()).add(tuple(row))
+    return found
 
 
 def delete_keys(conn: Connection, keys: Sequence[Key]) -> None:
