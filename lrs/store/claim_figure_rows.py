@@ -226,9 +226,13 @@ def nips_with_jabatan(conn: Connection, jabatan: str, instansi: str | None) -> l
     return sorted(conn.execute(query).scalars())
 
 
-def plans_of_people(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[dict[str, Any]]:
-    """Plans by these account names or mboxes (the actor and the plan year: enough to place them)."""
+def plans_of_people(conn: Connection, accounts: Sequence[str] | None,
+                    mboxes: Sequence[str] | None) -> list[dict[str, Any]]:
+    """Plans by these account names or mboxes (the actor and the plan year: enough to place them);
+    None and None: every plan."""
     columns = [plans.c.account, plans.c.mbox, plans.c.plan_year]
-    return [dict(r._mapping) for column, values in ((plans.c.account, accounts), (plans.c.mbox, mboxes))
+    if accounts is None and mboxes is None:
+        return [dict(r._mapping) for r in conn.execute(select(*columns))]
+    return [dict(r._mapping) for column, values in ((plans.c.account, accounts or ()), (plans.c.mbox, mboxes or ()))
             for where in (one_of(conn, column, list(values)) if values else [])
             for r in conn.execute(select(*columns).where(where))]
