@@ -285,7 +285,7 @@ def recompute_all(engine: Engine, names: Sequence[str], *, batch: int = BULK) ->
             totals, gone = compute(conn, sorted(touched.keys), loaded_into=facts)
             figure_rows.save_figures(conn, totals, gone, seq)  # what refresh() stores per batch, exactly
             rollups.apply(conn, totals, gone, seq, _claimed(conn, facts))
-            claim_figures.save(conn, totals, gone, facts, seq)
+            claim_figures.save(conn, totals, gone, facts, seq, none_stored=True)  # cleared above, each key once
             figure_rows.done(conn, [(t.nip, t.year) for t in totals] + list(gone))
         count += len(totals)
         after = nips[-1]

@@ -83,14 +83,16 @@ def competency_rows(profile: CompetencyProfile, seq: int) -> list[dict[str, Any]
 
 
 def save(conn: Connection, keys: Sequence[Key], claims: Sequence[Mapping[str, Any]],
-         profiles: Sequence[Mapping[str, Any]], competencies: Sequence[Mapping[str, Any]]) -> None:
+         profiles: Sequence[Mapping[str, Any]], competencies: Sequence[Mapping[str, Any]], *,
+         none_stored: bool = False) -> None:
     """Replace the rows of these keys (a key of a pegawai no longer in the roster: delete them).
     Only the keys whose rows in a table differ from those stored (but for current_as_of) are
     written there: a policy that moves a target changes a figure, seldom its competency rows,
-    and reading a batch's rows costs far less than deleting and inserting them with their indexes."""
+    and reading a batch's rows costs far less than deleting and inserting them with their indexes.
+    `none_stored`: the keys have no rows (a rebuild cleared them), so none are read."""
     for table, rows in ((claim_figures, claims), (competency_profiles, profiles), (competency_figures, competencies)):
         columns = [c.name for c in table.columns if c.name != "current_as_of"]
-        old = _values_by_key(conn, table, columns, keys)
+        old = {} if none_stored else _values_by_key(conn, table, columns, keys)
         new: dict[Key, set[tuple[Any, ...]]] = {}
         for row in rows:
             new.setdefault((row["nip"], int(row["year"])), set()).add(tuple(row[c] for c in columns))
