@@ -44,11 +44,12 @@ def _rows_of(total: JpTotal, loaded: Loaded, extra: CompetencyFacts, seq: int, i
 
 
 def save(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], loaded: Mapping[Key, Loaded],
-         seq: int) -> None:
-    """Store the rows of these totals' keys (replacing theirs) and delete those of `gone`."""
+         seq: int, *, none_stored: bool = False) -> None:
+    """Store the rows of these totals' keys (replacing theirs, unless `none_stored`: a rebuild's)
+    and delete those of `gone`."""
     found = compute(conn, totals, loaded, seq)
     rows.save(conn, [(t.nip, t.year) for t in totals] + list(gone), found["claim_figures"],
-              found["competency_profiles"], found["competency_figures"])
+              found["competency_profiles"], found["competency_figures"], none_stored=none_stored)
 
 
 # Columns that name a stored row within its key, per table; `current_as_of` says when, not what.

@@ -13,7 +13,9 @@ What touches which pegawai-years (over-approximating is safe, missing one is not
 - a roster row: the pegawai's years from the row's period (all years when it names an mbox,
   which decides which mbox claims are theirs), and the claims decided by that mbox;
 - a trusted source or a credential binding: every claim posted with that key or decided by it;
-- a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one;
+- a policy version: every pegawai-year of its instansi's pegawai, or of everyone for a national one,
+  from the year before the one it takes effect in (a figure reads only the policies in force in its
+  period);
 - a competency standard: the years from its date of every pegawai the roster ever names in its
   jabatan (of its instansi, for an instansi's own);
 - an assessment (or its void, or a change to the credential that posted it): its pegawai's years
@@ -36,7 +38,7 @@ from projections.loading import Loaded, alone, load
 from projections.rules.jp import JpTotal, total
 from projections.rules.policy import PolicySet
 
-BATCH = 500
+BATCH = 2000  # keys per refresh transaction: ~45 queries each, so a fan-out of 300,000 keys costs 150 of them, not 600
 BULK = 2000  # pegawai per transaction of a rebuild's figures: 2,000 took ~25% less time than 500
 Row = dict[str, Any]
 Change = tuple[str, Row | None, Row | None]  # (projection, row before, row after)
@@ -63,7 +65,7 @@ def queue(conn: Connection, changes: Sequence[Change], seq: int) -> int:
             elif name in ("sources", "bindings"):
                 keys.add(row["key"])
             elif name == "policies":
-                touched.policy(row["instansi"])
+                touched.policy(row["instansi"], row["effective_from"])
             elif name == "standards":
                 touched.standard(row)
             elif name in ("assessments", "plans"):
@@ -87,6 +89,7 @@ class _Touched:
         self.policies = PolicySet.from_rows(read_models.policy_rows(conn))
         self.keys: dict[Key, str] = {}
         self.everyone: dict[str, tuple[str, int | None]] = {}  # nip -> (reason, from which year)
+        self.all_from: int | None = None  # every pegawai the roster names, from this year (a national policy)
         self.mboxes: set[str] = set()
 
     def _year(self, day: str) -> int:
@@ -140,24 +143,38 @@ class _Touched:
         if row["mbox"]:
             self.mboxes.add(row["mbox"])
 
-    def policy(self, instansi: str | None) -> None:
+    def policy(self, instansi: str | None, effective_from: str) -> None:
+        """The pegawai-years a version can apply to: a figure of a year reads the policies in force
+        on days of its period (and on its last day) only, so the years before the one the version
+        takes effect in keep their figures (one more year back: a day's period is read in the
+        policy's timezone)."""
+        since = self._year(effective_from) - 1
+        if instansi is None:  # everyone: their years are read for the whole roster at once (finish)
+            self.all_from = since if self.all_from is None else min(self.all_from, since)
+            return
         for person in figure_rows.roster_people(self.conn, instansi=instansi):
-            self.everyone[person["nip"]] = ("policy", None)
+            self._from(person["nip"], "policy", since)
 
     def finish(self) -> None:
         """Expand the pegawai touched in every year (from some year on) to their years."""
         if self.mboxes:
             targets = figure_rows.decision_targets(self.conn, mboxes=sorted(self.mboxes))
             self.claims(figure_rows.claims_by_ids(self.conn, sorted(targets)), "roster")
-        if not self.everyone:
-            return
-        for nip, year in self._years(sorted(self.everyone)):
-            reason, since = self.everyone[nip]
-            if since is None or year >= since:
-                self._add(nip, year, reason)
+        if self.everyone:
+            for nip, year in self._years(sorted(self.everyone)):
+                reason, since = self.everyone[nip]
+                if since is None or year >= since:
+                    self._add(nip, year, reason)
+        if self.all_from is not None:
+            for nip, year in self._years(None):
+                if year >= self.all_from:
+                    self._add(nip, year, "policy")
 
-    def _years(self, nips: Sequence[str]) -> set[Key]:
-        people = figure_rows.roster_people(self.conn, nips=nips)
+    def _years(self, nips: Sequence[str] | None) -> set[Key]:
+        """The years of these pegawai (None: of everyone the roster names, read table by table
+        rather than by a list of every nip)."""
+        people = figure_rows.roster_people(self.conn, nips=nips) if nips is not None else figure_rows.roster_people(
+            self.conn)
         found = {(p["nip"], self._year(p["effective_from"])) for p in people}
         found.update(figure_rows.figure_years(self.conn, nips))
         rolled_up = rollup_rows.open_years(self.conn)  # and the years rolled up from their first roster row on
@@ -167,13 +184,21 @@ class _Touched:
         for p in people:
             if p["mbox"]:
                 owners[p["mbox"]].add(p["nip"])
-        for row in figure_rows.claims_of_people(self.conn, nips, sorted(owners)):
+        if nips is None:
+            named = {p["nip"] for p in people}
+            claims, plans = figure_rows.claims_of_people(self.conn, None, None), claim_figure_rows.plans_of_people(
+                self.conn, None, None)
+        else:
+            named = set(self.everyone)
+            claims = figure_rows.claims_of_people(self.conn, nips, sorted(owners))
+            plans = claim_figure_rows.plans_of_people(self.conn, nips, sorted(owners))
+        for row in claims:
             year = self._year(row["activity_date"])
-            found.update((nip, year) for nip in ({row["account"]} if row["account"] else owners[row["mbox"]]))
-        for row in claim_figure_rows.plans_of_people(self.conn, nips, sorted(owners)):
+            found.update((nip, year) for nip in ({row["account"]} if row["account"] else owners.get(row["mbox"], ())))
+        for row in plans:
             found.update((nip, int(row["plan_year"])) for nip in ({row["account"]} if row["account"]
-                                                                  else owners[row["mbox"]]))
-        return {k for k in found if k[0] in self.everyone}
+                                                                  else owners.get(row["mbox"], ())))
+        return {k for k in found if k[0] in named}
 
 
 def _first_years(keys: Iterable[Key]) -> dict[str, int]:
@@ -259,7 +284,8 @@ def recompute_all(engine: Engine, names: Sequence[str], *, batch: int = BULK) ->
             facts: dict[Key, Loaded] = {}
             totals, gone = compute(conn, sorted(touched.keys), loaded_into=facts)
             figure_rows.save_figures(conn, totals, gone, seq)  # what refresh() stores per batch, exactly
-            claim_figures.save(conn, totals, gone, facts, seq)  # before rolling up: its competency rows count
+            # cleared above, each key once; before rolling up: its competency rows count
+            claim_figures.save(conn, totals, gone, facts, seq, none_stored=True)
             rollups.apply(conn, totals, gone, seq, _claimed(conn, facts))
             figure_rows.done(conn, [(t.nip, t.year) for t in totals] + list(gone))
         count += len(totals)

@@ -22,10 +22,10 @@ logger = logging.getLogger(__name__)
 
 
 class Projector:
-    def __init__(self, engine: Engine, gather_seconds: float = 0.0, *, keep: Snapshots = snapshots.DEFAULT) -> None:
+    def __init__(self, engine: Engine, gather_seconds: float = 0.0, *, keep: Snapshots | None = None) -> None:
         self.engine = engine
         self.gather_seconds = gather_seconds
-        self.keep = keep
+        self.keep = snapshots.of(engine) if keep is None else keep
         self._changed = threading.Condition()
         self._asked = 0  # notifications so far
         self._done = 0  # notifications the last finished catch-up covered

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from lrs.events import POLICY_PUBLISHED, Event
-from lrs.store import figure_rows, read_models
+from lrs.store import figure_rows, read_models, snapshot_rows
 from lrs.store.engine import make_engine
 from lrs.store.tables import metadata
 from projections import figures, snapshots
@@ -189,10 +189,11 @@ def _fold_batch(
     return [(projection.NAME, loaded.get(k), new) for k, new in touched.items()]
 
 
-def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots = snapshots.DEFAULT) -> int:
+def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots | None = None) -> int:
     """Live update: fold whatever the log holds beyond the checkpoints (after each append), then
     recompute the stored figures that changed; snapshot the read models at each multiple of
-    keep.every passed."""
+    keep.every passed (default: the settings configured for the engine, snapshots.of)."""
+    keep = snapshots.of(engine) if keep is None else keep
     seq = run(PROJECTIONS, engine, batch=batch, queue_figures=True, keep=keep)
     figures.refresh(engine, list(BY_NAME))
     return seq
@@ -200,11 +201,12 @@ def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots = snapshots.D
 
 def rebuild(
     engine: Engine, names: Sequence[str] = (), *, batch: int = 10_000,
-    on_batch: Callable[[int], None] | None = None, keep: Snapshots = snapshots.DEFAULT,
+    on_batch: Callable[[int], None] | None = None, keep: Snapshots | None = None,
 ) -> int:
     """Clear the named projections (default: all) and fold the whole log again. The others
     are caught up first, so a rebuilt projection sees the same reference data. The snapshots go
     too (a rebuild follows a changed fold); a whole rebuild takes about keep.kept new ones."""
+    keep = snapshots.of(engine) if keep is None else keep
     chosen = [BY_NAME[n] for n in names] or list(PROJECTIONS)
     if len(chosen) < len(PROJECTIONS):
         catch_up(engine, keep=keep)
@@ -257,8 +259,11 @@ def replay(engine: Engine, until: int, *, into: Engine | None = None, batch: int
         # the Replays lock: a server keeps it and reads it from any request thread.
         scratch = make_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
         tables = [read_models.TABLES[p.NAME][0] for p in PROJECTIONS]
-        metadata.create_all(scratch, tables=[*tables, metadata.tables["projection_checkpoints"]])
+        with scratch.begin() as conn:
+            snapshot_rows.create_bare(conn, [*tables, metadata.tables["projection_checkpoints"]])
         if from_snapshot:
-            snapshots.restore(engine, scratch, until)
+            snapshots.restore(engine, scratch, until)  # into the tables without their indexes
+        with scratch.begin() as conn:
+            snapshot_rows.create_indexes(conn, tables)
     run(PROJECTIONS, scratch, until=until, batch=batch, source=engine)
     return scratch

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from sqlalchemy import Connection, Engine, Table, insert
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Connection, Engine, Table
 
 from lrs.config import DefaultConfig
 from lrs.store import read_models, snapshot_rows
@@ -39,6 +41,20 @@ class Snapshots:
 
 NONE = Snapshots(every=0, kept=0)
 DEFAULT = Snapshots()
+
+# The settings a server (create_app) or a command gives its engine, so that every catch-up on it
+# (after an append inside a request, a policy published, a report read) snapshots as configured,
+# not only its projector thread's. Keyed weakly: an engine takes its settings with it.
+_configured: WeakKeyDictionary[Engine, Snapshots] = WeakKeyDictionary()
+
+
+def configure(engine: Engine, settings: Snapshots) -> None:
+    _configured[engine] = settings
+
+
+def of(engine: Engine) -> Snapshots:
+    """The snapshot settings configured for this engine (DEFAULT when none were)."""
+    return _configured.get(engine, DEFAULT)
 
 
 def for_rebuild(settings: Snapshots, head: int) -> Snapshots:
@@ -95,8 +111,7 @@ def restore(source: Engine, scratch: Engine, until: int) -> int:
                 return 0
             with scratch.begin() as conn:
                 for name, rows in snapshot_rows.parts(src, seq):
-                    columns = [c.name for c in tables[name].columns]
-                    conn.execute(insert(tables[name]), [dict(zip(columns, row)) for row in rows])
+                    snapshot_rows.insert_part(conn, tables[name], rows)
                 read_models.set_checkpoints(conn, list(tables), seq)
     return seq
 

@@ -68,7 +68,16 @@ def open_engine(url: str) -> Engine:
         engine.dispose()
         raise click.ClickException(f"the database at {shown(url)} does not have the newest schema; "
                                    "run `lrs db upgrade` first")
+    _configure_snapshots(engine)
     return engine
+
+
+def _configure_snapshots(engine: Engine) -> None:
+    """Every catch-up a command runs on the engine snapshots as LRS_SNAPSHOT_EVERY and
+    LRS_SNAPSHOTS_KEPT say (a command's own flags, where it has them, still win)."""
+    from projections import snapshots
+
+    snapshots.configure(engine, snapshot_settings(None, None))
 
 
 def migrated_engine(url: str) -> Engine:
@@ -80,6 +89,7 @@ def migrated_engine(url: str) -> Engine:
     engine = make_engine(url)
     with connecting(url):
         upgrade(engine)
+    _configure_snapshots(engine)
     return engine
 
 

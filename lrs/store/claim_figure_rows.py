@@ -84,12 +84,36 @@ def competency_rows(profile: CompetencyProfile, seq: int) -> list[dict[str, Any]
 
 
 def save(conn: Connection, keys: Sequence[Key], claims: Sequence[Mapping[str, Any]],
-         profiles: Sequence[Mapping[str, Any]], competencies: Sequence[Mapping[str, Any]]) -> None:
-    """Replace the rows of these keys (a key of a pegawai no longer in the roster: delete them)."""
-    delete_keys(conn, keys)
-    bulk_insert(conn, claim_figures, claims)
-    bulk_insert(conn, competency_profiles, profiles)
-    bulk_insert(conn, competency_figures, competencies)
+         profiles: Sequence[Mapping[str, Any]], competencies: Sequence[Mapping[str, Any]], *,
+         none_stored: bool = False) -> None:
+    """Replace the rows of these keys (a key of a pegawai no longer in the roster: delete them).
+    Only the keys whose rows in a table differ from those stored (but for current_as_of) are
+    written there: a policy that moves a target changes a figure, seldom its competency rows,
+    and reading a batch's rows costs far less than deleting and inserting them with their indexes.
+    `none_stored`: the keys have no rows (a rebuild cleared them), so none are read."""
+    for table, rows in ((claim_figures, claims), (competency_profiles, profiles), (competency_figures, competencies)):
+        columns = [c.name for c in table.columns if c.name != "current_as_of"]
+        old = {} if none_stored else _values_by_key(conn, table, columns, keys)
+        new: dict[Key, set[tuple[Any, ...]]] = {}
+        for row in rows:
+            new.setdefault((row["nip"], int(row["year"])), set()).add(tuple(row[c] for c in columns))
+        changed = [key for key in keys if old.get(key) != new.get(key)]
+        for where in _key_in(conn, [table.c.nip, table.c.year], changed):
+            conn.execute(delete(table).where(where))
+        wanted = set(changed)
+        bulk_insert(conn, table, [row for row in rows if (row["nip"], int(row["year"])) in wanted])
+
+
+def _values_by_key(conn: Connection, table: Table, columns: Sequence[str], keys: Sequence[Key],
+                   ) -> dict[Key, set[tuple[Any, ...]]]:
+    """The stored rows of these keys, each key's as a set of value tuples in `columns` order (which
+    start with nip and year)."""
+    found: dict[Key, set[tuple[Any, ...]]] = {}
+    query = select(*(table.c[name] for name in columns))
+    for where in _key_in(conn, [table.c.nip, table.c.year], keys):
+        for row in conn.execute(query.where(where)).all():  # fetchall: far cheaper per row than iterating
+            found.setdefault((row[0], int(row[1])), set()).add(tuple(row))
+    return found
 
 
 def delete_keys(conn: Connection, keys: Sequence[Key]) -> None:
@@ -205,9 +229,13 @@ def nips_with_jabatan(conn: Connection, jabatan: str, instansi: str | None) -> l
     return sorted(conn.execute(query).scalars())
 
 
-def plans_of_people(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[dict[str, Any]]:
-    """Plans by these account names or mboxes (the actor and the plan year: enough to place them)."""
+def plans_of_people(conn: Connection, accounts: Sequence[str] | None,
+                    mboxes: Sequence[str] | None) -> list[dict[str, Any]]:
+    """Plans by these account names or mboxes (the actor and the plan year: enough to place them);
+    None and None: every plan."""
     columns = [plans.c.account, plans.c.mbox, plans.c.plan_year]
-    return [dict(r._mapping) for column, values in ((plans.c.account, accounts), (plans.c.mbox, mboxes))
+    if accounts is None and mboxes is None:
+        return [dict(r._mapping) for r in conn.execute(select(*columns))]
+    return [dict(r._mapping) for column, values in ((plans.c.account, accounts or ()), (plans.c.mbox, mboxes or ()))
             for where in (one_of(conn, column, list(values)) if values else [])
             for r in conn.execute(select(*columns).where(where))]

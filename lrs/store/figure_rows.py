@@ -19,6 +19,7 @@ from projections.rules.reasons import whys_of
 from projections.rules.recognition import Ruling
 
 Key = tuple[str, int]  # (nip, year)
+BIG = 20_000  # keys queued at once past which enqueue reads the queue rather than sending the keys
 
 
 # A JpTotal as JSON: decimals as their exact text, dates ISO, tuples as lists (orjson writes
@@ -128,10 +129,13 @@ def stored_figures(conn: Connection, after: Key | None, limit: int) -> list[dict
                                                    .limit(limit))]
 
 
-def figure_years(conn: Connection, nips: Sequence[str]) -> list[Key]:
-    """The keys stored for these pegawai."""
+def figure_years(conn: Connection, nips: Sequence[str] | None) -> list[Key]:
+    """The keys stored for these pegawai (None: every key stored)."""
+    query = select(jp_figures.c.nip, jp_figures.c.year)
+    if nips is None:
+        return [(nip, int(year)) for nip, year in conn.execute(query)]
     return [(r.nip, int(r.year)) for where in (one_of(conn, jp_figures.c.nip, nips) if nips else [])
-            for r in conn.execute(select(jp_figures.c.nip, jp_figures.c.year).where(where))]
+            for r in conn.execute(query.where(where))]
 
 
 # The queue.
@@ -139,7 +143,14 @@ def figure_years(conn: Connection, nips: Sequence[str]) -> list[Key]:
 def enqueue(conn: Connection, keys: Mapping[Key, str], seq: int) -> None:
     """Queue these keys (key -> reason) at `seq`; a key already queued takes the new reason and seq."""
     ordered = sorted(keys)
-    for where in _key_in(conn, [figure_work.c.nip, figure_work.c.year], ordered):
+    if len(ordered) > BIG:
+        # A fan-out (a national policy): which of its keys are queued already is found by reading
+        # the queue, not by sending every key (an array of 300,000 nips costs seconds to send).
+        wanted = set(ordered)
+        already = [key for key in queued(conn) if key in wanted]
+    else:
+        already = ordered
+    for where in _key_in(conn, [figure_work.c.nip, figure_work.c.year], already):
         conn.execute(delete(figure_work).where(where))
     bulk_insert(conn, figure_work, [{"nip": n, "year": y, "reason": keys[(n, y)], "seq": seq} for n, y in ordered])
 
@@ -157,8 +168,8 @@ def done(conn: Connection, keys: Sequence[Key]) -> None:
 
 
 def queued(conn: Connection) -> set[Key]:
-    """Every queued key (the queue is short: a catch-up empties it)."""
-    return {(r.nip, int(r.year)) for r in conn.execute(select(figure_work.c.nip, figure_work.c.year))}
+    """Every queued key."""
+    return {(nip, int(year)) for nip, year in conn.execute(select(figure_work.c.nip, figure_work.c.year))}
 
 
 def pending(conn: Connection) -> tuple[int, int | None]:
@@ -192,11 +203,15 @@ def claims_posted_by(conn: Connection, authority_keys: Sequence[str]) -> list[di
             for r in conn.execute(select(jp_claims).where(where))]
 
 
-def claims_of_people(conn: Connection, accounts: Sequence[str], mboxes: Sequence[str]) -> list[dict[str, Any]]:
-    """Claims by these account names or mboxes (the date and the actor: enough to place them)."""
+def claims_of_people(conn: Connection, accounts: Sequence[str] | None,
+                     mboxes: Sequence[str] | None) -> list[dict[str, Any]]:
+    """Claims by these account names or mboxes (the date and the actor: enough to place them);
+    None and None: every claim."""
     columns = [jp_claims.c.account, jp_claims.c.mbox, jp_claims.c.activity_date]
+    if accounts is None and mboxes is None:
+        return [dict(r._mapping) for r in conn.execute(select(*columns))]
     rows: list[dict[str, Any]] = []
-    for column, values in ((jp_claims.c.account, accounts), (jp_claims.c.mbox, mboxes)):
+    for column, values in ((jp_claims.c.account, accounts or ()), (jp_claims.c.mbox, mboxes or ())):
         for where in one_of(conn, column, list(values)) if values else []:
             rows += [dict(r._mapping) for r in conn.execute(select(*columns).where(where))]
     return rows

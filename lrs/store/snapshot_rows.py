@@ -14,7 +14,9 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import orjson
 from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy.schema import CreateIndex, CreateTable
 
+from lrs.store.engine import is_sqlite
 from lrs.store.tables import snapshot_parts, snapshots
 
 PART_ROWS = 10_000
@@ -64,6 +66,35 @@ def parts(conn: Connection, seq: int) -> Iterator[tuple[str, list[list[Any]]]]:
         data = conn.execute(select(snapshot_parts.c.data).where(
             snapshot_parts.c.seq == seq, snapshot_parts.c.name == name, snapshot_parts.c.part == part)).scalar_one()
         yield name, orjson.loads(zlib.decompress(data))
+
+
+def create_bare(conn: Connection, tables: Sequence[Table]) -> None:
+    """Create these tables without their indexes (create_indexes adds them once a snapshot's
+    rows are in: building an index over the rows is cheaper than updating it row by row)."""
+    for table in tables:
+        conn.execute(CreateTable(table))
+
+
+def create_indexes(conn: Connection, tables: Sequence[Table]) -> None:
+    for table in tables:
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            conn.execute(CreateIndex(index))
+
+
+def insert_part(conn: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert a part's rows (each its values in the table's column order) into `table`. SQLite
+    (a scratch replay): one driver executemany of the lists as they were decoded, without building
+    a dict per row for SQLAlchemy to bind again (which took most of a restore's time)."""
+    if not rows:
+        return
+    columns = [c.name for c in table.columns]
+    if is_sqlite(conn):
+        marks = ", ".join("?" for _ in columns)
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+        cursor.close()
+        return
+    conn.execute(insert(table), [dict(zip(columns, row)) for row in rows])
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:

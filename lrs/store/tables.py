@@ -322,7 +322,7 @@ figure_work = Table(
     Column("year", Integer, primary_key=True),
     Column("reason", String(64), nullable=False),  # the change that queued it (claim, roster, policy...)
     Column("seq", SeqType, nullable=False),  # the checkpoint of the batch that queued it
-    Index("ix_figure_work_seq", "seq"),
+    Index("ix_figure_work_order", "seq", "nip", "year"),  # next_work reads the queue in this order
 )
 
 # Stored roll-ups (projections/rollups.py): per year, the nation's, each instansi's and each unit

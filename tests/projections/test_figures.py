@@ -144,6 +144,26 @@ def test_a_national_version_published_after_the_statements_recomputes_them(staff
     _current(staff, NIP_C, 2020)  # the year of C's roster row: no claims, still a figure
 
 
+def test_a_national_version_leaves_the_years_before_it_takes_effect(staff: Engine) -> None:
+    """A figure reads only the policies in force in its period: a version effective mid-2026
+    recomputes the 2026 figures (and 2025's, the year before) and leaves 2020's as computed."""
+    _claim(staff, jp=4)
+    _claim(staff, jp=4, nip=NIP_B, timestamp="2025-03-02T10:00:00+07:00")
+    with reading(staff) as conn:
+        before = dict(conn.execute(text("SELECT nip || '/' || year, current_as_of FROM jp_figures")).all())
+    document = copy.deepcopy(dict(PolicySet.of([]).national(date(2026, 1, 1))))
+    document.update({"version": "mid-2026", "effective_from": "2026-07-01"})
+    document["targets"]["PNS"]["target_jp"]["value"] = 25
+    publish_policy(staff, document, replace=True)
+    with reading(staff) as conn:
+        after = dict(conn.execute(text("SELECT nip || '/' || year, current_as_of FROM jp_figures")).all())
+    moved = sorted(key for key, seq in after.items() if seq != before.get(key))
+    assert moved == sorted(key for key in after if int(key.split("/")[1]) >= 2025)
+    assert f"{NIP_C}/2020" in after and f"{NIP_B}/2025" in moved
+    assert (_current(staff).target_jp, _current(staff, NIP_B, 2025).target_jp) == (25, 20)
+    _current(staff, NIP_C, 2020)  # as a replay computes it
+
+
 def test_reads_use_the_stored_row_unless_it_waits(staff: Engine) -> None:
     _claim(staff, jp=4)
     stored = _current(staff)

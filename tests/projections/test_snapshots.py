@@ -147,3 +147,17 @@ def test_pruning_spreads_the_kept_snapshots_over_the_log() -> None:
     left = sorted(set(seqs) - set(snapshots.to_prune(seqs, 6)))
     gaps = [b - a for a, b in zip([0, *left], left)]
     assert max(gaps) <= 800  # evenly: 3000 / 6 = 500; taking the newest 6 would leave a gap of 2500
+
+
+def test_catch_ups_on_a_configured_engine_follow_its_settings(engine: Engine) -> None:
+    """A server's settings (create_app configures its engine) reach the catch-ups that run inside
+    a request (after record_statements, record_roster), not only its projector thread's."""
+    snapshots.configure(engine, Snapshots(every=2, kept=10))
+    trust_source(engine, "lms")
+    record_roster(engine, [roster_row()])
+    for jp in (2, 3, 4, 5):
+        record_statements(engine, [claim(jp=jp)], authority=LMS)  # catches up in the call
+    with engine.connect() as conn:
+        taken = snapshot_rows.seqs(conn)
+    assert snapshots.of(engine) == Snapshots(every=2, kept=10)
+    assert len(taken) >= 2 and all(seq % 2 == 0 for seq in taken)  # DEFAULT (every 100,000) takes none here
