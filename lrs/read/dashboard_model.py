@@ -124,6 +124,7 @@ class Dashboard:
     # Read from the stored figures (pegawai then empty): lists the pegawai below target, filtered, as
     # (up to `limit` of them, how many match). None: `pegawai` holds every member.
     lister: Lister | None = field(default=None, compare=False, repr=False)
+    waiting_figures: int = 0  # figures of the year waiting to be recomputed (stored rows only)
 
     @property
     def validation_queue(self) -> AtasanQueue | None:

@@ -13,9 +13,9 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import Connection, Engine
 
 from lrs.read.dashboard_model import BUCKETS, WAITING_STEP, Dashboard, PegawaiRow, Position, UnitRow, queues
+from lrs.read.jp import rollup_status
 from lrs.store import dashboard_rows, log, read_models, rollup_rows
 from lrs.store.engine import reading
-from projections import runner
 from projections.rules.facts import RosterEntry, entry_on
 from projections.rules.jp import ZERO
 from projections.rules.policy import PolicySet
@@ -26,16 +26,17 @@ from projections.rules.tallies import gap_counts_of, has_month_forms, jp_by_mont
 def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Dashboard | None:
     """The dashboard from the stored roll-ups, competency rows and claim rows: bounded by the
     instansi's units, competencies and waiting claims, never its every member (the list below
-    target is read a page at a time). None when the year is not rolled up, a figure of it waits,
-    the roll-up predates the month x form counter, or the instansi shows nothing."""
+    target is read a page at a time). None when the year is not rolled up, the roll-up predates
+    the month x form counter, or the instansi shows nothing. While figures of the year wait to be
+    recomputed (a policy's fan-out), it shows the roll-ups as of their last refresh and says how
+    many wait, as the /api/v1 summaries do."""
     with reading(engine) as conn:
-        status = rollup_rows.year_status(conn, year)
-        if status is None or status[1]:
+        if (status := rollup_status(conn, year)) is None:
             return None
+        seq, waiting_figures = status  # with figures waiting, current as of the last refresh
         found = rollup_rows.tally(conn, year, scope_of(instansi)) or {}
         if not shown(found) or not has_month_forms(found):
             return None
-        seq = min(read_models.checkpoints(conn, runner.BY_NAME).values())
         event = log.at(conn, [seq]).get(seq) if seq else None
         policies = PolicySet.from_rows(read_models.policy_rows(conn))
         year_end = policies.period_end(year)
@@ -76,7 +77,7 @@ def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Da
         dict(sorted(gaps.items())),
         tuple(q for q in waiting if q.claims and q.claims[0].step == SUPERVISOR),
         next((q.claims for q in waiting if q.claims and q.claims[0].step == UNIT_PENGELOLA), ()),
-        lister,
+        lister, waiting_figures,
     )
 
 

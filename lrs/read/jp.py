@@ -113,7 +113,7 @@ def summary(
     return Page(rollup(None, members), rows[offset:offset + limit], len(rows), today=today)
 
 
-def _status(conn: Connection, year: int) -> tuple[int, int] | None:
+def rollup_status(conn: Connection, year: int) -> tuple[int, int] | None:
     """(seq, figures waiting) of a rolled-up year, else None. With none of its figures waiting a
     roll-up is current as of the projections' checkpoint (a change folded has queued the figures
     it touches); else as of the last refresh that changed it."""
@@ -126,7 +126,7 @@ def _status(conn: Connection, year: int) -> tuple[int, int] | None:
 def _stored(engine: Engine, instansi: str, year: int, unit_kerja: str | None, offset: int, limit: int) -> Page | None:
     """summary() from the stored roll-ups, or None when the year is not rolled up."""
     with reading(engine) as conn:
-        if (status := _status(conn, year)) is None:
+        if (status := rollup_status(conn, year)) is None:
             return None
         scope = scope_of(instansi, unit_kerja)
         found = rollup_rows.tally(conn, year, scope) or {}
@@ -155,7 +155,7 @@ def national_summary(engine: Engine, year: int, *, offset: int = 0, limit: int =
     not rolled up; NotAuthorized unless `reader` reads every report (bound to nobody)."""
     access.require_nation(engine, reader)
     with reading(engine) as conn:
-        if (status := _status(conn, year)) is None:
+        if (status := rollup_status(conn, year)) is None:
             raise NotFound(f"{year} is not rolled up: no figure of {year} is stored")
         policies = PolicySet.from_rows(read_models.policy_rows(conn))
         year_end = policies.period_end(year)

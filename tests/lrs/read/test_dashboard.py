@@ -15,7 +15,7 @@ from lrs.read import dashboard
 from lrs.read.credentials import Credential
 from lrs.read.jp import summary
 from lrs.read.recognitions import pending_validation
-from lrs.store import read_models
+from lrs.store import figure_rows, read_models
 from lrs.store.engine import reading
 from tests.fixtures.dashboard import NIP_D, colleagues, corpu
 from lrs.write.reference import default_authority, trust_source
@@ -140,3 +140,16 @@ def test_the_stored_rows_give_the_figures_the_facts_give(engine: Engine) -> None
         assert stored.below_target(**filters) == computed.below_target(**filters), filters
         assert stored.below_target_page(limit=1, **filters) == computed.below_target_page(limit=1, **filters)
     assert [p.nip for p in stored.below_target(jenis_jabatan=computed.kinds[0])]  # the filter finds someone
+
+
+def test_with_figures_waiting_the_page_reads_the_stored_rows_and_says_how_many_wait(engine: Engine) -> None:
+    office(engine, "pegawai-a", "atasan-c", "pegawai-b", "bpsdm")
+    trust_source(engine, "lms")
+    record_statements(engine, [claim(jp=8, timestamp="2026-02-10T09:00:00+07:00")], authority=LMS)
+    exact = dashboard.gather(engine, "KEMENKEU", 2026)
+    assert exact.lister is not None and exact.waiting_figures == 0
+    with engine.begin() as conn:  # as a policy's fan-out leaves them until the runner gets to them
+        figure_rows.enqueue(conn, {(NIP_A, 2026): "test", (NIP_B, 2026): "test"}, exact.position.seq)
+    waiting = dashboard.gather(engine, "KEMENKEU", 2026)
+    assert waiting.lister is not None and waiting.waiting_figures == 2  # not folded from every member's facts
+    assert (waiting.summary, waiting.units) == (exact.summary, exact.units)

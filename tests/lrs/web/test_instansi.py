@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from tests.fixtures.dashboard import NIP_D, corpu
 from tests.fixtures.jp import NIP_A, NIP_B, NIP_C
 from tests.fixtures.web import SECRET, log_in
+from lrs.store import figure_rows
 from lrs.write.reference import create_credential
 
 PAGE = "/app/instansi/KEMENKEU?year=2026"
@@ -197,3 +198,13 @@ def test_a_unit_pengelola_of_one_unit_kerja_and_a_verifier_get_403(client: Flask
         log_in(client, key)
         assert client.get(PAGE).status_code == 403
         assert "instansi-list" not in client.get("/app/").get_data(as_text=True)
+
+
+def test_figures_waiting_are_named_on_the_page(client: FlaskClient, engine: Engine) -> None:
+    corpu(engine, "bpsdm", "pegawai-a", "atasan-c")
+    log_in(client, "bpsdm")
+    assert 'data-testid="waiting-figures"' not in client.get(PAGE).get_data(as_text=True)
+    with engine.begin() as conn:
+        figure_rows.enqueue(conn, {(NIP_A, 2026): "test"}, 1)
+    page = client.get(PAGE).get_data(as_text=True)
+    assert _testid(page, "waiting-figures").startswith("1 angka tahun ini menunggu dihitung ulang")
