@@ -78,11 +78,10 @@ def test_stored_times_keep_their_instant(engine: Engine) -> None:
     assert stored.replace(tzinfo=stored.tzinfo or timezone.utc) == moment
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite does not enforce VARCHAR lengths
 def test_a_value_postgresql_refuses_is_a_data_error_as_sqlalchemy_raises_it(engine: Engine) -> None:
     from sqlalchemy.exc import DataError
 
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite does not enforce VARCHAR lengths")
     for together in (False, True):
         with pytest.raises(DataError):  # lrs/store/failures.py answers it with 400
             with writing(engine) as conn:
