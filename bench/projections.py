@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jsonlines import chunks  # bench/jsonlines.py: the script's folder is on sys.path
+from jsonlines import chunks, roster_rows  # bench/jsonlines.py: the script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 GEN = ROOT.parent / "shared" / "tools" / "xapi_gen.py"
@@ -59,14 +59,7 @@ def load(url: str, statements: Path, people: Path) -> int:
 
     engine = _engine(url)
     trust_source(engine, "bench")
-    rows = []
-    for line in people.open():
-        person = json.loads(line)
-        rows.append({"nip": person["nip"], "nama": person["name"], "status": "PNS",
-                     "jabatan": person["jabatan"], "unit_kerja": person["unit_kerja"],
-                     "instansi": person["instansi"]["code"], "atasan_nip": person["atasan"].get("nip"),
-                     "effective_from": "2000-01-01", "mbox": person["actor"].get("mbox")})
-    record_roster(engine, rows)
+    record_roster(engine, roster_rows(people))
     count = 0
     authority = default_authority("bench")
     for chunk in chunks(statements.open(), 1000):

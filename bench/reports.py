@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from jsonlines import chunks  # bench/jsonlines.py: the script's folder is on sys.path
+from jsonlines import chunks, roster_rows  # bench/jsonlines.py: the script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 GEN = ROOT.parent / "shared" / "tools" / "xapi_gen.py"
@@ -55,18 +55,6 @@ def _engine(url: str) -> Any:
     engine = make_engine(url)
     upgrade(engine)
     return engine
-
-
-def _roster_rows(people: Path) -> list[dict[str, Any]]:
-    rows = []
-    with people.open() as handle:
-        for line in handle:
-            person = json.loads(line)
-            rows.append({"nip": person["nip"], "nama": person["name"], "status": "PNS",
-                         "jabatan": person["jabatan"], "unit_kerja": person["unit_kerja"],
-                         "instansi": person["instansi"]["code"], "atasan_nip": person["atasan"].get("nip"),
-                         "effective_from": "2000-01-01", "mbox": person["actor"].get("mbox")})
-    return rows
 
 
 def _generate(count: int, pegawai: int, seed: int) -> subprocess.Popen[str]:
@@ -103,7 +91,7 @@ def load(url: str, pegawai: int, statements: int, data: Path, max_seconds: float
     subprocess.run([sys.executable, str(GEN), "--count", "0", "--seed", "7", "--learners", str(pegawai),
                     "--year", str(YEAR), "--quiet", "--population-out", str(people)], check=True)
     trust_source(engine, "bench")
-    rows = _roster_rows(people)
+    rows = roster_rows(people)
     started = time.monotonic()
     for start in range(0, len(rows), 10_000):
         _record_roster(engine, rows[start:start + 10_000])
