@@ -14,7 +14,7 @@ from lrs.store.engine import make_engine
 from lrs.write.checkpoints import Checkpointer, read_key
 from projections.projector import Projector
 from projections.replays import Replays
-from projections import snapshots
+from projections import runner, snapshots
 from projections.snapshots import Snapshots
 
 
@@ -36,8 +36,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["lrs.replays"] = Replays(engine, app.config["AS_OF_REPLAYS_KEPT"])
     keep = Snapshots(int(app.config["SNAPSHOT_EVERY"]), int(app.config["SNAPSHOTS_KEPT"]))
     snapshots.configure(engine, keep)  # every catch-up on it: the projector's and those run in a request
-    app.extensions["lrs.projector"] = (Projector(engine, float(app.config["PROJECT_GATHER_SECONDS"]), keep=keep)
-                                       if app.config["PROJECT_IN_BACKGROUND"] else None)
+    projector = (Projector(engine, float(app.config["PROJECT_GATHER_SECONDS"]), keep=keep)
+                 if app.config["PROJECT_IN_BACKGROUND"] else None)
+    if projector is not None:  # a request's catch-up leaves a large fan-out of figures to its thread
+        runner.hand_off(engine, projector.more)
+    app.extensions["lrs.projector"] = projector
     app.extensions["lrs.checkpointer"] = _checkpointer(app, engine)
     api.register(app)
     reports_api.register(app)

@@ -230,14 +230,14 @@ def compute(conn: Connection, keys: Sequence[Key], *, loaded_into: dict[Key, Loa
     return totals, gone
 
 
-def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
-    """Recompute the queued figures, `batch` keys per transaction, until the queue is empty; each
-    is current as of the projections' checkpoint (`names`). Returns how many were recomputed."""
+def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH, limit: int | None = None) -> int:
+    """Recompute the queued figures, `batch` keys per transaction, until the queue is empty or
+    (`limit`) at least that many were recomputed; each is current as of the projections'
+    checkpoint (`names`). Returns how many were recomputed."""
     count = 0
-    with engine.connect() as conn:
-        if not figure_rows.next_work(conn, 1):
-            return 0  # the usual case after a catch-up: no lock taken
-    while True:
+    if not waiting(engine):
+        return 0  # the usual case after a catch-up: no lock taken
+    while limit is None or count < limit:
         with read_models.projecting(engine) as conn:
             keys = figure_rows.next_work(conn, batch)
             if not keys:
@@ -250,6 +250,13 @@ def refresh(engine: Engine, names: Sequence[str], *, batch: int = BATCH) -> int:
             rollups.apply(conn, totals, gone, seq, _claimed(conn, facts))
             figure_rows.done(conn, keys)
         count += len(keys)
+    return count
+
+
+def waiting(engine: Engine) -> bool:
+    """Whether any figure waits to be recomputed."""
+    with engine.connect() as conn:
+        return bool(figure_rows.next_work(conn, 1))
 
 
 def _claimed(conn: Connection, facts: dict[Key, Loaded]) -> set[Key]:

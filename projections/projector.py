@@ -7,7 +7,9 @@ such as a web page about to show what it stored, cuts the gathering short). A ca
 much the same for one batch as for several (its queries and the figures' refresh): folded one
 by one under a steady ingest, 100-statement batches spent ~165 us of CPU per statement here,
 five at a time ~50-65. Reports lag the log by the gather time and one catch-up; a crash loses
-nothing, since the checkpoints say where the next catch-up starts."""
+nothing, since the checkpoints say where the next catch-up starts. A catch-up recomputes one
+batch of queued figures (runner.hand_off) and, while more wait, runs again at once: statements
+are folded between the batches of a policy's fan-out, not after all of it."""
 from __future__ import annotations
 
 import logging
@@ -32,6 +34,7 @@ class Projector:
         self._thread: threading.Thread | None = None
         self._closing = False
         self._waiters = 0  # threads in wait(): the next catch-up starts without gathering
+        self._more = False  # figures of a fan-out still wait: the next catch-up starts without gathering
 
     def notify(self) -> None:
         """An append committed: catch up soon (the thread starts on first use, after any fork)."""
@@ -41,6 +44,13 @@ class Projector:
                 self._thread = threading.Thread(target=self._loop, name="projector", daemon=True)
                 self._thread.start()
             self._changed.notify_all()
+
+    def more(self) -> None:
+        """Figures still wait to be recomputed (a catch-up did one batch of a fan-out,
+        runner.hand_off): catch up again at once, folding what arrived meanwhile first."""
+        with self._changed:
+            self._more = True
+        self.notify()
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until every append notified so far is folded; False on timeout."""
@@ -64,11 +74,11 @@ class Projector:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._asked > self._done or self._closing)
-                if self.gather_seconds > 0 and not self._closing:
+                if self.gather_seconds > 0 and not self._closing and not self._more:
                     self._changed.wait_for(lambda: self._closing or self._waiters > 0, self.gather_seconds)
                 if self._closing:
                     return
-                target = self._asked
+                target, self._more = self._asked, False
             try:
                 runner.catch_up(self.engine, keep=self.keep)
             except Exception:  # logged; the next notification retries from the checkpoints

@@ -16,6 +16,7 @@ import gc
 from datetime import date
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator, Mapping, Protocol, Sequence
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import StaticPool
@@ -189,13 +190,31 @@ def _fold_batch(
     return [(projection.NAME, loaded.get(k), new) for k, new in touched.items()]
 
 
+# Engines a server's projector thread catches up (lrs/app.py), with the call that wakes it.
+_projectors: WeakKeyDictionary[Engine, Callable[[], None]] = WeakKeyDictionary()
+
+
+def hand_off(engine: Engine, wake: Callable[[], None]) -> None:
+    """From now on a catch-up on `engine` recomputes at most one batch of figures and wakes
+    `wake` (the projector thread) for the rest: a policy published or a roster imported in a
+    request returns once the projections are folded, and its fan-out runs in the background."""
+    _projectors[engine] = wake
+
+
 def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots | None = None) -> int:
     """Live update: fold whatever the log holds beyond the checkpoints (after each append), then
-    recompute the stored figures that changed; snapshot the read models at each multiple of
-    keep.every passed (default: the settings configured for the engine, snapshots.of)."""
+    recompute the stored figures that changed: all of them, or, on an engine handed off to a
+    projector thread (hand_off), one batch, waking the thread while more wait, so that new
+    statements are folded between the batches of a large fan-out. Snapshot the read models at
+    each multiple of keep.every passed (default: the settings configured for the engine,
+    snapshots.of)."""
     keep = snapshots.of(engine) if keep is None else keep
     seq = run(PROJECTIONS, engine, batch=batch, queue_figures=True, keep=keep)
-    figures.refresh(engine, list(BY_NAME))
+    wake = _projectors.get(engine)
+    step = figures.BATCH
+    figures.refresh(engine, list(BY_NAME), batch=step, limit=None if wake is None else step)
+    if wake is not None and figures.waiting(engine):
+        wake()
     return seq
 
 

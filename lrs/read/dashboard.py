@@ -20,8 +20,8 @@ from lrs.read import access, dashboard_stored
 from lrs.read.competencies import profiles_in
 from lrs.read.credentials import Credential
 from lrs.read.dashboard_model import (
-    BUCKETS, UNIT_SORTS, WAITING_STEP, AtasanQueue, Dashboard, Lister, PegawaiRow, Position, UnitRow, Waiting, queues,
-    sorted_units,
+    BUCKETS, UNIT_SORTS, WAITING_STEP, AtasanQueue, Dashboard, Lister, PegawaiRow, Position, UnitRow, WaitingCount,
+    queues, sorted_units,
 )
 from lrs.read.facts import facts_at, load, resolve_as_of
 from lrs.store import figure_rows, log, read_models
@@ -32,10 +32,9 @@ from projections.rules.access import unit_refusal
 from projections.rules.competency import CompetencyProfile, gap_counts
 from projections.rules.facts import RosterEntry, entry_on
 from projections.rules.jp import ZERO, JpTotal, Summary, jp_band, summarize, total
-from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA
 
 __all__ = ["BUCKETS", "UNIT_SORTS", "AtasanQueue", "Dashboard", "Lister", "PegawaiRow", "Position", "UnitRow",
-           "Waiting", "gather", "instansi_list", "position", "sorted_units"]
+           "gather", "instansi_list", "position", "sorted_units"]
 
 
 def position(engine: Engine, as_of: str | None) -> Position:
@@ -134,14 +133,13 @@ def _replayed(engine: Engine, instansi: str, year: int, as_of: str | None, repla
     for found in profiles:
         if found.nip in member_nips:
             gaps[unit_of[found.nip]].append(found)
-    waiting = _waiting(engine, loaded.history, credited, instansi, policies.day_of, today)
+    waiting, validation = _waiting(engine, loaded.history, credited, instansi, policies.day_of, today)
     return Dashboard(
         instansi, year, at, policy.versions, reference, rollup(None, members), units,
         tuple(sorted(rows, key=lambda r: (r.unit_kerja or "", r.nama or "", r.nip))),
         _buckets(rows), _by_month(credited, instansi),
         {unit: tuple(gap_counts(group)) for unit, group in sorted(gaps.items())},
-        tuple(q for q in waiting if q.claims and q.claims[0].step == SUPERVISOR),
-        next((q.claims for q in waiting if q.claims and q.claims[0].step == UNIT_PENGELOLA), ()),
+        waiting, validation,
     )
 
 
@@ -162,12 +160,18 @@ def _by_month(credited: Sequence[JpTotal], instansi: str) -> dict[int, dict[str,
 
 
 def _waiting(engine: Engine, history: Mapping[str, Sequence[RosterEntry]], credited: Sequence[JpTotal], instansi: str,
-             day_of: Callable[[datetime], date], today: date) -> list[AtasanQueue]:
-    """The year's claims credited to the instansi that wait for a decision, grouped by the atasan
-    of the activity date (the step before validation), then those waiting for the unit pengelola."""
-    lines = [(t.nip, t.nama, line) for t in credited for line in t.lines
+             day_of: Callable[[datetime], date], today: date) -> tuple[tuple[AtasanQueue, ...], AtasanQueue | None]:
+    """The year's claims credited to the instansi that wait for a decision, counted per atasan of
+    the activity date (the step before validation), and those waiting for the unit pengelola."""
+    lines = [(t.nip, line) for t in credited for line in t.lines
              if line.status == "pending" and line.instansi == instansi and line.recognition in WAITING_STEP]
     with reading(engine) as conn:  # the events never change: the log's stored times serve any as_of
-        stored = log.at(conn, [line.seq for _, _, line in lines])
-    return queues(lines, history, {seq: event.stored for seq, event in stored.items()}, day_of, today)
-
+        stored = log.at(conn, [line.seq for _, line in lines])
+    counts: list[WaitingCount] = []
+    for nip, line in lines:
+        entry = entry_on(history.get(nip, ()), line.activity_date)
+        counts.append((WAITING_STEP[line.recognition or ""], entry.atasan_nip if entry else None, line.jp, 1,
+                       day_of(stored[line.seq].stored)))
+    names = {nip: max(entries, key=lambda e: e.effective_from).nama for nip, entries in history.items()
+             if entries and any(e.instansi == instansi for e in entries)}
+    return queues(counts, names, today)

@@ -1,5 +1,5 @@
 """What an instansi's dashboard shows (lrs/read/dashboard.py gather()): the Dashboard and its
-rows, the histogram's buckets, the unit rows' sorts, and the waiting claims as queues per atasan.
+rows, the histogram's buckets, the unit rows' sorts, and the waiting claims counted as queues per atasan.
 Built by the stored read (lrs/read/dashboard_stored.py) and the replayed one alike."""
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from lrs.errors import BadRequest
 from projections.rules.competency import GapCount
-from projections.rules.facts import RosterEntry, entry_on
-from projections.rules.jp import ZERO, Line, Summary
+from projections.rules.jp import ZERO, Summary
 from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA
 
 # The histogram's buckets of counted JP (display bins named by the issue, not a rule: the target
@@ -70,36 +69,17 @@ class UnitRow:
 
 
 @dataclass(frozen=True)
-class Waiting:
-    """A claim waiting for a decision, with who decides it and for how many days it has waited."""
-
-    statement_id: str
-    nip: str
-    nama: str | None
-    unit_kerja: str | None
-    form_code: str
-    activity_date: date
-    jp: Decimal | None
-    step: str  # supervisor | unit_pengelola
-    stored_on: date
-    age_days: int
-
-
-@dataclass(frozen=True)
 class AtasanQueue:
-    """The claims of the instansi's pegawai waiting for one atasan (nip None: no atasan in the roster)."""
+    """The year's claims credited to the instansi that wait at one step: for one atasan's decision
+    (atasan_nip None: no atasan in the roster) or for the unit pengelola's validation."""
 
     atasan_nip: str | None
     atasan_nama: str | None
-    claims: tuple[Waiting, ...]
-
-    @property
-    def oldest_days(self) -> int:
-        return max((c.age_days for c in self.claims), default=0)
-
-    @property
-    def jp_waiting(self) -> Decimal:
-        return sum((c.jp or ZERO for c in self.claims), ZERO)
+    step: str  # supervisor | unit_pengelola
+    claims: int
+    jp_waiting: Decimal  # the JP the claims name (claimed, or as the atasan approved it)
+    waiting_since: date  # the day the oldest of them was stored
+    oldest_days: int  # how long that one has waited
 
 
 # (unit kerja, status, jenis jabatan, search, limit) -> (pegawai below target, how many match)
@@ -119,17 +99,12 @@ class Dashboard:
     buckets: tuple[tuple[str, int], ...]  # (label, pegawai) of counted JP
     jp_by_month: Mapping[int, Mapping[str, Decimal]]  # month -> form code -> JP counted
     gaps: Mapping[str, tuple[GapCount, ...]]  # unit kerja -> per competency
-    waiting: tuple[AtasanQueue, ...]  # waiting for an atasan, oldest first; validations last
-    validations: tuple[Waiting, ...] = field(default_factory=tuple)  # waiting for the unit pengelola
+    waiting: tuple[AtasanQueue, ...]  # waiting for an atasan, the longest waiting first
+    validation_queue: AtasanQueue | None = None  # waiting for the unit pengelola (None: none wait)
     # Read from the stored figures (pegawai then empty): lists the pegawai below target, filtered, as
     # (up to `limit` of them, how many match). None: `pegawai` holds every member.
     lister: Lister | None = field(default=None, compare=False, repr=False)
     waiting_figures: int = 0  # figures of the year waiting to be recomputed (stored rows only)
-
-    @property
-    def validation_queue(self) -> AtasanQueue | None:
-        """The claims waiting for the unit pengelola's validation, as one queue (None: none wait)."""
-        return AtasanQueue(None, None, self.validations) if self.validations else None
 
     @property
     def competency_codes(self) -> list[str]:
@@ -184,19 +159,22 @@ def sorted_units(units: Sequence[UnitRow], sort: str | None) -> list[UnitRow]:
     return sorted(units, key=by[key], reverse=backwards)
 
 
-def queues(lines: Sequence[tuple[str, str | None, Line]], history: Mapping[str, Sequence[RosterEntry]],
-            stored: Mapping[int, datetime], day_of: Callable[[datetime], date], today: date) -> list[AtasanQueue]:
-    """Waiting claims ((nip, nama, line)) as queues: per atasan of the activity date (named from
-    `history`, when there), oldest first, then the unit pengelola's; `stored`: the log's times."""
-    groups: dict[tuple[str, str | None], list[Waiting]] = defaultdict(list)
-    for nip, nama, line in lines:
-        step = WAITING_STEP[line.recognition or ""]
-        entry = entry_on(history.get(nip, ()), line.activity_date)
-        on = day_of(stored[line.seq]) if line.seq in stored else line.activity_date
-        claim = Waiting(line.statement_id, nip, nama, line.unit_kerja, line.form_code, line.activity_date,
-                        line.jp, step, on, max(0, (today - on).days))
-        groups[(step, entry.atasan_nip if entry and step == SUPERVISOR else None)].append(claim)
-    names = {nip: e.nama for nip, entries in history.items() for e in entries[-1:]}
-    queues = [AtasanQueue(atasan, names.get(atasan or ""), tuple(sorted(claims, key=lambda c: (c.stored_on, c.nip))))
-              for (_, atasan), claims in groups.items()]
-    return sorted(queues, key=lambda q: (q.claims[0].step != SUPERVISOR, -q.oldest_days, q.atasan_nip or ""))
+# A count of claims waiting: (step, atasan nip or None, JP or None, claims, the day the first was stored).
+WaitingCount = tuple[str, str | None, Decimal | None, int, date]
+
+
+def queues(counts: Iterable[WaitingCount], names: Mapping[str, str], today: date,
+           ) -> tuple[tuple[AtasanQueue, ...], AtasanQueue | None]:
+    """The waiting claims as queues: one per atasan (named from `names` when there), the longest
+    waiting first, and the unit pengelola's validation queue (None: nothing waits for it)."""
+    groups: dict[tuple[str, str | None], list[WaitingCount]] = defaultdict(list)
+    for count in counts:
+        step, atasan = count[0], count[1] if count[0] == SUPERVISOR else None
+        groups[(step, atasan)].append(count)
+    made = {key: AtasanQueue(key[1], names.get(key[1] or ""), key[0], sum(c[3] for c in group),
+                             sum(((c[2] or ZERO) * c[3] for c in group), ZERO), since := min(c[4] for c in group),
+                             max(0, (today - since).days))
+            for key, group in groups.items()}
+    waiting = sorted((q for q in made.values() if q.step == SUPERVISOR),
+                     key=lambda q: (-q.oldest_days, q.atasan_nip or ""))
+    return tuple(waiting), next((q for q in made.values() if q.step == UNIT_PENGELOLA), None)

@@ -5,21 +5,18 @@ decision; and the list below target a page at a time from the stored figures. Bo
 instansi's units, competencies and waiting claims, never by its members."""
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from lrs.read.dashboard_model import BUCKETS, WAITING_STEP, Dashboard, PegawaiRow, Position, UnitRow, queues
 from lrs.read.jp import rollup_status
 from lrs.store import dashboard_rows, log, read_models, rollup_rows
 from lrs.store.engine import reading
-from projections.rules.facts import RosterEntry, entry_on
 from projections.rules.jp import ZERO
 from projections.rules.policy import PolicySet
-from projections.rules.recognition import SUPERVISOR, UNIT_PENGELOLA
 from projections.rules.tallies import gap_counts_of, has_month_forms, jp_by_month_form, scope_of, shown, summary_of
 
 
@@ -41,15 +38,9 @@ def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Da
         policies = PolicySet.from_rows(read_models.policy_rows(conn))
         year_end = policies.period_end(year)
         unit_tallies, _ = rollup_rows.children(conn, year, "unit", instansi, 0, 1 << 30)
-        claims = [(nip, line) for nip, line in dashboard_rows.waiting_claims(conn, instansi, year)
-                  if line.instansi == instansi and line.recognition in WAITING_STEP]
-        nips = sorted({nip for nip, _ in claims})
-        history = _history(conn, nips)
-        atasan = sorted({e.atasan_nip for entries in history.values() for e in entries if e.atasan_nip} - set(history))
-        history.update({nip: entries for nip, entries in _history(conn, atasan).items()
-                        if any(e.instansi == instansi for e in entries)})  # as the replay: only the instansi's
-        named = dashboard_rows.figure_names(conn, nips, year)
-        stored = log.at(conn, [line.seq for _, line in claims])
+        counted = dashboard_rows.waiting_by_atasan(conn, instansi, year)
+        names = dashboard_rows.latest_names(conn, sorted({r["atasan_nip"] for r in counted if r["atasan_nip"]}),
+                                            instansi)
     at = Position(seq, event.stored if event else None, None)
     today = policies.day_of(now or datetime.now(timezone.utc))
     reference = min(year_end, today)
@@ -58,8 +49,8 @@ def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Da
     units = tuple(UnitRow(summary_of(scope, tally, denominator),
                           int(tally.get("in_scope", ZERO) - tally.get("met", ZERO))) for scope, tally in unit_tallies)
     gaps = {scope[2]: tuple(gap_counts_of(tally)) for scope, tally in unit_tallies if tally.get("pegawai", ZERO)}
-    waiting = queues([(nip, named.get(nip), line) for nip, line in claims], history,
-                      {seq: event.stored for seq, event in stored.items()}, policies.day_of, today)
+    waiting, validation = queues(((WAITING_STEP[r["recognition"]], r["atasan_nip"], _dec(r["jp"]), r["claims"],
+                                   _day(r["first_stored_ms"], policies)) for r in counted), names, today)
 
     def lister(unit_kerja: str | None, status: str | None, jenis_jabatan: str | None, search: str | None,
                limit: int | None) -> tuple[list[PegawaiRow], int]:
@@ -67,34 +58,27 @@ def stored(engine: Engine, instansi: str, year: int, now: datetime | None) -> Da
             rows, count = dashboard_rows.below_target(
                 conn, instansi, year, year_end.isoformat(), unit_kerja=unit_kerja, status=status,
                 jenis_jabatan=jenis_jabatan, search=search, limit=limit)
-            entries = _history(conn, [r["nip"] for r in rows])
-        return [_listed(r, entry_on(entries.get(r["nip"], []), year_end)) for r in rows], count
+        return [_listed(r) for r in rows], count
 
     return Dashboard(
         instansi, year, at, policies.policy_in_force(reference, instansi).versions, reference, whole,
         tuple(sorted(units, key=lambda u: u.summary.unit_kerja or "")), (),
         tuple((label, whole.jp_distribution.get(label, 0)) for label, _, _ in BUCKETS), jp_by_month_form(found),
-        dict(sorted(gaps.items())),
-        tuple(q for q in waiting if q.claims and q.claims[0].step == SUPERVISOR),
-        next((q.claims for q in waiting if q.claims and q.claims[0].step == UNIT_PENGELOLA), ()),
+        dict(sorted(gaps.items())), waiting, validation,
         lister, waiting_figures,
     )
-
-
-def _history(conn: Connection, nips: Sequence[str]) -> dict[str, list[RosterEntry]]:
-    history: dict[str, list[RosterEntry]] = defaultdict(list)
-    for row in read_models.roster_of(conn, list(nips)) if nips else []:
-        history[row["nip"]].append(RosterEntry.of(row))
-    return dict(history)
 
 
 def _dec(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def _listed(row: Mapping[str, Any], entry: RosterEntry | None) -> PegawaiRow:
-    return PegawaiRow(row["nip"], row["nama"], entry.jabatan if entry else None,
-                      entry.jenis_jabatan if entry else None, row["status"], row["unit_kerja"],
-                      entry.instansi if entry else None, Decimal(row["jp_counted"]), Decimal(row["jp_pending"]),
-                      _dec(row["target_jp"]), row["target_met"])
+def _day(stored_ms: int, policies: PolicySet) -> date:
+    """The day (in the policy's time zone) a claim was stored."""
+    return policies.day_of(datetime.fromtimestamp(stored_ms / 1000, timezone.utc))
 
+
+def _listed(row: Mapping[str, Any]) -> PegawaiRow:
+    return PegawaiRow(row["nip"], row["nama"], row["jabatan"], row["jenis_jabatan"], row["status"],
+                      row["unit_kerja"], row["roster_instansi"], Decimal(row["jp_counted"]), Decimal(row["jp_pending"]),
+                      _dec(row["target_jp"]), row["target_met"])

@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from lrs.read.dashboard import Dashboard, PegawaiRow, UnitRow
 from projections.rules.jp import JpTotal, Line
+from projections.rules.recognition import SUPERVISOR
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -92,14 +93,12 @@ def pegawai_table(pegawai: Sequence[PegawaiRow], year: int, key: str = "di-bawah
 
 
 def waiting_table(board: Dashboard) -> Table:
-    rows: list[tuple[Any, ...]] = [(q.atasan_nip or "", q.atasan_nama or "", len(q.claims), _number(q.jp_waiting),
-                                    q.oldest_days, min(c.stored_on for c in q.claims)) for q in board.waiting]
-    if (queue := board.validation_queue) is not None:
-        rows.append(("", "unit pengelola", len(queue.claims), _number(queue.jp_waiting), queue.oldest_days,
-                     min(c.stored_on for c in queue.claims)))
+    queues = (*([board.validation_queue] if board.validation_queue else []), *board.waiting)
+    rows = tuple((q.atasan_nip or "", q.atasan_nama or ("" if q.step == SUPERVISOR else "unit pengelola"), q.claims,
+                  _number(q.jp_waiting), q.oldest_days, q.waiting_since) for q in queues)
     return Table("menunggu", "Menunggu per Atasan",
                  ("NIP Atasan", "Nama Atasan", "Klaim Menunggu", "JP Menunggu", "Umur Tertua (hari)",
-                  "Menunggu Sejak"), tuple(rows))
+                  "Menunggu Sejak"), rows)
 
 
 def lines_table(result: JpTotal, names: Mapping[str, str], recognitions: Mapping[str, str],

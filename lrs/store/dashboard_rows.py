@@ -1,20 +1,17 @@
 """The stored rows an instansi's dashboard reads (lrs/read/dashboard.py): a page of its pegawai
 below target from the stored figures (jp_figures), filtered and in the dashboard's order, and the
-year's stored claims (claim_figures) of pegawai ever in the instansi that wait for a decision.
+year's stored claims (claim_figures) waiting for a decision, counted per atasan.
 (The unit x competency gap counts are in the stored roll-ups: lrs/store/rollup_rows.py.)"""
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from lrs.store.claim_figure_rows import WAITING
 from lrs.store.engine import is_sqlite
-from lrs.store.figure_rows import line_of
 from lrs.store.read_models import one_of
-from lrs.store.tables import claim_figures, jp_figures, roster_entries
-from projections.rules.jp import Line
+from lrs.store.tables import claim_figures, jp_figures, roster_entries, statements
 
 
 def _in_force(year_end: str, **columns: str) -> ColumnElement[bool]:
@@ -34,7 +31,8 @@ def below_target(conn: Connection, instansi: str, year: int, year_end: str, *, u
                  limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """Up to `limit` (None: all) stored figures of the instansi's members with a target not met,
     filtered (`search`: part of the nip, or of the nama in any case), fewest JP first, then by
-    unit kerja, nama and nip; and how many match in all."""
+    unit kerja, nama and nip, each with the jabatan, jenis jabatan and instansi of the roster row
+    in force on `year_end` (None without one); and how many match in all."""
     c = jp_figures.c
     where: list[ColumnElement[bool]] = [c.instansi == instansi, c.year == year, c.target_met.is_(False)]
     if unit_kerja:
@@ -52,29 +50,49 @@ def below_target(conn: Connection, instansi: str, year: int, year_end: str, *, u
     nama: ColumnElement[Any] = func.coalesce(c.nama, "")
     if not is_sqlite(conn):
         unit, nama = unit.collate("C"), nama.collate("C")
-    query = (select(c.nip, c.nama, c.status, c.unit_kerja, c.jp_counted, c.jp_pending, c.target_jp, c.target_met)
+    r, later = roster_entries.alias("r"), roster_entries.alias("later")
+    superseded = select(later.c.nip).where(later.c.nip == r.c.nip, later.c.effective_from > r.c.effective_from,
+                                          later.c.effective_from <= year_end).exists()
+    in_force = and_(r.c.nip == c.nip, r.c.effective_from <= year_end, ~superseded)
+    query = (select(c.nip, c.nama, c.status, c.unit_kerja, c.jp_counted, c.jp_pending, c.target_jp, c.target_met,
+                    r.c.jabatan, r.c.jenis_jabatan, r.c.instansi.label("roster_instansi"))
+             .select_from(jp_figures.outerjoin(r, in_force))
              .where(*where).order_by(c.jp_counted_num, unit, nama, c.nip))
     rows = conn.execute(query if limit is None else query.limit(limit))
     return [dict(r._mapping) for r in rows], count
 
 
-def waiting_claims(conn: Connection, instansi: str, year: int) -> list[tuple[str, Line]]:
-    """The year's stored claims waiting for a decision (submitted or approved by the atasan) of
-    the pegawai the roster ever placed in the instansi: (nip, line). The caller has seen that no
-    figure of the year waits to be recomputed (rollup_rows.year_status), in the same snapshot."""
-    ever_in = select(roster_entries.c.nip).where(roster_entries.c.nip == claim_figures.c.nip,
-                                                 roster_entries.c.instansi == instansi).exists()
-    query = (select(claim_figures.c.nip, claim_figures.c.line)
-             .where(claim_figures.c.year == year, claim_figures.c.recognition.in_(WAITING),
-                    claim_figures.c.status == "pending", ever_in)
-             .order_by(claim_figures.c.nip, claim_figures.c.position))
-    return [(r.nip, line_of(json.loads(r.line))) for r in conn.execute(query)]
+def waiting_by_atasan(conn: Connection, instansi: str, year: int) -> list[dict[str, Any]]:
+    """The year's stored claims waiting for a decision (submitted or approved by the atasan) whose
+    pegawai the roster placed in the instansi on the activity date (the instansi they are credited
+    to), counted per recognition state, atasan of that roster row and JP: rows of `recognition`,
+    `atasan_nip`, `jp` (decimal text or None), `claims` and `first_stored_ms` (the earliest stored
+    time of their statements). One grouped query: an instansi's thousands of
+    waiting claims are never read one by one."""
+    cf, r, later = claim_figures, roster_entries.alias("r"), roster_entries.alias("later")
+    superseded = select(later.c.nip).where(later.c.nip == r.c.nip, later.c.effective_from > r.c.effective_from,
+                                          later.c.effective_from <= cf.c.activity_date).exists()
+    in_force = and_(r.c.nip == cf.c.nip, r.c.effective_from <= cf.c.activity_date, ~superseded)
+    query = (select(cf.c.recognition, r.c.atasan_nip, cf.c.jp, func.count().label("claims"),
+                    func.min(statements.c.stored_ms).label("first_stored_ms"))
+             .select_from(cf.join(r, in_force).join(statements, statements.c.id == cf.c.statement_id))
+             .where(cf.c.year == year, cf.c.recognition.in_(WAITING), cf.c.status == "pending",
+                    r.c.instansi == instansi)
+             .group_by(cf.c.recognition, r.c.atasan_nip, cf.c.jp))
+    return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def figure_names(conn: Connection, nips: list[str], year: int) -> dict[str, str | None]:
-    """The nama of these pegawai's stored figures of a year."""
-    query = select(jp_figures.c.nip, jp_figures.c.nama).where(jp_figures.c.year == year)
-    return {r.nip: r.nama for where in (one_of(conn, jp_figures.c.nip, nips) if nips else [])
-            for r in conn.execute(query.where(where))}
-
-
+def latest_names(conn: Connection, nips: list[str], instansi: str) -> dict[str, str]:
+    """The nama of each of these pegawai's latest roster row, for those the roster ever placed in
+    the instansi (an atasan of another instansi is named by nip only)."""
+    found: dict[str, tuple[str, str]] = {}
+    ever_in: set[str] = set()
+    query = select(roster_entries.c.nip, roster_entries.c.effective_from, roster_entries.c.nama,
+                   roster_entries.c.instansi)
+    for where in (one_of(conn, roster_entries.c.nip, nips) if nips else []):
+        for row in conn.execute(query.where(where)):
+            if row.instansi == instansi:
+                ever_in.add(row.nip)
+            if row.nip not in found or row.effective_from > found[row.nip][0]:
+                found[row.nip] = (row.effective_from, row.nama)
+    return {nip: nama for nip, (_, nama) in found.items() if nip in ever_in}

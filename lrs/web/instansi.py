@@ -25,6 +25,7 @@ from lrs.api.context import engine, replays
 
 FILTERS = ("unit", "status", "jenis", "q")
 SHOWN_BELOW = 200  # pegawai below target listed on the page; the download holds them all
+SHOWN_QUEUES = 50  # atasan queues of waiting claims listed on the page, longest waiting first; likewise
 HEAT_LEVELS = 4
 
 
@@ -88,7 +89,8 @@ def instansi(code: str) -> ResponseReturnValue:
         return url_for("web.instansi_file", code=code, table=table, fmt=fmt, **args)
     return render_template(
         "instansi.html", board=board, units=units, sort=sort, below=below, below_count=below_count,
-        years=years, kept=kept, file_url=file_url, filters=filters, active_filters={k: v for k, v in filters.items() if v},
+        years=years, kept=kept, shown_queues=SHOWN_QUEUES, file_url=file_url, filters=filters,
+        active_filters={k: v for k, v in filters.items() if v},
         zone=policy_terms.timezone_of(engine(), board.year),
         unit_names=[u.summary.unit_kerja for u in board.units if u.summary.unit_kerja],
         statuses=board.statuses, kinds=board.kinds,

@@ -13,10 +13,12 @@ from sqlalchemy import Engine
 from lrs.write.reference import record_roster, trust_source
 from lrs.write.statements import record_statements
 from lrs.read.jp import pegawai_jp
-from projections import runner
+from lrs.store import figure_rows
+from lrs.store.engine import reading
+from projections import figures, runner
 from projections.projector import Projector
 from tests.fixtures.builders import add_credential
-from tests.fixtures.jp import LMS, NIP_A, claim, roster_row
+from tests.fixtures.jp import LMS, NIP_A, NIP_B, NIP_C, claim, roster_row
 
 
 @pytest.fixture
@@ -107,3 +109,27 @@ def test_appends_are_gathered_until_someone_waits(engine: Engine, monkeypatch: p
         assert pegawai_jp(engine, NIP_A, 2026).jp_counted == 6
     finally:
         projector.close()
+
+
+def _waiting(engine: Engine) -> int:
+    with reading(engine) as conn:
+        return figure_rows.pending(conn)[0]
+
+
+def test_a_fan_out_in_a_request_does_one_batch_and_leaves_the_rest_to_the_projector(
+        server_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: Engine = server_app.extensions["lrs.engine"]
+    projector: Projector = server_app.extensions["lrs.projector"]
+    woken: list[int] = []
+    runner.hand_off(engine, lambda: woken.append(1))  # as create_app did, without the thread taking it up
+    monkeypatch.setattr(figures, "BATCH", 1)
+    record_roster(engine, [roster_row(NIP_A), roster_row(NIP_B), roster_row(NIP_C)])  # queues 3 figures
+    assert _waiting(engine) == 2 and woken == [1]  # the write returned after one batch of figures, and woke the thread
+    runner.hand_off(engine, projector.more)
+    projector.more()
+    for _ in range(100):  # each catch-up of the thread recomputes a batch and runs again while more wait
+        assert projector.wait()
+        if _waiting(engine) == 0:
+            break
+    assert _waiting(engine) == 0
+    assert pegawai_jp(engine, NIP_B, 2020).target_jp == 20

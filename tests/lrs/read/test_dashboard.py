@@ -57,14 +57,14 @@ def test_histogram_months_gaps_and_the_list_below_target(engine: Engine) -> None
 
 
 def test_claims_wait_per_atasan_with_their_age(engine: Engine) -> None:
-    found = corpu(engine, "bpsdm", "pegawai-a", "atasan-c")
+    corpu(engine, "bpsdm", "pegawai-a", "atasan-c")
     later = datetime.now(timezone.utc) + timedelta(days=10)
     board = dashboard.gather(engine, "KEMENKEU", 2026, now=later)
     [queue] = board.waiting
-    assert (queue.atasan_nip, queue.atasan_nama, queue.jp_waiting, queue.oldest_days) == (
-        NIP_C, "Dewi Lestari", 4, 10)
-    assert [(c.statement_id, c.nip, c.step) for c in queue.claims] == [(found["claim_id"], NIP_A, "supervisor")]
-    assert board.validations == ()
+    assert (queue.atasan_nip, queue.atasan_nama, queue.step, queue.claims, queue.jp_waiting, queue.oldest_days) == (
+        NIP_C, "Dewi Lestari", "supervisor", 1, 4, 10)
+    assert queue.waiting_since == (later - timedelta(days=10)).astimezone(timezone(timedelta(hours=7))).date()
+    assert board.validation_queue is None
 
 
 def test_as_of_shows_the_point_it_names(engine: Engine) -> None:
@@ -109,12 +109,11 @@ def test_claims_after_the_atasan_wait_for_the_unit_pengelola_as_the_api_lists_th
     record_statements(engine, [assignment], authority=default_authority("pegawai-b"))
     record_statements(engine, [decision("approved", assignment["id"], NIP_C)], authority=default_authority("atasan-c"))
     board = dashboard.gather(engine, "KEMENKEU", 2026)
-    assert [(c.statement_id, c.step) for c in board.validations] == [
-        (c.line.statement_id, c.awaiting) for c in pending_validation(engine, "KEMENKEU")] == [
+    assert [(c.line.statement_id, c.awaiting) for c in pending_validation(engine, "KEMENKEU")] == [
         (assignment["id"], "unit_pengelola")]
     queue = board.validation_queue
-    assert queue is not None and (queue.jp_waiting, len(queue.claims)) == (0, 1)  # its JP is the decision's
-    assert [c.nip for q in board.waiting for c in q.claims] == [NIP_A]  # the mentoring still waits for C
+    assert queue is not None and (queue.step, queue.jp_waiting, queue.claims) == ("unit_pengelola", 0, 1)  # its JP is the decision's
+    assert [(q.atasan_nip, q.claims) for q in board.waiting] == [(NIP_C, 1)]  # the mentoring still waits for C
 
 
 def test_the_stored_rows_give_the_figures_the_facts_give(engine: Engine) -> None:
@@ -131,7 +130,7 @@ def test_the_stored_rows_give_the_figures_the_facts_give(engine: Engine) -> None
     computed = dashboard.gather(engine, "KEMENKEU", 2026, now=later, computed=True)
     assert stored.lister is not None and computed.lister is None  # read from the stored rows, every member not
     assert stored.pegawai == () and replace(stored, pegawai=computed.pegawai) == computed
-    assert stored.waiting and stored.validations and len(stored.gaps) > 2 and len(stored.jp_by_month) > 5
+    assert stored.waiting and stored.validation_queue and len(stored.gaps) > 2 and len(stored.jp_by_month) > 5
     assert (stored.statuses, stored.kinds) == (computed.statuses, computed.kinds) and stored.kinds
     asked: list[dict[str, str]] = [{}, {"unit_kerja": "Biro SDM"}, {"status": "PNS"}, {"status": "PPPK"},
                                    *({"jenis_jabatan": kind} for kind in computed.kinds), {"search": "BUDI"}, {"search": NIP_C[-6:]},

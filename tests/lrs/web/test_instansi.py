@@ -168,6 +168,19 @@ def test_below_target_and_waiting_downloads(client: FlaskClient, engine: Engine,
     assert isinstance(row[5], datetime)  # "Menunggu Sejak" is a date Excel can sort, not text
 
 
+def test_the_page_lists_the_longest_waiting_atasan_and_the_download_them_all(
+        client: FlaskClient, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpu(engine, "bpsdm", "pegawai-a", "atasan-c")
+    log_in(client, "bpsdm")
+    assert 'data-testid="waiting-more"' not in client.get(PAGE).get_data(as_text=True)
+    monkeypatch.setattr("lrs.web.instansi.SHOWN_QUEUES", 0)  # as an instansi with more atasan than the page shows
+    page = client.get(PAGE).get_data(as_text=True)
+    assert page.count('data-testid="waiting-row"') == 0
+    assert "ditampilkan 0 atasan" in _testid(page, "waiting-more") and "dari 1;" in _testid(page, "waiting-more")
+    rows = _csv(client.get("/app/instansi/KEMENKEU/export/menunggu.csv?year=2026").data)
+    assert [(r["NIP Atasan"], r["Klaim Menunggu"]) for r in rows] == [(NIP_C, "1")]
+
+
 def test_a_pegawai_downloads_the_lines_of_their_year(client: FlaskClient, engine: Engine, auth: dict[str, str]) -> None:
     corpu(engine, "pegawai-a", "atasan-c", "pegawai-b")
     log_in(client, "pegawai-a")
