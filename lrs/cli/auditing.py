@@ -82,12 +82,18 @@ def verify(checkpoint_file: Path | None, export: Path | None, from_seq: int, to_
     figures) in a scratch file and compare them with the database's tables row by row: a row
     edited, added or removed is named by table and key. Names every problem; exit 1 if there is any. With --figures, recompute
     every stored figure, roll-up, claim and competency row instead (those waiting to be
-    recomputed are skipped) and list each that differs; exit 1 when any does."""
+    recomputed are skipped) and list each that differs (--json: as one object); exit 1 when any
+    does. --figures takes none of the log walk's options."""
     from lrs.read.verification import Outside, verify_file, verify_store
     from lrs.store import export_file
 
     if figures:
-        _verify_figures(database_url)
+        given = [name for name, value in (("--checkpoint", checkpoint_file), ("--file", export),
+                                          ("--from-seq", from_seq != 1), ("--to-seq", to_seq)) if value]
+        if given:
+            raise click.UsageError(f"--figures recomputes the database's stored figures; {', '.join(given)} "
+                                   "belongs to the walk of the log: run them apart")
+        _verify_figures(database_url, as_json)
         return
 
     with domain_errors():
@@ -222,7 +228,7 @@ def import_log(path: Path, database_url: str) -> None:
                f"attachments), head seq {done.head_seq} {done.head_hash}; projections rebuilt")
 
 
-def _verify_figures(database_url: str) -> None:
+def _verify_figures(database_url: str, as_json: bool) -> None:
     from lrs.store import figure_rows
     from lrs.store.engine import reading
     from projections import figures, rollups
@@ -231,6 +237,14 @@ def _verify_figures(database_url: str) -> None:
         wrong = [(f"{nip}/{year}", what) for (nip, year), what in figures.differences(conn)]
         rolled = list(rollups.differences(conn))
         pending, _ = figure_rows.pending(conn)
+    if as_json:
+        click.echo(json.dumps({"ok": not (wrong or rolled), "pending_not_checked": pending,
+                               "figures": [{"key": key, "difference": what} for key, what in wrong],
+                               "rollups": [{"key": key, "difference": what} for key, what in rolled]},
+                              ensure_ascii=False))
+        if wrong or rolled:
+            raise SystemExit(1)
+        return
     for where, what in [*wrong, *rolled]:
         click.echo(f"{where}: {what}")
     skipped = f"; {pending} waiting to be recomputed were not checked" if pending else ""

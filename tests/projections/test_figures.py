@@ -233,6 +233,12 @@ def test_verify_figures_finds_a_figure_edited_by_hand(database_url: str, staff: 
     assert result.exit_code == 1
     assert result.stdout == f"{NIP_B}/2026: jp_counted stored '40', computed '2'\n"
     assert "1 stored figure(s) differ from what the rules compute" in result.stderr
+    result = CliRunner().invoke(main, [*verify, "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"ok": False, "pending_not_checked": 0, "rollups": [], "figures": [
+        {"key": f"{NIP_B}/2026", "difference": "jp_counted stored '40', computed '2'"}]}
+    result = CliRunner().invoke(main, [*verify, "--from-seq", "5", "--to-seq", "9"])
+    assert result.exit_code == 2 and "--from-seq, --to-seq belongs to the walk of the log" in result.stderr
 
 
 def test_a_total_survives_its_json_exactly(staff: Engine) -> None:
