@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, FromClause, and_, func, or_, select
 
 from lrs.store.claim_figure_rows import WAITING
 from lrs.store.engine import is_sqlite
@@ -14,16 +14,13 @@ from lrs.store.read_models import one_of
 from lrs.store.tables import claim_figures, jp_figures, roster_entries, statements
 
 
-def _in_force(year_end: str, **columns: str) -> ColumnElement[bool]:
-    """A figure whose pegawai's roster row in force on `year_end` has these column values."""
-    later = roster_entries.alias("later")
-    superseded = select(later.c.nip).where(later.c.nip == roster_entries.c.nip,
-                                          later.c.effective_from > roster_entries.c.effective_from,
-                                          later.c.effective_from <= year_end).exists()
-    wanted = [roster_entries.c[name] == value for name, value in columns.items()]
-    return select(roster_entries.c.nip).where(roster_entries.c.nip == jp_figures.c.nip,
-                                              roster_entries.c.effective_from <= year_end, ~superseded,
-                                              *wanted).exists()
+def _in_force(row: FromClause, nip: ColumnElement[Any], day: Any) -> ColumnElement[bool]:
+    """`row` (an alias of roster_entries) is the roster row of `nip` in force on `day` (a date
+    text or a date column): the latest effective_from not after it."""
+    later = roster_entries.alias()
+    superseded = select(later.c.nip).where(later.c.nip == row.c.nip, later.c.effective_from > row.c.effective_from,
+                                          later.c.effective_from <= day).exists()
+    return and_(row.c.nip == nip, row.c.effective_from <= day, ~superseded)
 
 
 def below_target(conn: Connection, instansi: str, year: int, year_end: str, *, unit_kerja: str | None = None,
@@ -39,24 +36,22 @@ def below_target(conn: Connection, instansi: str, year: int, year_end: str, *, u
         where.append(c.unit_kerja == unit_kerja)
     if status:
         where.append(c.status == status)
+    r = roster_entries.alias("r")
     if jenis_jabatan:
-        where.append(_in_force(year_end, jenis_jabatan=jenis_jabatan))
+        where.append(r.c.jenis_jabatan == jenis_jabatan)
     if wanted := (search or "").strip().lower():
         where.append(or_(c.nip.contains(wanted, autoescape=True),
                          func.lower(c.nama).contains(wanted, autoescape=True)))
-    count = int(conn.execute(select(func.count()).select_from(jp_figures).where(*where)).scalar_one())
+    joined = jp_figures.outerjoin(r, _in_force(r, c.nip, year_end))
+    count = int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one())
     # In code point order, as Python sorts names: SQLite compares bytes; PostgreSQL by "C".
     unit: ColumnElement[Any] = func.coalesce(c.unit_kerja, "")
     nama: ColumnElement[Any] = func.coalesce(c.nama, "")
     if not is_sqlite(conn):
         unit, nama = unit.collate("C"), nama.collate("C")
-    r, later = roster_entries.alias("r"), roster_entries.alias("later")
-    superseded = select(later.c.nip).where(later.c.nip == r.c.nip, later.c.effective_from > r.c.effective_from,
-                                          later.c.effective_from <= year_end).exists()
-    in_force = and_(r.c.nip == c.nip, r.c.effective_from <= year_end, ~superseded)
     query = (select(c.nip, c.nama, c.status, c.unit_kerja, c.jp_counted, c.jp_pending, c.target_jp, c.target_met,
                     r.c.jabatan, r.c.jenis_jabatan, r.c.instansi.label("roster_instansi"))
-             .select_from(jp_figures.outerjoin(r, in_force))
+             .select_from(joined)
              .where(*where).order_by(c.jp_counted_num, unit, nama, c.nip))
     rows = conn.execute(query if limit is None else query.limit(limit))
     return [dict(r._mapping) for r in rows], count
@@ -69,13 +64,11 @@ def waiting_by_atasan(conn: Connection, instansi: str, year: int) -> list[dict[s
     `atasan_nip`, `jp` (decimal text or None), `claims` and `first_stored_ms` (the earliest stored
     time of their statements). One grouped query: an instansi's thousands of
     waiting claims are never read one by one."""
-    cf, r, later = claim_figures, roster_entries.alias("r"), roster_entries.alias("later")
-    superseded = select(later.c.nip).where(later.c.nip == r.c.nip, later.c.effective_from > r.c.effective_from,
-                                          later.c.effective_from <= cf.c.activity_date).exists()
-    in_force = and_(r.c.nip == cf.c.nip, r.c.effective_from <= cf.c.activity_date, ~superseded)
+    cf, r = claim_figures, roster_entries.alias("r")
     query = (select(cf.c.recognition, r.c.atasan_nip, cf.c.jp, func.count().label("claims"),
                     func.min(statements.c.stored_ms).label("first_stored_ms"))
-             .select_from(cf.join(r, in_force).join(statements, statements.c.id == cf.c.statement_id))
+             .select_from(cf.join(r, _in_force(r, cf.c.nip, cf.c.activity_date))
+                          .join(statements, statements.c.id == cf.c.statement_id))
              .where(cf.c.year == year, cf.c.recognition.in_(WAITING), cf.c.status == "pending",
                     r.c.instansi == instansi)
              .group_by(cf.c.recognition, r.c.atasan_nip, cf.c.jp))
