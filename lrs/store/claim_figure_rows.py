@@ -90,18 +90,32 @@ def save(conn: Connection, keys: Sequence[Key], claims: Sequence[Mapping[str, An
     Only the keys whose rows in a table differ from those stored (but for current_as_of) are
     written there: a policy that moves a target changes a figure, seldom its competency rows,
     and reading a batch's rows costs far less than deleting and inserting them with their indexes.
-    `none_stored`: the keys have no rows (a rebuild cleared them), so none are read."""
+    `none_stored`: the keys have no rows (a rebuild cleared them), so none are read. A key's
+    competency rows are its profile's (competency_rows), so they are rewritten exactly when the
+    profile is, without reading them."""
+    profile_changed: list[Key] = []
     for table, rows in ((claim_figures, claims), (competency_profiles, profiles), (competency_figures, competencies)):
-        columns = [c.name for c in table.columns if c.name != "current_as_of"]
-        old = {} if none_stored else _values_by_key(conn, table, columns, keys)
-        new: dict[Key, set[tuple[Any, ...]]] = {}
-        for row in rows:
-            new.setdefault((row["nip"], int(row["year"])), set()).add(tuple(row[c] for c in columns))
-        changed = [key for key in keys if old.get(key) != new.get(key)]
+        if table is competency_figures:
+            changed = profile_changed
+        else:
+            changed = _changed(conn, table, keys, rows, none_stored)
+            if table is competency_profiles:
+                profile_changed = changed
         for where in _key_in(conn, [table.c.nip, table.c.year], changed):
             conn.execute(delete(table).where(where))
         wanted = set(changed)
         bulk_insert(conn, table, [row for row in rows if (row["nip"], int(row["year"])) in wanted])
+
+
+def _changed(conn: Connection, table: Table, keys: Sequence[Key], rows: Sequence[Mapping[str, Any]],
+             none_stored: bool) -> list[Key]:
+    """The keys whose rows in `table` differ from those stored (but for current_as_of)."""
+    columns = [c.name for c in table.columns if c.name != "current_as_of"]
+    old = {} if none_stored else _values_by_key(conn, table, columns, keys)
+    new: dict[Key, set[tuple[Any, ...]]] = {}
+    for row in rows:
+        new.setdefault((row["nip"], int(row["year"])), set()).add(tuple(row[c] for c in columns))
+    return [key for key in keys if old.get(key) != new.get(key)]
 
 
 def _values_by_key(conn: Connection, table: Table, columns: Sequence[str], keys: Sequence[Key],
