@@ -6,6 +6,7 @@ competency.py), whose rows per competency give the unit x competency gap counts.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection
@@ -14,6 +15,7 @@ from lrs.store import claim_figure_rows as rows
 from lrs.store.figure_rows import Key
 from projections.loading import CompetencyFacts, Loaded, competency_facts, competency_profile
 from projections.rules.claim_states import year_lines
+from projections.rules.facts import RosterEntry, entry_on
 from projections.rules.jp import ZERO, JpTotal
 
 Rows = dict[str, list[dict[str, Any]]]  # table name -> rows
@@ -36,11 +38,18 @@ def compute(conn: Connection, totals: Sequence[JpTotal], loaded: Mapping[Key, Lo
 def _rows_of(total: JpTotal, loaded: Loaded, extra: CompetencyFacts, seq: int, into: Rows) -> None:
     nip, year = total.nip, total.year
     lines = year_lines(total, loaded.claims[nip], loaded.facts.decisions, loaded.facts.policies)
-    into["claim_figures"] += [rows.claim_row(nip, year, i, line, total.jp_by_form.get(line.form_code, ZERO), seq)
+    history = loaded.history[nip]
+    into["claim_figures"] += [rows.claim_row(nip, year, i, line, total.jp_by_form.get(line.form_code, ZERO), seq,
+                                             _atasan(history, line.activity_date))
                               for i, line in enumerate(lines)]
     profile = competency_profile(nip, year, loaded, extra, total)
     into["competency_profiles"].append(rows.profile_row(profile, seq))
     into["competency_figures"] += rows.competency_rows(profile, seq)
+
+
+def _atasan(history: Sequence[RosterEntry], day: date) -> str | None:
+    entry = entry_on(history, day)
+    return entry.atasan_nip if entry else None
 
 
 def save(conn: Connection, totals: Sequence[JpTotal], gone: Sequence[Key], loaded: Mapping[Key, Loaded],

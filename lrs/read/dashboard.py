@@ -20,8 +20,8 @@ from lrs.read import access, dashboard_stored
 from lrs.read.competencies import profiles_in
 from lrs.read.credentials import Credential
 from lrs.read.dashboard_model import (
-    BUCKETS, UNIT_SORTS, WAITING_STEP, AtasanQueue, Dashboard, Lister, PegawaiRow, Position, UnitRow, WaitingCount,
-    queues, sorted_units,
+    BUCKETS, UNIT_SORTS, WAITING_STEP, AtasanQueue, Dashboard, Describer, Lister, PegawaiRow, Position, QueueCount,
+    UnitRow, WaitingCount, described, queues, sorted_units,
 )
 from lrs.read.facts import facts_at, load, resolve_as_of
 from lrs.store import figure_rows, log, read_models
@@ -33,7 +33,8 @@ from projections.rules.competency import CompetencyProfile, gap_counts
 from projections.rules.facts import RosterEntry, entry_on
 from projections.rules.jp import ZERO, JpTotal, Summary, jp_band, summarize, total
 
-__all__ = ["BUCKETS", "UNIT_SORTS", "AtasanQueue", "Dashboard", "Lister", "PegawaiRow", "Position", "UnitRow",
+__all__ = ["BUCKETS", "UNIT_SORTS", "AtasanQueue", "Dashboard", "Lister", "PegawaiRow", "Position", "QueueCount",
+           "UnitRow",
            "gather", "instansi_list", "position", "sorted_units"]
 
 
@@ -133,13 +134,13 @@ def _replayed(engine: Engine, instansi: str, year: int, as_of: str | None, repla
     for found in profiles:
         if found.nip in member_nips:
             gaps[unit_of[found.nip]].append(found)
-    waiting, validation = _waiting(engine, loaded.history, credited, instansi, policies.day_of, today)
+    waiting, describe, validation = _waiting(engine, loaded.history, credited, instansi, policies.day_of, today)
     return Dashboard(
         instansi, year, at, policy.versions, reference, rollup(None, members), units,
         tuple(sorted(rows, key=lambda r: (r.unit_kerja or "", r.nama or "", r.nip))),
         _buckets(rows), _by_month(credited, instansi),
         {unit: tuple(gap_counts(group)) for unit, group in sorted(gaps.items())},
-        waiting, validation,
+        waiting, describe, validation,
     )
 
 
@@ -160,18 +161,25 @@ def _by_month(credited: Sequence[JpTotal], instansi: str) -> dict[int, dict[str,
 
 
 def _waiting(engine: Engine, history: Mapping[str, Sequence[RosterEntry]], credited: Sequence[JpTotal], instansi: str,
-             day_of: Callable[[datetime], date], today: date) -> tuple[tuple[AtasanQueue, ...], AtasanQueue | None]:
+             day_of: Callable[[datetime], date], today: date,
+             ) -> tuple[tuple[QueueCount, ...], Describer, AtasanQueue | None]:
     """The year's claims credited to the instansi that wait for a decision, counted per atasan of
-    the activity date (the step before validation), and those waiting for the unit pengelola."""
+    the activity date (the step before validation), and those waiting for the unit pengelola;
+    named from `history` (the roster as of the dashboard's point)."""
     lines = [(t.nip, line) for t in credited for line in t.lines
              if line.status == "pending" and line.instansi == instansi and line.recognition in WAITING_STEP]
-    with reading(engine) as conn:  # the events never change: the log's stored times serve any as_of
-        stored = log.at(conn, [line.seq for _, line in lines])
     counts: list[WaitingCount] = []
     for nip, line in lines:
         entry = entry_on(history.get(nip, ()), line.activity_date)
-        counts.append((WAITING_STEP[line.recognition or ""], entry.atasan_nip if entry else None, line.jp, 1,
-                       day_of(stored[line.seq].stored)))
+        counts.append((WAITING_STEP[line.recognition or ""], entry.atasan_nip if entry else None, line.jp or ZERO, 1,
+                       line.seq))
+    waiting, validation = queues(counts)
+    with reading(engine) as conn:  # the events never change: the log's stored times serve any as_of
+        stored = log.stored_times(conn, [q.first_seq for q in (*waiting, *([validation] if validation else []))])
+    days = {seq: day_of(moment) for seq, moment in stored.items()}
     names = {nip: max(entries, key=lambda e: e.effective_from).nama for nip, entries in history.items()
              if entries and any(e.instansi == instansi for e in entries)}
-    return queues(counts, names, today)
+
+    def describe(found: Sequence[QueueCount]) -> list[AtasanQueue]:
+        return described(found, names, days, today)
+    return waiting, describe, describe([validation])[0] if validation else None

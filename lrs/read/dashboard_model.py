@@ -69,17 +69,28 @@ class UnitRow:
 
 
 @dataclass(frozen=True)
-class AtasanQueue:
-    """The year's claims credited to the instansi that wait at one step: for one atasan's decision
-    (atasan_nip None: no atasan in the roster) or for the unit pengelola's validation."""
+class QueueCount:
+    """The year's claims credited to the instansi that wait at one step, counted: for one atasan's
+    decision (atasan_nip None: no atasan in the roster) or for the unit pengelola's validation."""
 
     atasan_nip: str | None
-    atasan_nama: str | None
     step: str  # supervisor | unit_pengelola
     claims: int
     jp_waiting: Decimal  # the JP the claims name (claimed, or as the atasan approved it)
-    waiting_since: date  # the day the oldest of them was stored
-    oldest_days: int  # how long that one has waited
+    first_seq: int  # the oldest claim's statement (seqs follow stored times)
+
+
+@dataclass(frozen=True)
+class AtasanQueue(QueueCount):
+    """A queue with its atasan's name and its age."""
+
+    atasan_nama: str | None
+    waiting_since: date  # the day the oldest claim was stored
+    oldest_days: int  # how long it has waited
+
+
+# The counted queues with their names and ages: a stored dashboard reads them for the queues shown.
+Describer = Callable[[Sequence[QueueCount]], list[AtasanQueue]]
 
 
 # (unit kerja, status, jenis jabatan, search, limit) -> (pegawai below target, how many match)
@@ -99,12 +110,18 @@ class Dashboard:
     buckets: tuple[tuple[str, int], ...]  # (label, pegawai) of counted JP
     jp_by_month: Mapping[int, Mapping[str, Decimal]]  # month -> form code -> JP counted
     gaps: Mapping[str, tuple[GapCount, ...]]  # unit kerja -> per competency
-    waiting: tuple[AtasanQueue, ...]  # waiting for an atasan, the longest waiting first
+    waiting_counts: tuple[QueueCount, ...]  # waiting for an atasan, the longest waiting first (see waiting())
+    describe: Describer = field(compare=False, repr=False)
     validation_queue: AtasanQueue | None = None  # waiting for the unit pengelola (None: none wait)
     # Read from the stored figures (pegawai then empty): lists the pegawai below target, filtered, as
     # (up to `limit` of them, how many match). None: `pegawai` holds every member.
     lister: Lister | None = field(default=None, compare=False, repr=False)
     waiting_figures: int = 0  # figures of the year waiting to be recomputed (stored rows only)
+
+    def waiting(self, limit: int | None = None) -> list[AtasanQueue]:
+        """The first `limit` (None: all) queues of claims waiting for an atasan, the longest
+        waiting first, each with its atasan's name and its age."""
+        return self.describe(self.waiting_counts if limit is None else self.waiting_counts[:limit])
 
     @property
     def competency_codes(self) -> list[str]:
@@ -159,22 +176,26 @@ def sorted_units(units: Sequence[UnitRow], sort: str | None) -> list[UnitRow]:
     return sorted(units, key=by[key], reverse=backwards)
 
 
-# A count of claims waiting: (step, atasan nip or None, JP or None, claims, the day the first was stored).
-WaitingCount = tuple[str, str | None, Decimal | None, int, date]
+# A count of claims waiting: (step, atasan nip or None, their JP, claims, the oldest one's seq).
+WaitingCount = tuple[str, str | None, Decimal, int, int]
 
 
-def queues(counts: Iterable[WaitingCount], names: Mapping[str, str], today: date,
-           ) -> tuple[tuple[AtasanQueue, ...], AtasanQueue | None]:
-    """The waiting claims as queues: one per atasan (named from `names` when there), the longest
-    waiting first, and the unit pengelola's validation queue (None: nothing waits for it)."""
+def queues(counts: Iterable[WaitingCount]) -> tuple[tuple[QueueCount, ...], QueueCount | None]:
+    """The waiting claims as counted queues: one per atasan, the longest waiting first (then by
+    nip), and the unit pengelola's validation queue (None: nothing waits for it)."""
     groups: dict[tuple[str, str | None], list[WaitingCount]] = defaultdict(list)
     for count in counts:
         step, atasan = count[0], count[1] if count[0] == SUPERVISOR else None
         groups[(step, atasan)].append(count)
-    made = {key: AtasanQueue(key[1], names.get(key[1] or ""), key[0], sum(c[3] for c in group),
-                             sum(((c[2] or ZERO) * c[3] for c in group), ZERO), since := min(c[4] for c in group),
-                             max(0, (today - since).days))
-            for key, group in groups.items()}
-    waiting = sorted((q for q in made.values() if q.step == SUPERVISOR),
-                     key=lambda q: (-q.oldest_days, q.atasan_nip or ""))
-    return tuple(waiting), next((q for q in made.values() if q.step == UNIT_PENGELOLA), None)
+    made = [QueueCount(atasan, step, sum(c[3] for c in group), sum((c[2] for c in group), ZERO),
+                       min(c[4] for c in group)) for (step, atasan), group in groups.items()]
+    waiting = sorted((q for q in made if q.step == SUPERVISOR), key=lambda q: (q.first_seq, q.atasan_nip or ""))
+    return tuple(waiting), next((q for q in made if q.step == UNIT_PENGELOLA), None)
+
+
+def described(counts: Sequence[QueueCount], names: Mapping[str, str], stored: Mapping[int, date],
+              today: date) -> list[AtasanQueue]:
+    """The queues with their atasan's name (from `names`, when there) and the day their oldest
+    claim was stored (`stored`: seq -> day), and how many days ago that was."""
+    return [AtasanQueue(q.atasan_nip, q.step, q.claims, q.jp_waiting, q.first_seq, names.get(q.atasan_nip or ""),
+                        stored[q.first_seq], max(0, (today - stored[q.first_seq]).days)) for q in counts]

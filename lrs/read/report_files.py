@@ -93,7 +93,7 @@ def pegawai_table(pegawai: Sequence[PegawaiRow], year: int, key: str = "di-bawah
 
 
 def waiting_table(board: Dashboard) -> Table:
-    queues = (*([board.validation_queue] if board.validation_queue else []), *board.waiting)
+    queues = [*([board.validation_queue] if board.validation_queue else []), *board.waiting()]
     rows = tuple((q.atasan_nip or "", q.atasan_nama or ("" if q.step == SUPERVISOR else "unit pengelola"), q.claims,
                   _number(q.jp_waiting), q.oldest_days, q.waiting_since) for q in queues)
     return Table("menunggu", "Menunggu per Atasan",

@@ -14,7 +14,8 @@ from lrs.store.engine import bulk_insert
 from lrs.store.figure_rows import Key, _key_in, line_of
 from lrs.store.read_models import one_of
 from lrs.store.tables import (
-    assessments, claim_figures, competency_figures, competency_profiles, figure_work, jp_figures, plans, roster_entries,
+    WAITING_STATES, assessments, claim_figures, competency_figures, competency_profiles, figure_work, jp_figures, plans,
+    roster_entries,
 )
 from projections.rules.competency import CompetencyProfile, CompetencyRow, Learning, PlanItem, WithoutEffect
 from projections.rules.reasons import whys_of
@@ -22,7 +23,7 @@ from projections.rules.jp import Line
 from projections.rules.recognition import settled_by
 
 TABLES = (claim_figures, competency_profiles, competency_figures)
-WAITING = ("submitted", "supervisor_approved")
+WAITING = WAITING_STATES
 
 
 def _decimal(value: Any) -> str:
@@ -58,8 +59,10 @@ def profile_of(text: str) -> CompetencyProfile:
                              Decimal(d["jp_done"]), tuple(d["policy_versions"]), whys_of(d.get("standard_why")))
 
 
-def claim_row(nip: str, year: int, position: int, line: Line, form_jp_counted: Decimal, seq: int) -> dict[str, Any]:
-    """One claim of a pegawai-year: its line, state, and the decision that settled it."""
+def claim_row(nip: str, year: int, position: int, line: Line, form_jp_counted: Decimal, seq: int,
+              atasan_nip: str | None) -> dict[str, Any]:
+    """One claim of a pegawai-year: its line, state, and the decision that settled it; the atasan
+    of the pegawai's roster row in force on the activity date."""
     settled = settled_by(line.recognition, line.decisions)
     return {
         "nip": nip, "year": year, "statement_id": line.statement_id, "position": position,
@@ -68,6 +71,7 @@ def claim_row(nip: str, year: int, position: int, line: Line, form_jp_counted: D
         "jp_counted": str(line.jp_counted), "form_jp_counted": str(form_jp_counted),
         "decided_by": settled.statement_id if settled else None, "decider": settled.decider if settled else None,
         "decided_at": settled.decided_at if settled else None, "line": _json(line), "current_as_of": seq,
+        "instansi": line.instansi, "atasan_nip": atasan_nip, "seq": line.seq,
     }
 
 

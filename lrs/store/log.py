@@ -208,6 +208,16 @@ def at(conn: Connection, seqs: Sequence[int]) -> dict[int, Event]:
     return found
 
 
+def stored_times(conn: Connection, seqs: Collection[int]) -> dict[int, datetime]:
+    """seq -> stored time of the events at these seqs (those that exist), without their payloads."""
+    found: dict[int, datetime] = {}
+    wanted = sorted(set(seqs))
+    for start in range(0, len(wanted), 500):
+        query = select(events.c.seq, events.c.stored).where(events.c.seq.in_(wanted[start:start + 500]))
+        found.update({int(row.seq): chain.utc(row.stored) for row in conn.execute(query)})
+    return found
+
+
 def hashes_of(conn: Connection, seqs: Collection[int]) -> dict[int, str]:
     """seq -> hash of the events at these seqs (those that exist), without their payloads."""
     found: dict[int, str] = {}

@@ -357,6 +357,11 @@ rollup_years = Table(
 # Stored per-claim and per-competency figures (projections/claim_figures.py), computed in the same
 # refresh as jp_figures for the same (nip, year) keys. A claim an mbox shared by two pegawai gives
 # to each of them has a row under each.
+# The claims that wait for a decision (claim_figures), as the partial index says it; the
+# dashboard's query says it with the same constants (lrs/store/dashboard_rows.py waiting_by_atasan),
+# not bound parameters, since a planner matches a partial index only so.
+WAITING_STATES = ("submitted", "supervisor_approved")
+WAITING_SQL = f"recognition IN ({', '.join(repr(s) for s in WAITING_STATES)}) AND status = 'pending'"
 claim_figures = Table(
     "claim_figures", metadata,
     Column("nip", String(32), primary_key=True),
@@ -376,8 +381,16 @@ claim_figures = Table(
     Column("decided_at", String(40)),
     Column("line", Text, nullable=False),  # the whole Line as JSON (lrs/store/claim_figure_rows.py)
     Column("current_as_of", SeqType, nullable=False),
+    # For the dashboard's count of claims waiting per atasan (0019), of the roster row in force on
+    # the activity date (as the line's unit kerja): the instansi credited and the atasan deciding;
+    # and the claim statement's seq (the oldest waiting is the lowest).
+    Column("instansi", String(255)),
+    Column("atasan_nip", String(32)),
+    Column("seq", SeqType),
     Index("ix_claim_figures_statement", "statement_id"),
     Index("ix_claim_figures_waiting", "recognition", "nip"),
+    Index("ix_claim_figures_waiting_instansi", "year", "instansi", postgresql_where=text(WAITING_SQL),
+          sqlite_where=text(WAITING_SQL)),
 )
 # A pegawai's competency profile for a year (projections/rules/competency.py profile), whole.
 competency_profiles = Table(

@@ -60,7 +60,7 @@ def test_claims_wait_per_atasan_with_their_age(engine: Engine) -> None:
     corpu(engine, "bpsdm", "pegawai-a", "atasan-c")
     later = datetime.now(timezone.utc) + timedelta(days=10)
     board = dashboard.gather(engine, "KEMENKEU", 2026, now=later)
-    [queue] = board.waiting
+    [queue] = board.waiting()
     assert (queue.atasan_nip, queue.atasan_nama, queue.step, queue.claims, queue.jp_waiting, queue.oldest_days) == (
         NIP_C, "Dewi Lestari", "supervisor", 1, 4, 10)
     assert queue.waiting_since == (later - timedelta(days=10)).astimezone(timezone(timedelta(hours=7))).date()
@@ -71,7 +71,7 @@ def test_as_of_shows_the_point_it_names(engine: Engine) -> None:
     found = corpu(engine, "bpsdm", "pegawai-a", "atasan-c")
     board = dashboard.gather(engine, "KEMENKEU", 2026, str(found["before_claim"]))
     assert (board.position.seq, board.position.as_of) == (found["before_claim"], str(found["before_claim"]))
-    assert board.summary.jp_pending == 0 and board.waiting == ()
+    assert board.summary.jp_pending == 0 and board.waiting() == []
     assert board.summary == summary(engine, "KEMENKEU", 2026, as_of=str(found["before_claim"])).summary
     with pytest.raises(BadRequest):
         dashboard.gather(engine, "KEMENKEU", 2026, "10000")
@@ -113,7 +113,7 @@ def test_claims_after_the_atasan_wait_for_the_unit_pengelola_as_the_api_lists_th
         (assignment["id"], "unit_pengelola")]
     queue = board.validation_queue
     assert queue is not None and (queue.step, queue.jp_waiting, queue.claims) == ("unit_pengelola", 0, 1)  # its JP is the decision's
-    assert [(q.atasan_nip, q.claims) for q in board.waiting] == [(NIP_C, 1)]  # the mentoring still waits for C
+    assert [(q.atasan_nip, q.claims) for q in board.waiting()] == [(NIP_C, 1)]  # the mentoring still waits for C
 
 
 def test_the_stored_rows_give_the_figures_the_facts_give(engine: Engine) -> None:
@@ -130,7 +130,7 @@ def test_the_stored_rows_give_the_figures_the_facts_give(engine: Engine) -> None
     computed = dashboard.gather(engine, "KEMENKEU", 2026, now=later, computed=True)
     assert stored.lister is not None and computed.lister is None  # read from the stored rows, every member not
     assert stored.pegawai == () and replace(stored, pegawai=computed.pegawai) == computed
-    assert stored.waiting and stored.validation_queue and len(stored.gaps) > 2 and len(stored.jp_by_month) > 5
+    assert stored.waiting() == computed.waiting() and stored.waiting() and stored.validation_queue and len(stored.gaps) > 2 and len(stored.jp_by_month) > 5
     assert (stored.statuses, stored.kinds) == (computed.statuses, computed.kinds) and stored.kinds
     asked: list[dict[str, str]] = [{}, {"unit_kerja": "Biro SDM"}, {"status": "PNS"}, {"status": "PPPK"},
                                    *({"jenis_jabatan": kind} for kind in computed.kinds), {"search": "BUDI"}, {"search": NIP_C[-6:]},
