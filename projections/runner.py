@@ -212,8 +212,8 @@ def catch_up(engine: Engine, *, batch: int = 5000, keep: Snapshots | None = None
     seq = run(PROJECTIONS, engine, batch=batch, queue_figures=True, keep=keep)
     wake = _projectors.get(engine)
     step = figures.BATCH
-    figures.refresh(engine, list(BY_NAME), batch=step, limit=None if wake is None else step)
-    if wake is not None and figures.waiting(engine):
+    done = figures.refresh(engine, list(BY_NAME), batch=step, limit=None if wake is None else step)
+    if wake is not None and done >= step and figures.waiting(engine):  # a batch short of `step` emptied the queue
         wake()
     return seq
 

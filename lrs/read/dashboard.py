@@ -34,8 +34,7 @@ from projections.rules.facts import RosterEntry, entry_on
 from projections.rules.jp import ZERO, JpTotal, Summary, jp_band, summarize, total
 
 __all__ = ["BUCKETS", "UNIT_SORTS", "AtasanQueue", "Dashboard", "Lister", "PegawaiRow", "Position", "QueueCount",
-           "UnitRow",
-           "gather", "instansi_list", "position", "sorted_units"]
+           "UnitRow", "gather", "instansi_list", "position", "sorted_units"]
 
 
 def position(engine: Engine, as_of: str | None) -> Position:

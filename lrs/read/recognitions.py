@@ -19,6 +19,7 @@ from lrs.read.credentials import Credential
 from lrs.read.facts import Loaded, facts_at, load
 from lrs.read.values import to_json
 from lrs.store import claim_figure_rows, read_models
+from lrs.store.tables import WAITING_STATES
 from lrs.vocabulary import VERIFIER
 from projections.loading import alone
 from projections.replays import Replays
@@ -91,7 +92,7 @@ def _computed(conn: Connection, loaded: Loaded, years: Mapping[str, set[int] | N
         every = {one.facts.policies.period_of(c.activity_date) for c in one.claims[learner]}
         found += [(learner, line, result.jp_by_form.get(line.form_code, ZERO))
                   for line, result in _judged(one, learner, every if wanted is None else wanted & every)
-                  if line.recognition in claim_figure_rows.WAITING]
+                  if line.recognition in WAITING_STATES]
     return found
 
 

@@ -23,7 +23,6 @@ from projections.rules.jp import Line
 from projections.rules.recognition import settled_by
 
 TABLES = (claim_figures, competency_profiles, competency_figures)
-WAITING = WAITING_STATES
 
 
 def _decimal(value: Any) -> str:
@@ -165,7 +164,7 @@ def waiting(conn: Connection, nips: Sequence[str]) -> list[tuple[str, Line, Deci
     """The stored, current claims of these pegawai that wait for a decision (submitted or approved by
     the atasan), with the JP of their form counted in their year: (nip, line, form JP)."""
     query = (select(claim_figures.c.nip, claim_figures.c.line, claim_figures.c.form_jp_counted)
-             .where(claim_figures.c.recognition.in_(WAITING), ~_pending(claim_figures)))
+             .where(claim_figures.c.recognition.in_(WAITING_STATES), ~_pending(claim_figures)))
     return [(r.nip, line_of(json.loads(r.line)), Decimal(r.form_jp_counted))
             for where in (one_of(conn, claim_figures.c.nip, list(nips)) if nips else [])
             for r in conn.execute(query.where(where))]

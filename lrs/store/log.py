@@ -210,21 +210,21 @@ def at(conn: Connection, seqs: Sequence[int]) -> dict[int, Event]:
 
 def stored_times(conn: Connection, seqs: Collection[int]) -> dict[int, datetime]:
     """seq -> stored time of the events at these seqs (those that exist), without their payloads."""
-    found: dict[int, datetime] = {}
-    wanted = sorted(set(seqs))
-    for start in range(0, len(wanted), 500):
-        query = select(events.c.seq, events.c.stored).where(events.c.seq.in_(wanted[start:start + 500]))
-        found.update({int(row.seq): chain.utc(row.stored) for row in conn.execute(query)})
-    return found
+    return {seq: chain.utc(stored) for seq, stored in _column_at(conn, events.c.stored, seqs).items()}
 
 
 def hashes_of(conn: Connection, seqs: Collection[int]) -> dict[int, str]:
     """seq -> hash of the events at these seqs (those that exist), without their payloads."""
-    found: dict[int, str] = {}
+    return {seq: str(digest) for seq, digest in _column_at(conn, events.c.hash, seqs).items()}
+
+
+def _column_at(conn: Connection, column: Any, seqs: Collection[int]) -> dict[int, Any]:
+    """seq -> one column of the events at these seqs (those that exist), 500 seqs a query."""
+    found: dict[int, Any] = {}
     wanted = sorted(set(seqs))
     for start in range(0, len(wanted), 500):
-        query = select(events.c.seq, events.c.hash).where(events.c.seq.in_(wanted[start:start + 500]))
-        found.update({int(seq): str(digest) for seq, digest in conn.execute(query)})
+        query = select(events.c.seq, column).where(events.c.seq.in_(wanted[start:start + 500]))
+        found.update({int(seq): value for seq, value in conn.execute(query)})
     return found
 
 

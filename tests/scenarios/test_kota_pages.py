@@ -46,6 +46,12 @@ def _send(engine: Engine, key: str, *statements: dict[str, Any]) -> list[str]:
     return record_statements(engine, list(statements), authority=default_authority(key))
 
 
+def _attended(engine: Engine, sender: str, form: str, nip: str, duration: str, day: str) -> str:
+    """A claim of nonformal learning (attended, for `duration`) sent by `sender`: its id."""
+    [sent] = _send(engine, sender, claim(form, nip=nip, verb=ATTENDED, duration=duration, timestamp=_at(day)))
+    return sent
+
+
 def kota(engine: Engine) -> dict[str, str]:
     """The kota's roster, credentials, policy, standard, assessments, learning and decisions
     (those the pages do not make). Returns the ids of the claims the pages decide or void."""
@@ -105,26 +111,19 @@ def kota(engine: Engine) -> dict[str, str]:
     _send(engine, "lms", void(wrong, nip=D3))                                   # sent by mistake: voided
     # Claims from the phone app (not a trusted source: the atasan decides).
     # P1: 5 h of self-study = 300 / 45 = 6.67, floored to 6.5 JP; over the 6 JP cap: 6 count.
-    [ids["p1-mandiri"]] = _send(engine, "app", claim("NK_MANDIRI", nip=P1, verb=ATTENDED, duration="PT5H",
-                                                     timestamp=_at("2026-04-05")))
+    ids["p1-mandiri"] = _attended(engine, "app", "NK_MANDIRI", P1, "PT5H", "2026-04-05")
     # P2: a 3 h seminar = 4 JP, which K1 rejects on the inbox page.
-    [ids["p2-seminar"]] = _send(engine, "app", claim("KL_SEMINAR", nip=P2, verb=ATTENDED, duration="PT3H",
-                                                     timestamp=_at("2026-06-03")))
+    ids["p2-seminar"] = _attended(engine, "app", "KL_SEMINAR", P2, "PT3H", "2026-06-03")
     # D2: a 3 h mentoring = 4 JP, waiting for K2.
-    [ids["d2-mentoring"]] = _send(engine, "yanti", claim("NK_MENTORING", nip=D2, verb=ATTENDED, duration="PT3H",
-                                                         timestamp=_at("2026-10-01")))
+    ids["d2-mentoring"] = _attended(engine, "yanti", "NK_MENTORING", D2, "PT3H", "2026-10-01")
     # D3: a 2 h self-study, which D3 voids on their page.
-    [ids["d3-mandiri"]] = _send(engine, "rudi", claim("NK_MANDIRI", nip=D3, verb=ATTENDED, duration="PT2H",
-                                                      timestamp=_at("2026-10-20")))
+    ids["d3-mandiri"] = _attended(engine, "rudi", "NK_MANDIRI", D3, "PT2H", "2026-10-20")
     # B1: a 2 h coaching in August (BKPSDM) = 120 / 45 = 2.67, floored to 2.5 JP: K3 (the atasan
     # then) approves; K2 (the atasan before July) tries first, without effect.
-    [ids["b1-coaching"]] = _send(engine, "app", claim("NK_COACHING", nip=B1, verb=ATTENDED, duration="PT2H",
-                                                      timestamp=_at("2026-08-12")))
+    ids["b1-coaching"] = _attended(engine, "app", "NK_COACHING", B1, "PT2H", "2026-08-12")
     # B2: self-study 4 h = 5.33 -> 5 JP and 3 h = 4 JP, approved in that order: 5 + 1 within the cap.
-    [ids["b2-mandiri-4"]] = _send(engine, "app", claim("NK_MANDIRI", nip=B2, verb=ATTENDED, duration="PT4H",
-                                                       timestamp=_at("2026-02-02")))
-    [ids["b2-mandiri-3"]] = _send(engine, "app", claim("NK_MANDIRI", nip=B2, verb=ATTENDED, duration="PT3H",
-                                                       timestamp=_at("2026-05-05")))
+    ids["b2-mandiri-4"] = _attended(engine, "app", "NK_MANDIRI", B2, "PT4H", "2026-02-02")
+    ids["b2-mandiri-3"] = _attended(engine, "app", "NK_MANDIRI", B2, "PT3H", "2026-05-05")
     _send(engine, "kepala-bappeda", decision("approved", ids["p1-mandiri"], K1, timestamp=_at("2026-04-08")))
     _send(engine, "kadinkes", decision("approved", ids["b1-coaching"], K2, timestamp=_at("2026-08-13")))
     _send(engine, "kepala-bkpsdm", decision("approved", ids["b1-coaching"], K3, timestamp=_at("2026-08-14")),
